@@ -1,0 +1,75 @@
+// swift-tools-version:6.0
+// dpflow: differentially private training of neural networks, driven by pipeline files.
+import PackageDescription
+
+let package = Package(
+    name: "dpflow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "PrivacyAccounting", targets: ["PrivacyAccounting"]),
+        .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
+        .library(name: "StandardPlugins", targets: ["StandardPlugins"]),
+        .library(name: "KerasInterop", targets: ["KerasInterop"]),
+        .library(name: "PrivateDataFrame", targets: ["PrivateDataFrame"]),
+        .library(name: "DPPipeline", targets: ["DPPipeline"]),
+        .executable(name: "dpflow", targets: ["dpflow"]),
+        .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libcsv-dev, libfftw3-dev) and getrandom(2).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSystemRandom"),
+
+        // Layer 1: accounting (no dependencies on the rest of dpflow).
+        .target(name: "PrivacyAccounting", dependencies: ["CFFTW"]),
+
+        // Layer 2: learning (tensors, plugin protocols, Sequential, DP-SGD) and its plugin packs.
+        .target(name: "PrivateLearning", dependencies: ["CBLAS", "CSystemRandom", "PrivacyAccounting"]),
+        .target(name: "StandardPlugins", dependencies: ["PrivateLearning"], path: "Plugins/StandardPlugins"),
+        .target(name: "ExamplePlugin", dependencies: ["PrivateLearning"], path: "Plugins/ExamplePlugin"),
+        .target(name: "KerasInterop", dependencies: [
+            "PrivateLearning", "StandardPlugins",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+
+        // Layer 3: data and audit.
+        .target(name: "PrivateDataFrame", dependencies: [
+            "CCSV", "PrivateLearning", "PrivacyAccounting", "CSystemRandom",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "PrivacyAudit", dependencies: ["PrivateLearning", "PrivacyAccounting"]),
+
+        // Layer 4: pipelines; layer 5: the command-line tool.
+        .target(name: "DPPipeline", dependencies: [
+            "PrivateDataFrame", "PrivateLearning", "StandardPlugins", "KerasInterop", "PrivacyAccounting",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "dpflow", dependencies: [
+            "DPPipeline", "PrivacyAccounting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dpflow-bench", dependencies: [
+            "PrivateLearning", "StandardPlugins", "PrivacyAccounting", "PrivateDataFrame",
+        ]),
+
+        // Tests.
+        .target(name: "DPTestSupport", dependencies: ["PrivateLearning"], path: "Tests/DPTestSupport"),
+        .testTarget(name: "PrivacyAccountingTests", dependencies: ["PrivacyAccounting"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PrivateLearningTests", dependencies: ["PrivateLearning", "StandardPlugins", "ExamplePlugin", "DPTestSupport"]),
+        .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop", "DPTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "DPTestSupport"]),
+        .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import PrivateLearning
+print("dpflow-bench: not yet implemented")

@@ -1,0 +1,1 @@
+print("dpflow: not yet implemented")
