@@ -1,1 +1,0 @@
-print("dpflow: not yet implemented")
