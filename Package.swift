@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "DPPipeline", targets: ["DPPipeline"]),
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
+        .executable(name: "accounting-bench", targets: ["accounting-bench"]),
+        .executable(name: "csv-bench", targets: ["csv-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -61,6 +63,9 @@ let package = Package(
         .executableTarget(name: "dpflow-bench", dependencies: [
             "PrivateLearning", "StandardPlugins", "PrivacyAccounting", "PrivateDataFrame",
         ]),
+
+        .executableTarget(name: "accounting-bench", dependencies: ["PrivacyAccounting"]),
+        .executableTarget(name: "csv-bench", dependencies: ["PrivateDataFrame"]),
 
         // Tests.
         .target(name: "DPTestSupport", dependencies: ["PrivateLearning"], path: "Tests/DPTestSupport"),

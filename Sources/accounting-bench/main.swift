@@ -1,0 +1,1 @@
+print("accounting-bench: not yet implemented")

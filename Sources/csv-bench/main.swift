@@ -1,0 +1,1 @@
+print("csv-bench: not yet implemented")
