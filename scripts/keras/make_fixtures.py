@@ -136,7 +136,7 @@ def write_numpy_corners():
     np.save(os.path.join(out, "u1_4.npy"), np.array([0, 1, 2, 255], dtype=np.uint8))
     with open(os.path.join(out, "v2_f4_3x4.npy"), "wb") as f:
         np.lib.format.write_array(f, a, version=(2, 0))
-    np.savez_compressed(os.path.join(out, "compressed.npz"), a, a.astype(np.float64).T)
+    np.savez_compressed(os.path.join(out, "compressed.npz"), a, np.ascontiguousarray(a.astype(np.float64).T))
     np.savez(os.path.join(out, "named.npz"), zeta=a[0], alpha=a)
     many = [np.full((i + 1,), i, dtype=np.float32) for i in range(12)]
     np.savez(os.path.join(out, "twelve.npz"), *many)
