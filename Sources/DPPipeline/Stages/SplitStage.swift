@@ -24,6 +24,12 @@ public struct SplitStage: PipelineStage {
             return SplitStage(position: value.position, testFraction: fraction, seed: seed)
         })
 
+    /// Rows in the test part for `records` rows (public): round(fraction·records), at least 1 and leaving at
+    /// least 1 training row.
+    public static func testCount(records: Int, fraction: Double) -> Int {
+        min(max(1, Int((Double(records) * fraction).rounded())), max(0, records - 1))
+    }
+
     public func resolve(_ context: inout ResolutionContext) {
         context.testFraction = testFraction
     }
