@@ -36,7 +36,7 @@ extension Pipeline {
         }
         let records = shape.records
         var test = 0
-        if let fraction = facts.testFraction { test = SplitStage.testCount(records: records, fraction: fraction) }
+        if let fraction = facts.testFraction { test = SplitStage.testCount(records: records, fraction: fraction, seed: facts.splitSeed) }
         let context = PlanningContext(records: records, trainingRecords: records - test, testRecords: test,
                                       privacy: spec.privacy)
         var stages: [PipelinePlan.Stage] = []
@@ -58,7 +58,6 @@ extension Pipeline {
                                 grantOnFirstUse: spec.privacy.budget, training: training, model: facts.training,
                                 exactEvaluation: exact)
         if let budget = spec.privacy.budget, plan.totalDelta > budget.delta * (1 + 1e-12) {
-            plan.stages = stages
             throw PipelineError.invalidPipeline([PipelineDiagnostic(spec.privacy.position,
                 "the run's total δ = \(PipelineError.format(plan.totalDelta)) exceeds privacy.budget.delta = \(PipelineError.format(budget.delta)); lower privacy.delta")])
         }

@@ -16,6 +16,7 @@ public struct ResolutionContext {
     public var features: [String]?
     public var label: String?
     public var testFraction: Double?
+    public var splitSeed: Int = 0
     public var predictionColumns: [String] = []
     /// Width of the encoded feature vector (categories one-hot), once known.
     public var featureWidth: Int?
