@@ -15,7 +15,12 @@ enum SubsampledGaussianRDP {
         if alpha == alpha.rounded(), alpha < 1e6 {
             logA = logAInteger(q: q, sigma: sigma, alpha: Int(alpha))
         } else {
-            logA = logAFractional(q: q, sigma: sigma, alpha: alpha)
+            let series = logAFractional(q: q, sigma: sigma, alpha: alpha)
+            // Near A_α = 1 the series keeps only ~1e-16/(A_α − 1) relative precision in log A_α;
+            // recompute A_α − 1 from a non-negative integrand instead (see the quadrature's doc).
+            logA = series < 1e-5
+                ? Foundation.log1p(aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha))
+                : series
         }
         return max(0, logA / (alpha - 1))
     }
