@@ -12,8 +12,8 @@ enum BudgetAmount {
     static func deltaUnitsCharged(_ d: Double) -> Int64 { Int64((d / deltaUnit).rounded(.up)) }
     static func epsilonUnitsGranted(_ e: Double) -> Int64 { Int64((e / epsilonUnit).rounded(.down)) }
     static func deltaUnitsGranted(_ d: Double) -> Int64 { Int64((d / deltaUnit).rounded(.down)) }
-    static func epsilon(_ units: Int64) -> Double { Double(units) * epsilonUnit }
-    static func delta(_ units: Int64) -> Double { Double(units) * deltaUnit }
+    static func epsilon(_ units: Int64) -> Double { Double(units) / 1e12 }
+    static func delta(_ units: Int64) -> Double { Double(units) / 1e18 }
 
     /// Checks that ε and δ are usable amounts (finite, ≥ 0, δ < 1, ε ≤ 10⁶).
     static func validate(epsilon: Double, delta: Double) throws {
