@@ -29,7 +29,7 @@ extension KerasConfigValue {
 }
 
 enum KerasFixtures {
-    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm"]
+    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm", "dense_softmax"]
 
     static func jsonURL(_ generation: KerasGeneration, _ model: String) -> URL {
         FixtureFiles.url("\(generation.rawValue)/\(model).json")
@@ -66,6 +66,11 @@ struct KerasModelSpecTests {
             ("Dense", "dense", ["units": .int(12)]),
             ("LayerNormalization", "layer_normalization", ["epsilon": .double(0.001)]),
             ("Dense", "dense", ["units": .int(4)]),
+        ]),
+        "dense_softmax": ([7], [
+            ("Dense", "dense", ["units": .int(5), "activation": .string("relu")]),
+            ("Dense", "dense", ["units": .int(3), "activation": .string("linear")]),
+            ("Activation", "activation", ["activation": .string("softmax")]),
         ]),
     ]
 
