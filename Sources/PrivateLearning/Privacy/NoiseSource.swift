@@ -2,66 +2,45 @@ import Foundation
 
 /// Source of the randomness DP-SGD needs: Poisson sampling decisions and Gaussian noise.
 ///
-/// The default, `.secure`, draws from the operating system's CSPRNG. `.seeded(_:)` is
-/// reproducible and therefore **not private**: a run using it is reported with
-/// `TrainingHistory.isPrivate == false`.
+/// The default, `.secure`, is a ChaCha20 keystream keyed from the operating system's CSPRNG.
+/// `.seeded(_:)` is reproducible and therefore **not private**: a run using it is reported
+/// with `TrainingHistory.isPrivate == false`.
 public protocol NoiseSource: AnyObject, RandomNumberGenerator {
     /// True only for a cryptographically secure generator; DP guarantees require it.
     var isCryptographicallySecure: Bool { get }
+    /// Fills `buffer` with uniformly random 32-bit words (bulk path for Gaussian noise).
+    func fillRandomWords(_ buffer: UnsafeMutableBufferPointer<UInt32>)
+}
+
+extension NoiseSource {
+    /// Default: two words per `next()`.
+    public func fillRandomWords(_ buffer: UnsafeMutableBufferPointer<UInt32>) {
+        var g = self
+        var i = 0
+        while i < buffer.count {
+            let v = g.next()
+            buffer[i] = UInt32(truncatingIfNeeded: v)
+            if i + 1 < buffer.count { buffer[i + 1] = UInt32(truncatingIfNeeded: v >> 32) }
+            i += 2
+        }
+    }
+
+    /// Adds independent `N(0, standardDeviation²)` noise to every element (ziggurat method,
+    /// one 32-bit word per draw on the fast path; see `GaussianSampling`).
+    public func addGaussianNoise(to values: inout [Float], standardDeviation: Double) {
+        if standardDeviation == 0 || values.isEmpty { return }
+        values.withUnsafeMutableBufferPointer { p in
+            GaussianSampling.addNoise(to: p, standardDeviation: Float(standardDeviation), source: self)
+        }
+    }
 }
 
 extension NoiseSource where Self == SecureRandomSource {
-    /// The operating system CSPRNG (`getrandom`), buffered 4 KiB at a time.
+    /// ChaCha20 keyed from `getrandom`: cryptographically secure (the default).
     public static var secure: SecureRandomSource { SecureRandomSource() }
 }
 
 extension NoiseSource where Self == SeededRandomSource {
     /// A reproducible xoshiro256** generator. Not secure: for tests only; marks a run not private.
     public static func seeded(_ seed: UInt64) -> SeededRandomSource { SeededRandomSource(seed: seed) }
-}
-
-extension NoiseSource {
-    /// Adds independent `N(0, standardDeviation²)` noise to every element.
-    ///
-    /// Box–Muller in Double precision from 53-bit uniforms; each pair of uniforms gives two
-    /// normals. Noise is computed in Double and rounded once to Float.
-    public func addGaussianNoise(to values: inout [Float], standardDeviation: Double) {
-        if standardDeviation == 0 || values.isEmpty { return }
-        var generator = self
-        let n = values.count
-        values.withUnsafeMutableBufferPointer { p in
-            var i = 0
-            while i < n {
-                let (z0, z1) = GaussianSampling.pair(using: &generator)
-                p[i] += Float(z0 * standardDeviation)
-                if i + 1 < n { p[i + 1] += Float(z1 * standardDeviation) }
-                i += 2
-            }
-        }
-    }
-}
-
-/// Standard-normal draws from a stream of uniform bits.
-public enum GaussianSampling {
-    /// Uniform on (0, 1], 53 bits.
-    @inlinable
-    public static func openUniform<G: RandomNumberGenerator>(using g: inout G) -> Double {
-        Double((g.next() >> 11) &+ 1) * 0x1p-53
-    }
-
-    /// Two independent standard normals (Box–Muller).
-    @inlinable
-    public static func pair<G: RandomNumberGenerator>(using g: inout G) -> (Double, Double) {
-        let u1 = openUniform(using: &g)
-        let u2 = Double(g.next() >> 11) * 0x1p-53
-        let r = (-2 * Foundation.log(u1)).squareRoot()
-        let t = 2 * Double.pi * u2
-        return (r * Foundation.cos(t), r * Foundation.sin(t))
-    }
-
-    /// One standard normal.
-    @inlinable
-    public static func standardNormal<G: RandomNumberGenerator>(using g: inout G) -> Double {
-        pair(using: &g).0
-    }
 }
