@@ -98,8 +98,4 @@ public struct TrainStage: PipelineStage {
                               optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
                               targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange)
         })
-
-    public func resolve(_ context: inout ResolutionContext) {
-        // Plugin names and the model shape are resolved against the PluginRegistry (see TrainStage+Resolve).
-    }
 }
