@@ -109,22 +109,22 @@ public final class PrivateModel {
         guard let loss else { throw PrivateLearningError.notCompiled }
         precondition(expectedBatchSize > 0, "expected batch size must be > 0")
         let b = features.rows
+        // (Σ_i c_i g_i + σC·z) / (qN) is computed as Σ_i (c_i/qN) g_i + (σC/qN)·z: the division by
+        // the expected batch size is folded into the example weights and the noise scale, so no
+        // extra pass over the gradients is needed.
+        let scale = 1 / expectedBatchSize
         var grads: [Tensor]
         var losses: [Float] = []
         if b == 0 {
             grads = model.layers.flatMap { $0.parameters.map { Tensor(zeros: $0.shape) } }
         } else {
             losses = forwardBackward(features: features, labels: labels, loss: loss)
-            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b))
+            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
         }
-        let std = noiseMultiplier * l2NormClip
-        let scale = Float(1 / expectedBatchSize)
+        let std = noiseMultiplier * l2NormClip * scale
         for k in grads.indices {
             noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
-            grads[k].storage.withUnsafeMutableBufferPointer { p in
-                for i in 0..<p.count { p[i] *= scale }
-            }
         }
         return (grads, losses)
     }
