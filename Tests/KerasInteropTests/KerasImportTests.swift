@@ -170,6 +170,29 @@ struct KerasExportTests {
         #expect(try KerasModelSpec(contentsOf: json).generation == .keras2)
     }
 
+    @Test("pipeline export: default format is the imported generation, else Keras 3; explicit format wins")
+    func pipelineExport() throws {
+        let registry = try Registries.standard()
+        let directory = try FixtureFiles.temporaryDirectory("pipeline-export")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let imported = try KerasModelImporter.load(kerasJSON: "keras2/dense_softmax.json", weights: "keras2/dense_softmax.weights.npz",
+                                                   relativeTo: FixtureFiles.root, registry: registry)
+        let files = try KerasModelExporter.export(model: imported.model, importedFrom: imported, into: directory)
+        #expect(files.generation == .keras2)
+        #expect(files.json.lastPathComponent == "model.json")
+        #expect(files.weights.lastPathComponent == "model.weights.npz")
+        let back = try KerasModelImporter.load(json: files.json, weights: files.weights, registry: registry)
+        #expect(back.generation == .keras2)
+        #expect(back.spec.layers.map(\.name) == imported.spec.layers.map(\.name))
+        let explicit = try KerasModelExporter.export(model: imported.model, importedFrom: imported, format: .keras3,
+                                                     into: directory, baseName: "k3")
+        #expect(try KerasModelSpec(contentsOf: explicit.json).generation == .keras3)
+        let declared = try Sequential(inputShape: [3], layers: [registry.makeLayer("dense", parameters: ["units": .int(2)])], seed: 1)
+        let declaredFiles = try KerasModelExporter.export(model: declared, into: directory, baseName: "declared")
+        #expect(declaredFiles.generation == .keras3)
+        #expect(try KerasModelSpec(contentsOf: declaredFiles.json).generation == .keras3)
+    }
+
     @Test("a model declared in dpflow exports as Keras 3 and reloads with the same predictions")
     func declaredModel() throws {
         let registry = try Registries.standard()

@@ -1,3 +1,5 @@
+import PrivateLearning
+
 /// What dpflow knows about each Keras layer class it imports and exports.
 ///
 /// Classes not listed here are still imported when a registered plugin has their snake-case
@@ -61,10 +63,9 @@ enum KerasLayerCatalog {
         "input_length", "seed", "autocast",
     ]
 
-    /// Activation names dpflow implements (Keras spellings).
-    static let activations: Set<String> = [
-        "linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "gelu", "silu", "swish",
-    ]
+    /// Activation names dpflow implements (Keras spellings), from PrivateLearning's
+    /// `ActivationFunction`.
+    static var activationNames: [String] { ActivationFunction.allCases.map(\.rawValue) }
 
     static func rule(forClass className: String) -> KerasLayerRule? {
         rules.first { $0.className == className }
