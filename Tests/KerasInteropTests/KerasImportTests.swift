@@ -111,6 +111,27 @@ struct KerasImportTests {
         }
     }
 
+    @Test("pipeline validation lists every problem: width, weights, unknown files")
+    func pipelineProblems() throws {
+        let registry = try Registries.standard()
+        let root = FixtureFiles.root
+        #expect(KerasModelImporter.problems(kerasJSON: "keras3/binary_sigmoid.json", weights: "keras3/binary_sigmoid.weights.npz",
+                                            relativeTo: root, registry: registry, featureWidth: 30).isEmpty)
+        let wrong = KerasModelImporter.problems(kerasJSON: "keras3/binary_sigmoid.json", weights: "keras3/dense_softmax.weights.npz",
+                                                relativeTo: root, registry: registry, featureWidth: 12)
+        #expect(wrong == [
+            .inputWidthMismatch(file: root.appendingPathComponent("keras3/binary_sigmoid.json").path, inputShape: [30], featureWidth: 12),
+            .weightShapeMismatch(file: root.appendingPathComponent("keras3/dense_softmax.weights.npz").path, layer: 1, className: "Dense",
+                                 parameter: "kernel", expected: [30, 8], found: [7, 5]),
+        ])
+        let missing = KerasModelImporter.problems(kerasJSON: "nope.json", weights: "nope.npz", relativeTo: root,
+                                                  registry: registry, featureWidth: nil)
+        #expect(missing == [
+            .invalidModelJSON(file: root.appendingPathComponent("nope.json").path, reason: "cannot read the file"),
+            .invalidNumpyArchive(file: root.appendingPathComponent("nope.npz").path, reason: "the file does not exist"),
+        ])
+    }
+
     @Test("paths given to the pipeline hook resolve against the pipeline's folder")
     func pipelineHook() throws {
         let imported = try KerasModelImporter.load(kerasJSON: "keras3/binary_sigmoid.json", weights: "keras3/binary_sigmoid.weights.npz",
