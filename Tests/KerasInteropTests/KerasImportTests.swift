@@ -111,6 +111,25 @@ struct KerasImportTests {
         }
     }
 
+    @Test("a layer that cannot take its input shape is reported with its Keras position and class")
+    func incompatibleShape() throws {
+        // Flatten replaced by a linear Activation: Dense then gets [4, 5] per example.
+        let json = try KerasFixtures.json(.keras3, "flatten_activation")
+            .setting(["config", "layers", 1, "class_name"], to: .string("Activation"))
+            .setting(["config", "layers", 1, "config", "activation"], to: .string("linear"))
+            .setting(["config", "layers", 1, "config", "data_format"], to: .null)
+        let spec = try KerasModelSpec(json: KerasFixtures.encoded(json), file: "m.json")
+        do {
+            _ = try KerasModelImporter.makeModel(spec: spec, weights: nil, registry: Registries.standard())
+            Issue.record("expected layerConstructionFailed")
+        } catch let KerasInteropError.layerConstructionFailed(file, layer, className, reason) {
+            #expect(file == "m.json")
+            #expect(layer == 2)
+            #expect(className == "Dense")
+            #expect(reason.contains("flatten"))
+        }
+    }
+
     @Test("pipeline validation lists every problem: width, weights, unknown files")
     func pipelineProblems() throws {
         let registry = try Registries.standard()
