@@ -1,9 +1,14 @@
+import PrivateLearning
+
 /// The registries a pipeline is checked and run against. A value; tests build their own.
 public struct PipelineEnvironment: Sendable {
     public var stages: StageRegistry
+    /// Layers, losses and optimizers that `train` stages may name.
+    public var plugins: PluginRegistry
 
-    public init(stages: StageRegistry = .standard) {
+    public init(stages: StageRegistry = .standard, plugins: PluginRegistry) {
         self.stages = stages
+        self.plugins = plugins
     }
 }
 
@@ -33,7 +38,7 @@ public struct Pipeline {
     public init(spec: PipelineSpec, environment: PipelineEnvironment, earlier: DiagnosticCollector = DiagnosticCollector()) throws {
         self.spec = spec
         self.environment = environment
-        self.facts = try PipelineResolver(stages: environment.stages).resolve(spec, earlier: earlier)
+        self.facts = try PipelineResolver(stages: environment.stages, plugins: environment.plugins).resolve(spec, earlier: earlier)
     }
 
     /// Every problem in a pipeline file, empty when it is valid.

@@ -17,6 +17,17 @@ private func mutate(_ old: String, _ new: String) -> String {
 }
 
 let brokenPipelines: [BrokenPipelineCase] = [
+    .init(name: "misspelt layer", yaml: mutate("- dense: {units: 8", "- dens: {units: 8"),
+          expected: ["15:11: error: unknown layer 'dens'. Did you mean 'dense'?"]),
+    .init(name: "unknown loss", yaml: mutate("loss: binary_crossentropy", "loss: binary_crossentropi"),
+          expected: ["17:13: error: unknown loss 'binary_crossentropi'. Did you mean 'binary_crossentropy'?"]),
+    .init(name: "unknown layer parameter", yaml: mutate("{units: 8, activation: relu}", "{units: 8, activaton: relu}"),
+          expected: ["15:29: error: unknown parameter 'activaton' of layer 'dense'. Did you mean 'activation'?"]),
+    .init(name: "binary loss with two outputs", yaml: mutate("{units: 1, activation: sigmoid}", "{units: 2, activation: sigmoid}"),
+          expected: ["16:11: error: binary_crossentropy needs a model with 1 output; this model has 2"]),
+    .init(name: "several problems at once", yaml: mutate("- dense: {units: 8", "- dens: {units: 8").replacingOccurrences(of: "epochs: 2", with: "epochs: -3"),
+          expected: ["15:11: error: unknown layer 'dens'. Did you mean 'dense'?",
+                     "22:15: error: 'stages[3].train.epochs' must be at least 1, found -3"]),
     .init(name: "negative learning rate", yaml: mutate("learning_rate: 0.01", "learning_rate: -0.01"),
           expected: ["18:41: error: 'stages[3].train.optimizer.adam.learning_rate' must be greater than 0, found -0.01"]),
     .init(name: "test fraction out of range", yaml: mutate("test_fraction: 0.2", "test_fraction: 1.5"),

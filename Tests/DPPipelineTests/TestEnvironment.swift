@@ -2,6 +2,6 @@ import DPPipeline
 
 enum TestEnvironment {
     static func make() -> PipelineEnvironment {
-        PipelineEnvironment(stages: .standard)
+        try! PipelineEnvironment.standard()
     }
 }

@@ -111,6 +111,46 @@ struct KerasImportTests {
         }
     }
 
+    @Test("a layer that cannot take its input shape is reported with its Keras position and class")
+    func incompatibleShape() throws {
+        // Flatten replaced by a linear Activation: Dense then gets [4, 5] per example.
+        let json = try KerasFixtures.json(.keras3, "flatten_activation")
+            .setting(["config", "layers", 1, "class_name"], to: .string("Activation"))
+            .setting(["config", "layers", 1, "config", "activation"], to: .string("linear"))
+            .setting(["config", "layers", 1, "config", "data_format"], to: .null)
+        let spec = try KerasModelSpec(json: KerasFixtures.encoded(json), file: "m.json")
+        do {
+            _ = try KerasModelImporter.makeModel(spec: spec, weights: nil, registry: Registries.standard())
+            Issue.record("expected layerConstructionFailed")
+        } catch let KerasInteropError.layerConstructionFailed(file, layer, className, reason) {
+            #expect(file == "m.json")
+            #expect(layer == 2)
+            #expect(className == "Dense")
+            #expect(reason.contains("flatten"))
+        }
+    }
+
+    @Test("pipeline validation lists every problem: width, weights, unknown files")
+    func pipelineProblems() throws {
+        let registry = try Registries.standard()
+        let root = FixtureFiles.root
+        #expect(KerasModelImporter.problems(kerasJSON: "keras3/binary_sigmoid.json", weights: "keras3/binary_sigmoid.weights.npz",
+                                            relativeTo: root, registry: registry, featureWidth: 30).isEmpty)
+        let wrong = KerasModelImporter.problems(kerasJSON: "keras3/binary_sigmoid.json", weights: "keras3/dense_softmax.weights.npz",
+                                                relativeTo: root, registry: registry, featureWidth: 12)
+        #expect(wrong == [
+            .inputWidthMismatch(file: root.appendingPathComponent("keras3/binary_sigmoid.json").path, inputShape: [30], featureWidth: 12),
+            .weightShapeMismatch(file: root.appendingPathComponent("keras3/dense_softmax.weights.npz").path, layer: 1, className: "Dense",
+                                 parameter: "kernel", expected: [30, 8], found: [7, 5]),
+        ])
+        let missing = KerasModelImporter.problems(kerasJSON: "nope.json", weights: "nope.npz", relativeTo: root,
+                                                  registry: registry, featureWidth: nil)
+        #expect(missing == [
+            .invalidModelJSON(file: root.appendingPathComponent("nope.json").path, reason: "cannot read the file"),
+            .invalidNumpyArchive(file: root.appendingPathComponent("nope.npz").path, reason: "the file does not exist"),
+        ])
+    }
+
     @Test("paths given to the pipeline hook resolve against the pipeline's folder")
     func pipelineHook() throws {
         let imported = try KerasModelImporter.load(kerasJSON: "keras3/binary_sigmoid.json", weights: "keras3/binary_sigmoid.weights.npz",
@@ -168,6 +208,29 @@ struct KerasExportTests {
         let json = directory.appendingPathComponent("m.json")
         try imported.export(json: json, weights: directory.appendingPathComponent("w.npz"))
         #expect(try KerasModelSpec(contentsOf: json).generation == .keras2)
+    }
+
+    @Test("pipeline export: default format is the imported generation, else Keras 3; explicit format wins")
+    func pipelineExport() throws {
+        let registry = try Registries.standard()
+        let directory = try FixtureFiles.temporaryDirectory("pipeline-export")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let imported = try KerasModelImporter.load(kerasJSON: "keras2/dense_softmax.json", weights: "keras2/dense_softmax.weights.npz",
+                                                   relativeTo: FixtureFiles.root, registry: registry)
+        let files = try KerasModelExporter.export(model: imported.model, importedFrom: imported, into: directory)
+        #expect(files.generation == .keras2)
+        #expect(files.json.lastPathComponent == "model.json")
+        #expect(files.weights.lastPathComponent == "model.weights.npz")
+        let back = try KerasModelImporter.load(json: files.json, weights: files.weights, registry: registry)
+        #expect(back.generation == .keras2)
+        #expect(back.spec.layers.map(\.name) == imported.spec.layers.map(\.name))
+        let explicit = try KerasModelExporter.export(model: imported.model, importedFrom: imported, format: .keras3,
+                                                     into: directory, baseName: "k3")
+        #expect(try KerasModelSpec(contentsOf: explicit.json).generation == .keras3)
+        let declared = try Sequential(inputShape: [3], layers: [registry.makeLayer("dense", parameters: ["units": .int(2)])], seed: 1)
+        let declaredFiles = try KerasModelExporter.export(model: declared, into: directory, baseName: "declared")
+        #expect(declaredFiles.generation == .keras3)
+        #expect(try KerasModelSpec(contentsOf: declaredFiles.json).generation == .keras3)
     }
 
     @Test("a model declared in dpflow exports as Keras 3 and reloads with the same predictions")

@@ -8,7 +8,9 @@ import Testing
 struct NoRawValueLeakTests {
     static let word = "ZQXSENTINEL4417"
     static let number = "4417.0317"
-    static let fragments = [word, "ZQXSENTINEL", number, "4417.03", "0317"]
+    // Fragments long enough that random noise digits cannot produce them by chance
+    // (a 9-character digit string: ~1e-9 per position).
+    static let fragments = [word, "ZQXSENTINEL", number]
 
     let files = TestFiles()
 

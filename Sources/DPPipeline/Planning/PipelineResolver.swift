@@ -1,16 +1,20 @@
+import PrivateLearning
+
 /// Phase (b) of validation: walks the decoded stages in order, checks that each stage's inputs were produced
 /// by an earlier stage, and lets each stage resolve its names against the registries. Reads only the CSV
 /// header and record count, never a value.
 public struct PipelineResolver {
     public var stages: StageRegistry
+    public var plugins: PluginRegistry
 
-    public init(stages: StageRegistry) {
+    public init(stages: StageRegistry, plugins: PluginRegistry) {
         self.stages = stages
+        self.plugins = plugins
     }
 
     /// - Returns: the context after every stage resolved (facts for planning), or throws every problem at once.
     public func resolve(_ spec: PipelineSpec, earlier: DiagnosticCollector = DiagnosticCollector()) throws -> ResolutionContext {
-        var context = ResolutionContext(directory: spec.directory, stages: stages)
+        var context = ResolutionContext(directory: spec.directory, stages: stages, plugins: plugins)
         context.diagnostics = earlier
         var seenKinds: [String: SourcePosition] = [:]
         for stage in spec.stages {

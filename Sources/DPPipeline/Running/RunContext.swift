@@ -1,4 +1,8 @@
-/// Everything a stage sees while the pipeline runs, filled in stage by stage.
+import PrivateDataFrame
+import PrivateLearning
+
+/// Everything a stage sees while the pipeline runs, filled in stage by stage. Private values (frames,
+/// encoded matrices, predictions) live here in memory only; nothing in this struct is printed.
 public struct RunContext {
     public var pipeline: Pipeline
     public var plan: PipelinePlan
@@ -6,6 +10,23 @@ public struct RunContext {
     public var log: RunLog
     /// Folder relative paths resolve against.
     public var directory: String { pipeline.spec.directory }
+
+    /// The frame as loaded (for `release`).
+    public var loadedFrame: PrivateDataFrame?
+    /// The loaded frame, then the selection (`load`, `select`).
+    public var frame: PrivateDataFrame?
+    /// Training and test parts (`split`; without a split both are the whole selection).
+    public var trainFrame: PrivateDataFrame?
+    public var testFrame: PrivateDataFrame?
+    /// The trained model (`train`).
+    public var model: Sequential?
+    /// How features were encoded for training (reused for prediction).
+    public var encoding = EncodingOptions()
+    /// Model outputs on the test part and the test labels as class indices or values (`predict`).
+    var predictions: Tensor?
+    var testLabels: Tensor?
+    /// Names given to the prediction columns.
+    public var predictionColumns: [String] = []
 
     /// Released (or exact) metrics and releases by name.
     public var metrics: [String: RunReport.Metric] = [:]
@@ -25,6 +46,13 @@ public struct RunContext {
         self.log = log
     }
 
-    /// The planned cost of the stage at `index`.
-    public func plannedCost(of index: Int) -> StageCost { plan.stages[index].cost }
+    /// The planned cost of the running stage.
+    public var plannedCost: StageCost { plan.stages[stageIndex].cost }
+
+    /// The generator for sampling, noise and releases: the system CSPRNG (ChaCha20 keyed from getrandom),
+    /// or a seeded one for `--seed` runs (then reported NOT PRIVATE).
+    func noiseSource(offset: UInt64) -> any NoiseSource {
+        if let seed = options.seed { return SeededRandomSource(seed: seed &+ offset) }
+        return SecureRandomSource()
+    }
 }

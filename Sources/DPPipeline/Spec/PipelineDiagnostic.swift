@@ -38,9 +38,12 @@ public struct DiagnosticCollector: Sendable {
         diagnostics.append(contentsOf: other)
     }
 
-    /// Diagnostics in file order (line, then column), stable for equal positions.
+    /// Diagnostics in file order (line, then column); of several errors at one position only the first is kept
+    /// (phase a's range check and a plugin factory's check of the same value say the same thing).
     public var sorted: [PipelineDiagnostic] {
-        diagnostics.enumerated().sorted { a, b in
+        var seen = Set<SourcePosition>()
+        let unique = diagnostics.filter { seen.insert($0.position).inserted }
+        return unique.enumerated().sorted { a, b in
             let pa = a.element.position, pb = b.element.position
             if pa.file != pb.file { return pa.file < pb.file }
             if pa.line != pb.line { return pa.line < pb.line }

@@ -5,6 +5,7 @@ public struct ResolutionContext {
     /// Folder that relative paths in the pipeline file are resolved against.
     public var directory: String
     public var stages: StageRegistry
+    public var plugins: PluginRegistry
     /// Artifacts produced by the stages resolved so far.
     public var available: Set<PipelineArtifact> = []
 
@@ -25,9 +26,10 @@ public struct ResolutionContext {
     /// Names given to models by `export`.
     public var exportedNames: Set<String> = []
 
-    public init(directory: String, stages: StageRegistry) {
+    public init(directory: String, stages: StageRegistry, plugins: PluginRegistry) {
         self.directory = directory
         self.stages = stages
+        self.plugins = plugins
     }
 
     /// Resolves a path written in the pipeline file against the file's folder.
@@ -44,3 +46,4 @@ public struct TrainingFacts: Sendable {
 }
 
 import Foundation
+import PrivateLearning

@@ -60,7 +60,7 @@ public struct SelectStage: PipelineStage {
         }
         if chosen.isEmpty { context.diagnostics.error(featuresPosition, "no feature columns selected") }
         context.features = chosen
-        context.label = label
+        context.label = header.contains(label) ? label : nil
         // Encoded width from the public schema: one-hot categories, one slot otherwise.
         if let schema = context.schema {
             var width = 0

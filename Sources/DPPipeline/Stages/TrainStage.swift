@@ -16,6 +16,8 @@ public struct TrainStage: PipelineStage {
     /// Expected batch size B (Poisson sampling with q = B/N).
     public var batchSize: Int
     public var epochs: Int
+    /// `feature_range: unit | symmetric`: numbers scaled by their declared bounds to [0, 1] or [−1, 1].
+    public var featureRange: String
     public var trainingPosition: SourcePosition { position }
 
     public var inputs: [PipelineArtifact] { [.selection] }
@@ -32,7 +34,8 @@ public struct TrainStage: PipelineStage {
             .init("noise_multiplier", "number > 0", "σ, noise standard deviation divided by C (or give target_epsilon)"),
             .init("target_epsilon", "number > 0", "training ε to reach; σ is calibrated before training"),
             .init("batch_size", "integer ≥ 1", required: true, "expected batch size B; q = B/N"),
-            .init("epochs", "integer ≥ 1", required: true, "passes over the training part; steps = ceil(epochs·N/B)"),
+            .init("epochs", "integer ≥ 1", required: true, "passes over the training part; each is ceil(N/B) Poisson steps"),
+            .init("feature_range", "unit | symmetric", "numbers scaled by their declared public bounds to [0, 1] (default) or [−1, 1]"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -67,6 +70,7 @@ public struct TrainStage: PipelineStage {
             }
             let batch = r.int("batch_size", required: true, in: 1...Int.max, diagnostics: &diagnostics)
             let epochs = r.int("epochs", required: true, in: 1...Int.max, diagnostics: &diagnostics)
+            let featureRange = r.choice("feature_range", ["unit", "symmetric"], diagnostics: &diagnostics) ?? "unit"
             r.finish(diagnostics: &diagnostics)
             // Range checks on common plugin parameters, so they get a position (factories check the rest).
             for ref in [optimizer].compactMap({ $0 }) {
@@ -92,10 +96,6 @@ public struct TrainStage: PipelineStage {
             _ = errorsBefore
             return TrainStage(position: value.position, model: model, modelPosition: modelValue.position, loss: loss,
                               optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
-                              targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1)
+                              targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange)
         })
-
-    public func resolve(_ context: inout ResolutionContext) {
-        // Plugin names and the model shape are resolved against the PluginRegistry (see TrainStage+Resolve).
-    }
 }

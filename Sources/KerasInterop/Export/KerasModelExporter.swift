@@ -28,7 +28,7 @@ public enum KerasModelExporter {
                 if let rule, !rule.options.contains(key) { continue }
                 parameters[key] = KerasConfigValue(value)
             }
-            if let activation = parameters["activation"]?.stringValue, !KerasLayerCatalog.activations.contains(activation) {
+            if let activation = parameters["activation"]?.stringValue, ActivationFunction(name: activation) == nil {
                 throw KerasInteropError.unsupportedLayerForExport(layer: index, typeName: layer.typeName,
                                                                  reason: "activation '\(activation)' has no Keras equivalent")
             }
@@ -62,5 +62,29 @@ public enum KerasModelExporter {
         }
         let arrays = model.layers.flatMap(\.parameters).map { NumpyArray(shape: $0.shape, values: $0.storage) }
         try NumpyArchive(arrays: arrays).write(to: weights)
+    }
+
+    /// Writes `<baseName>.json` and `<baseName>.weights.npz` into `directory` — the entry
+    /// point for a pipeline's `export: {keras: model, format: keras2|keras3}`.
+    /// - Parameters:
+    ///   - model: the (trained) model to write.
+    ///   - imported: the import the model came from, if any; its generation is the default
+    ///     format and its model and layer names are kept.
+    ///   - format: Keras spelling to write; nil means the imported generation, or Keras 3 for
+    ///     a model declared in dpflow.
+    ///   - directory: existing output folder.
+    /// - Returns: the files written and the generation used.
+    /// - Throws: `KerasInteropError.unsupportedLayerForExport`, `.writeFailed`.
+    @discardableResult
+    public static func export(model: Sequential, importedFrom imported: ImportedKerasModel? = nil,
+                              format: KerasGeneration? = nil, into directory: URL,
+                              baseName: String = "model") throws -> KerasExportFiles {
+        let generation = format ?? imported?.generation ?? .keras3
+        let files = KerasExportFiles(json: directory.appendingPathComponent("\(baseName).json"),
+                                     weights: directory.appendingPathComponent("\(baseName).weights.npz"),
+                                     generation: generation)
+        try write(model: model, generation: generation, json: files.json, weights: files.weights,
+                  template: imported?.spec)
+        return files
     }
 }

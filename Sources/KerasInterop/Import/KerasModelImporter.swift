@@ -37,10 +37,56 @@ public enum KerasModelImporter {
     /// - Throws: `KerasInteropError`.
     public static func load(kerasJSON: String, weights: String?, relativeTo baseDirectory: URL,
                             registry: PluginRegistry, seed: UInt64 = 0) throws -> ImportedKerasModel {
-        func resolve(_ path: String) -> URL {
-            path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
+        try load(json: resolve(kerasJSON, baseDirectory), weights: weights.map { resolve($0, baseDirectory) },
+                 registry: registry, seed: seed)
+    }
+
+    /// Checks a pipeline's `keras_json`/`weights` pair without training: the JSON parses, every
+    /// layer builds from `registry`, the weights match, and the input fits `featureWidth`.
+    /// For `dpflow validate`: returns every problem found (empty when the model is usable).
+    /// - Parameters:
+    ///   - featureWidth: number of feature columns the model will get; nil skips that check.
+    public static func problems(kerasJSON: String, weights: String?, relativeTo baseDirectory: URL,
+                                registry: PluginRegistry, featureWidth: Int?) -> [KerasInteropError] {
+        var problems: [KerasInteropError] = []
+        let jsonURL = resolve(kerasJSON, baseDirectory)
+        var spec: KerasModelSpec?
+        do {
+            spec = try KerasModelSpec(contentsOf: jsonURL, layerNames: Set(registry.layerNames))
+        } catch let error as KerasInteropError {
+            problems.append(error)
+        } catch {
+            problems.append(.invalidModelJSON(file: jsonURL.path, reason: "\(error)"))
         }
-        return try load(json: resolve(kerasJSON), weights: weights.map(resolve), registry: registry, seed: seed)
+        var arrays: [NumpyArray]?
+        if let weights {
+            do {
+                arrays = try NumpyArchive(contentsOf: resolve(weights, baseDirectory)).arrays
+            } catch let error as KerasInteropError {
+                problems.append(error)
+            } catch {
+                problems.append(.invalidNumpyArchive(file: weights, reason: "\(error)"))
+            }
+        }
+        guard let spec else { return problems }
+        if let featureWidth, spec.inputShape.reduce(1, *) != featureWidth {
+            problems.append(.inputWidthMismatch(file: spec.file, inputShape: spec.inputShape, featureWidth: featureWidth))
+        }
+        if weights == nil || arrays != nil {
+            do {
+                _ = try makeModel(spec: spec, weights: arrays, weightsFile: weights.map { resolve($0, baseDirectory).path } ?? "",
+                                  registry: registry)
+            } catch let error as KerasInteropError {
+                problems.append(error)
+            } catch {
+                problems.append(.layerConstructionFailed(file: spec.file, layer: 0, className: "Sequential", reason: "\(error)"))
+            }
+        }
+        return problems
+    }
+
+    static func resolve(_ path: String, _ baseDirectory: URL) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
     }
 
     /// Builds the dpflow model for a parsed spec and assigns `weights` in Keras order.

@@ -104,8 +104,16 @@ public func maximumSteps(targetEpsilon: Double, delta: Double, samplingRate q: D
                          accountant: AccountantKind = .rdp, limit: Int = 100_000_000) throws -> Int {
     guard targetEpsilon.isFinite, targetEpsilon > 0 else { throw PrivacyAccountingError.invalidEpsilon(targetEpsilon) }
     try validateRun(samplingRate: q, noiseMultiplier: noiseMultiplier, steps: 1, delta: delta)
+    // RDP composes linearly in the step count: compute the one-step curve once.
+    let orders = RDPAccountant.defaultOrders
+    let oneStep = accountant == .rdp
+        ? RDPAccountant.subsampledGaussianCurve(samplingRate: q, noiseMultiplier: noiseMultiplier, orders: orders) : []
     let eps: (Int) throws -> Double = { n in
-        try epsilon(samplingRate: q, noiseMultiplier: noiseMultiplier, steps: n, delta: delta, accountant: accountant)
+        if accountant == .rdp {
+            let total = oneStep.map { $0 * Double(n) }
+            return try RDPAccountant.epsilon(orders: orders, rdp: total, delta: delta).epsilon
+        }
+        return try epsilon(samplingRate: q, noiseMultiplier: noiseMultiplier, steps: n, delta: delta, accountant: accountant)
     }
     if try eps(1) > targetEpsilon { return 0 }
     var lo = 1, hi = 2   // ε(lo) ≤ target < ε(hi)
