@@ -248,3 +248,20 @@ struct DPSGDFitNoiseTests {
         #expect(abs(r) < 5 / Double(a.count).squareRoot())
     }
 }
+
+@Suite("DP-SGD: non-finite gradients")
+struct DPSGDNonFiniteTests {
+    @Test("an example with a non-finite gradient is dropped, not passed through unclipped")
+    func nanExampleDropped() throws {
+        let model = try Sequential(inputShape: [3], layers: [Dense(2, activation: .tanh), Dense(1, activation: .sigmoid)], seed: 2)
+        var x = Fixtures.gaussian(shape: [4, 3], seed: 3)
+        let y = Fixtures.binaryLabels(4, seed: 4)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 0, noise: .seeded(1))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let clean = try dp.privatizedGradients(features: x.gatheringRows([0, 1, 3]), labels: y.gatheringRows([0, 1, 3]),
+                                               expectedBatchSize: 4).gradients.flatMap(\.storage)
+        x[2, 1] = .nan
+        let got = try dp.privatizedGradients(features: x, labels: y, expectedBatchSize: 4).gradients.flatMap(\.storage)
+        assertClose(got, clean, rtol: 1e-5, atol: 1e-7)
+    }
+}

@@ -86,10 +86,13 @@ public final class PrivateModel {
         return total
     }
 
-    /// Clip factors `min(1, C/‖g_i‖)` for squared norms.
+    /// Clip factors `min(1, C/‖g_i‖)` for squared norms. An example whose gradient norm is not
+    /// finite (overflow, NaN) gets factor 0: its contribution is dropped, which keeps the
+    /// sensitivity bound C (a NaN would otherwise pass through `min` unclipped).
     func clipFactors(squaredNorms: [Float]) -> [Float] {
         let c = Float(l2NormClip)
         return squaredNorms.map { s in
+            guard s.isFinite else { return 0 }
             let norm = s.squareRoot()
             return norm > c ? c / norm : 1
         }
@@ -132,6 +135,10 @@ public final class PrivateModel {
             losses = forwardBackward(features: features, labels: labels, loss: loss)
             let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
+            // Fail closed: a non-finite clipped sum means some layer let a dropped example through.
+            for (k, g) in grads.enumerated() where !g.storage.allSatisfy(\.isFinite) {
+                throw PrivateLearningError.nonFiniteGradient(parameter: k)
+            }
         }
         let std = noiseMultiplier * l2NormClip * scale
         if let pipeline, std > 0 {
