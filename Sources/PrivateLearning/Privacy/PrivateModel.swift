@@ -136,7 +136,7 @@ public final class PrivateModel {
             let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
             // Fail closed: a non-finite clipped sum means some layer let a dropped example through.
-            for (k, g) in grads.enumerated() where !g.storage.allSatisfy(\.isFinite) {
+            for (k, g) in grads.enumerated() where !g.isFinite {
                 throw PrivateLearningError.nonFiniteGradient(parameter: k)
             }
         }
