@@ -1,0 +1,166 @@
+/// A table whose cell values stay private.
+///
+/// There is no public API that returns a cell, a row or an exact count. Data leaves a frame only
+/// through DP-SGD training (`PrivateModel.fit(_:batchSize:...)`) and DP releases charged to a
+/// `BudgetLedger`. Operations that do not look at values (selecting columns, splitting by a seeded
+/// hash of the row position, predicting with a model) return new private frames. `description`
+/// prints the schema and the word "private".
+public struct PrivateDataFrame: Sendable, CustomStringConvertible {
+    var columns: [FrameColumn]
+    var rowCount: Int
+    /// The ledger's dataset id: declared at load time, or the SHA-256 of the CSV file.
+    public let datasetID: String
+    /// Where the data came from (file name), for messages.
+    public let source: String
+    /// Feature columns chosen by `select`, in order; nil before any selection.
+    public private(set) var featureColumns: [String]?
+    /// Label column chosen by `select`, if any.
+    public private(set) var labelColumn: String?
+
+    init(columns: [FrameColumn], rowCount: Int, datasetID: String, source: String,
+         featureColumns: [String]? = nil, labelColumn: String? = nil) {
+        self.columns = columns
+        self.rowCount = rowCount
+        self.datasetID = datasetID
+        self.source = source
+        self.featureColumns = featureColumns
+        self.labelColumn = labelColumn
+    }
+
+    /// Loads a CSV file (header row required) into private columnar storage.
+    ///
+    /// Every column of the file must be declared by `schema` (its own entry or the `default`);
+    /// columns declared `ignore` are skipped. Numbers outside their bounds are clamped (or refused
+    /// with `out_of_bounds: error`); how many were clamped is private and is not reported.
+    /// - Parameters:
+    ///   - path: the CSV file.
+    ///   - schema: the public declaration of the columns.
+    ///   - datasetID: the ledger's id for this data set; `nil` uses the SHA-256 of the file's
+    ///     bytes (computed while streaming it).
+    /// - Throws: `DataFrameError` naming file, line and column, never a cell value.
+    public static func load(csv path: String, schema: Schema, datasetID: String? = nil) throws -> PrivateDataFrame {
+        let loaded = try CSVLoader.load(path: path, schema: schema, hashing: datasetID == nil)
+        return PrivateDataFrame(columns: loaded.columns, rowCount: loaded.rowCount,
+                                datasetID: datasetID ?? "sha256:" + loaded.sha256!,
+                                source: path.split(separator: "/").last.map(String.init) ?? path)
+    }
+
+    /// Column names, in file order (schema metadata: public).
+    public var columnNames: [String] { columns.map(\.name) }
+
+    /// The public declaration of a column.
+    public func spec(of column: String) throws -> ColumnSpec {
+        try self.column(named: column).spec
+    }
+
+    /// The schema of the frame's current columns (public metadata).
+    public var schema: Schema {
+        Schema(columns: Dictionary(uniqueKeysWithValues: columns.map { ($0.name, $0.spec) }))
+    }
+
+    /// The number of rows, **treated as public for privacy accounting only**.
+    ///
+    /// DP-SGD needs N to set the sampling rate q = B/N and the number of steps. Like TF Privacy
+    /// and Opacus, dpflow treats the dataset size as public: the accountant's guarantee is for the
+    /// "add/remove one example" relation given N. Use this value only for accounting (the
+    /// pipeline's sampling rate); never print or export it. If N itself must stay private,
+    /// declare a public size in the pipeline instead (`public_size`) and pass that to the loader.
+    public var rowCountForAccounting: Int { rowCount }
+
+    /// Schema and the word "private"; never values or counts.
+    public var description: String {
+        var lines = ["PrivateDataFrame(private; dataset \(datasetID); source \(source); values and row count are private)"]
+        for c in columns {
+            var role = ""
+            if c.name == labelColumn { role = "  [label]" } else if featureColumns?.contains(c.name) == true { role = "  [feature]" }
+            lines.append("  \(c.name): \(c.spec.kind)\(role)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func column(named name: String) throws -> FrameColumn {
+        guard let c = columns.first(where: { $0.name == name }) else {
+            throw DataFrameError.unknownColumn(name, available: columnNames)
+        }
+        return c
+    }
+
+    // MARK: selection
+
+    /// Keeps `features` and `label` (in that order) and remembers their roles for training.
+    /// - Throws: `unknownColumn` (with a suggestion) for a name the frame does not have.
+    public func select(features: [String], label: String? = nil) throws -> PrivateDataFrame {
+        var names = features
+        if let label { names.append(label) }
+        guard Set(names).count == names.count else {
+            throw DataFrameError.invalidArgument("a column is selected twice (features and label must be distinct)")
+        }
+        let kept = try names.map { try column(named: $0) }
+        return PrivateDataFrame(columns: kept, rowCount: rowCount, datasetID: datasetID, source: source,
+                                featureColumns: features, labelColumn: label)
+    }
+
+    /// Uses every column except `label` as features (file order), and `label` as the label.
+    public func select(allFeaturesExcept label: String) throws -> PrivateDataFrame {
+        _ = try column(named: label)
+        return try select(features: columnNames.filter { $0 != label }, label: label)
+    }
+
+    /// Removes columns.
+    public func dropping(_ names: [String]) throws -> PrivateDataFrame {
+        for n in names { _ = try column(named: n) }
+        let drop = Set(names)
+        var copy = self
+        copy.columns.removeAll { drop.contains($0.name) }
+        copy.featureColumns = featureColumns?.filter { !drop.contains($0) }
+        if let l = labelColumn, drop.contains(l) { copy.labelColumn = nil }
+        return copy
+    }
+
+    // MARK: split
+
+    /// Splits rows into a training and a test frame, deterministically by row position.
+    ///
+    /// Row i goes to the test frame when a seeded hash of (seed, i) falls below `testFraction`;
+    /// membership never depends on values, so the split costs no privacy budget. Each side's
+    /// size is random around the fraction (binomial) and stays private.
+    public func split(testFraction: Double, seed: UInt64) throws -> (train: PrivateDataFrame, test: PrivateDataFrame) {
+        guard testFraction > 0, testFraction < 1 else {
+            throw DataFrameError.invalidArgument("testFraction must be strictly between 0 and 1")
+        }
+        let threshold = UInt64(testFraction * 18_446_744_073_709_551_616.0)
+        var train: [Int] = [], test: [Int] = []
+        train.reserveCapacity(rowCount); test.reserveCapacity(Int(Double(rowCount) * testFraction * 1.1) + 16)
+        for i in 0..<rowCount {
+            if SplitMix64.hash(seed, UInt64(i)) < threshold { test.append(i) } else { train.append(i) }
+        }
+        return (gathering(train), gathering(test))
+    }
+
+    func gathering(_ indices: [Int]) -> PrivateDataFrame {
+        var copy = self
+        copy.columns = columns.map { FrameColumn(name: $0.name, spec: $0.spec, storage: $0.storage.gathering(indices)) }
+        copy.rowCount = indices.count
+        return copy
+    }
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014), used as a keyed hash of a row position and as the
+/// seeded generator of tests. Not cryptographically secure.
+struct SplitMix64: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    static func hash(_ seed: UInt64, _ i: UInt64) -> UInt64 {
+        mix(mix(seed &+ 0x9E37_79B9_7F4A_7C15) ^ (i &* 0xD1B5_4A32_D192_ED03))
+    }
+}

@@ -1,0 +1,112 @@
+/// The public declaration of one column: its type with bounds or values, and its policies.
+///
+/// In YAML or JSON (keys in snake case):
+/// ```yaml
+/// age:    {type: integer, min: 0, max: 120, missing: drop_row, out_of_bounds: error}
+/// income: {type: number, min: 0, max: 1000000, missing: {default: 0}}
+/// color:  {type: category, values: [red, green, blue]}
+/// smoker: {type: boolean}
+/// id:     {type: ignore}
+/// ```
+public struct ColumnSpec: Sendable, Equatable, Hashable {
+    /// The type, with its declared bounds or values.
+    public var kind: ColumnKind
+    /// What to do with an empty cell.
+    public var missing: MissingValuePolicy
+    /// What to do with a number outside the declared bounds.
+    public var outOfBounds: OutOfBoundsPolicy
+
+    /// Declares a column.
+    /// - Parameters:
+    ///   - kind: type and public bounds/values (sensitivity of releases derives from them).
+    ///   - missing: empty-cell policy; `.error` by default.
+    ///   - outOfBounds: `.clamp` by default.
+    public init(_ kind: ColumnKind, missing: MissingValuePolicy = .error, outOfBounds: OutOfBoundsPolicy = .clamp) {
+        self.kind = kind
+        self.missing = missing
+        self.outOfBounds = outOfBounds
+    }
+
+    /// `number` in `[min, max]`.
+    public static func number(min: Double, max: Double, missing: MissingValuePolicy = .error,
+                              outOfBounds: OutOfBoundsPolicy = .clamp) -> ColumnSpec {
+        ColumnSpec(.number(min: min, max: max), missing: missing, outOfBounds: outOfBounds)
+    }
+    /// `integer` in `[min, max]`.
+    public static func integer(min: Double, max: Double, missing: MissingValuePolicy = .error,
+                               outOfBounds: OutOfBoundsPolicy = .clamp) -> ColumnSpec {
+        ColumnSpec(.integer(min: min, max: max), missing: missing, outOfBounds: outOfBounds)
+    }
+    /// `category` with the declared `values` (their order defines class indices).
+    public static func category(_ values: [String], missing: MissingValuePolicy = .error) -> ColumnSpec {
+        ColumnSpec(.category(values: values), missing: missing)
+    }
+    /// `boolean`.
+    public static func boolean(missing: MissingValuePolicy = .error) -> ColumnSpec {
+        ColumnSpec(.boolean, missing: missing)
+    }
+    /// A column that is skipped.
+    public static let ignore = ColumnSpec(.ignore)
+}
+
+extension ColumnSpec: Codable {
+    enum CodingKeys: String, CodingKey {
+        case type, min, max, values, missing
+        case outOfBounds = "out_of_bounds"
+    }
+    enum MissingKeys: String, CodingKey { case `default` }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try c.decode(String.self, forKey: .type)
+        switch type {
+        case "number", "integer":
+            let lo = try c.decode(Double.self, forKey: .min)
+            let hi = try c.decode(Double.self, forKey: .max)
+            kind = type == "number" ? .number(min: lo, max: hi) : .integer(min: lo, max: hi)
+        case "category":
+            kind = .category(values: try c.decode([String].self, forKey: .values))
+        case "boolean": kind = .boolean
+        case "ignore": kind = .ignore
+        default:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
+                "unknown column type '\(type)'; expected number, integer, category, boolean or ignore")
+        }
+        outOfBounds = try c.decodeIfPresent(OutOfBoundsPolicy.self, forKey: .outOfBounds) ?? .clamp
+        if !c.contains(.missing) {
+            missing = .error
+        } else if let word = try? c.decode(String.self, forKey: .missing) {
+            switch word {
+            case "error": missing = .error
+            case "drop_row": missing = .dropRow
+            default:
+                throw DecodingError.dataCorruptedError(forKey: .missing, in: c, debugDescription:
+                    "missing must be error, drop_row or {default: VALUE}")
+            }
+        } else {
+            let m = try c.nestedContainer(keyedBy: MissingKeys.self, forKey: .missing)
+            if let s = try? m.decode(String.self, forKey: .default) { missing = .fill(s) }
+            else if let b = try? m.decode(Bool.self, forKey: .default) { missing = .fill(b ? "true" : "false") }
+            else { missing = .fill(String(try m.decode(Double.self, forKey: .default))) }
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind.typeName, forKey: .type)
+        switch kind {
+        case let .number(lo, hi), let .integer(lo, hi):
+            try c.encode(lo, forKey: .min); try c.encode(hi, forKey: .max)
+        case let .category(values): try c.encode(values, forKey: .values)
+        case .boolean, .ignore: break
+        }
+        if kind.isNumeric, kind != .boolean { try c.encode(outOfBounds, forKey: .outOfBounds) }
+        switch missing {
+        case .error: try c.encode("error", forKey: .missing)
+        case .dropRow: try c.encode("drop_row", forKey: .missing)
+        case let .fill(v):
+            var m = c.nestedContainer(keyedBy: MissingKeys.self, forKey: .missing)
+            try m.encode(v, forKey: .default)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// The public metadata of a data set: one declaration per column, plus a `default` declaration
+/// for every column not listed.
+///
+/// A schema is **declared by the data owner, never inferred from the data**. Bounds and category
+/// lists fix the scaling used for training and the sensitivity of every DP release; anything
+/// computed from the file would leak it. (`dpflow schema data.csv` can *propose* a schema for the
+/// owner; that proposal reads the data and must not be shared.)
+///
+/// YAML/JSON form:
+/// ```yaml
+/// default: {type: number, min: 0, max: 16}
+/// columns:
+///   target: {type: category, values: ["0", "1"]}
+///   age:    {type: integer, min: 0, max: 120, missing: drop_row}
+/// ```
+public struct Schema: Sendable, Equatable, Hashable {
+    /// Declarations by column name.
+    public var columns: [String: ColumnSpec]
+    /// The declaration applied to every column of the file that `columns` does not list; `nil`
+    /// makes such a column an error.
+    public var defaultColumn: ColumnSpec?
+
+    /// - Parameters:
+    ///   - columns: declarations by column name.
+    ///   - default: the declaration for every other column of the file (`nil`: they are errors).
+    public init(columns: [String: ColumnSpec] = [:], default defaultColumn: ColumnSpec? = nil) {
+        self.columns = columns
+        self.defaultColumn = defaultColumn
+    }
+
+    /// The declaration that applies to `name` (its own, or the default).
+    public func spec(for name: String) -> ColumnSpec? {
+        columns[name] ?? defaultColumn
+    }
+
+    /// Checks that every declaration is usable: finite bounds with `min < max`, non-empty and
+    /// distinct category values, fill values of the right type and inside the bounds.
+    /// - Throws: `DataFrameError.invalidSchema` naming the column.
+    public func validate() throws {
+        for name in columns.keys.sorted() { try Self.validate(columns[name]!, name: name) }
+        if let d = defaultColumn { try Self.validate(d, name: "default") }
+    }
+
+    static func validate(_ spec: ColumnSpec, name: String) throws {
+        func fail(_ why: String) -> DataFrameError { .invalidSchema(column: name, reason: why) }
+        switch spec.kind {
+        case let .number(lo, hi), let .integer(lo, hi):
+            guard lo.isFinite, hi.isFinite else { throw fail("min and max must be finite numbers") }
+            guard lo < hi else { throw fail("min must be smaller than max") }
+        case let .category(values):
+            guard !values.isEmpty else { throw fail("a category column needs at least one value") }
+            guard Set(values).count == values.count else { throw fail("category values must be distinct") }
+            guard values.count < Int(Int32.max) else { throw fail("too many category values") }
+        case .boolean, .ignore: break
+        }
+        if case let .fill(text) = spec.missing {
+            guard spec.kind != .ignore else { return }
+            if FieldDecoder.decodeDeclared(text, kind: spec.kind) == nil {
+                // The fill value is schema (public), so it may be named.
+                throw fail("missing-value default '\(text)' is not a valid \(spec.kind.typeName)"
+                           + (spec.kind.bounds.map { " in [\($0.lowerBound), \($0.upperBound)]" } ?? "")
+                           + (spec.kind.categories.map { " (declared values: \($0.joined(separator: ", ")))" } ?? ""))
+            }
+        }
+    }
+}
+
+extension Schema: Codable {
+    enum CodingKeys: String, CodingKey { case columns, `default` }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        columns = try c.decodeIfPresent([String: ColumnSpec].self, forKey: .columns) ?? [:]
+        defaultColumn = try c.decodeIfPresent(ColumnSpec.self, forKey: .default)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(columns, forKey: .columns)
+        try c.encodeIfPresent(defaultColumn, forKey: .default)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import PrivateDataFrame
+
+/// The ledger shared by real processes: the built `dpflow` binary (`dpflow ledger reserve`) runs
+/// our ledger code in separate OS processes with their own SQLite connections.
+@Suite("Budget ledger across processes", .serialized)
+struct LedgerProcessTests {
+    let files = TestFiles()
+
+    /// The `dpflow` executable next to the test bundle (SwiftPM builds it with the tests), or
+    /// `$DPFLOW_BINARY`.
+    static func dpflowBinary() throws -> URL {
+        if let p = ProcessInfo.processInfo.environment["DPFLOW_BINARY"] { return URL(fileURLWithPath: p) }
+        var dir = Bundle.main.bundleURL
+        if dir.pathExtension == "xctest" { dir.deleteLastPathComponent() }
+        for candidate in [dir, Bundle.main.bundleURL.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("dpflow")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw DataFrameError.invalidArgument("dpflow binary not found near \(Bundle.main.bundleURL.path); build it or set DPFLOW_BINARY")
+    }
+
+    func reserveProcess(_ ledger: String, epsilon: Double, hold: Bool = false) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = try Self.dpflowBinary()
+        p.arguments = ["ledger", "reserve", "race", "--epsilon", String(epsilon), "--delta", "1e-7",
+                       "--job", "racer", "--ledger", ledger] + (hold ? ["--hold"] : [])
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        return (p, out)
+    }
+
+    @Test func eightProcessesRaceForAGrantThatFitsThree() throws {
+        let path = files.path("race.sqlite")
+        let ledger = try BudgetLedger(path: path)
+        try ledger.grant(dataset: "race", epsilon: 3.0, delta: 1e-6)
+        let racers = try (0..<8).map { _ in try reserveProcess(path, epsilon: 1.0) }
+        for (p, _) in racers { try p.run() }
+        for (p, _) in racers { p.waitUntilExit() }
+        let codes = racers.map { $0.0.terminationStatus }
+        #expect(codes.filter { $0 == 0 }.count == 3, "exit codes \(codes)")
+        #expect(codes.filter { $0 == 3 }.count == 5, "refused racers exit with status 3: \(codes)")
+        let b = try ledger.budget(dataset: "race")
+        #expect(b.reservedEpsilon == 3.0)
+        #expect(b.reservedEpsilon + b.committedEpsilon <= b.grantedEpsilon)
+        #expect(b.reservedDelta + b.committedDelta <= b.grantedDelta)
+        #expect(try ledger.spends(dataset: "race").count == 3)
+    }
+
+    @Test func sigkillAfterReservingLeavesTheReservationCharged() throws {
+        let path = files.path("kill.sqlite")
+        let ledger = try BudgetLedger(path: path)
+        try ledger.grant(dataset: "race", epsilon: 1.0, delta: 1e-6)
+        let (p, out) = try reserveProcess(path, epsilon: 0.8, hold: true)
+        try p.run()
+        // Wait until the child says it holds the reservation.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("\n") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+        }
+        #expect(String(decoding: seen, as: UTF8.self).hasPrefix("reserved "))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL)
+        let b = try BudgetLedger(path: path).budget(dataset: "race")
+        #expect(b.reservedEpsilon == 0.8, "the killed job's reservation stays charged")
+        #expect(throws: DataFrameError.self) {
+            try ledger.reserve(dataset: "race", job: "next", mechanism: "m", epsilon: 0.5, delta: 0)
+        }
+        _ = try ledger.reserve(dataset: "race", job: "next", mechanism: "m", epsilon: 0.2, delta: 0)
+    }
+}

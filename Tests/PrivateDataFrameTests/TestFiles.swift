@@ -1,0 +1,42 @@
+import Foundation
+@testable import PrivateDataFrame
+
+/// Temporary files for tests, removed with their directory.
+final class TestFiles: @unchecked Sendable {
+    let directory: URL
+
+    init() {
+        directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("dpflow-df-\(UUID().uuidString)", isDirectory: true)
+        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// Writes `text` (as UTF-8 bytes, unchanged) and returns the path.
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        write(name, bytes: Array(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, bytes: [UInt8]) -> String {
+        let url = directory.appendingPathComponent(name)
+        try! Data(bytes).write(to: url)
+        return url.path
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+}
+
+extension PrivateDataFrame {
+    /// Test-only access to stored values.
+    func testNumbers(_ name: String) -> [Float] {
+        guard case let .numeric(v) = try! column(named: name).storage else { fatalError("not numeric") }
+        return v
+    }
+    func testCategories(_ name: String) -> [Int32] {
+        guard case let .categorical(v) = try! column(named: name).storage else { fatalError("not categorical") }
+        return v
+    }
+}
