@@ -82,7 +82,7 @@ enum SubsampledGaussianRDP {
     /// integer series. Rényi divergence is non-decreasing in α (van Erven & Harremoës 2014,
     /// Thm. 3), so RDP(⌈α⌉) is a provable upper bound on RDP(α); we rescale it so the
     /// returned RDP value `log A/(α−1)` equals RDP(⌈α⌉).
-    static func logAFractional(q: Double, sigma: Double, alpha: Double) -> Double {
+    static func logAFractional(q: Double, sigma: Double, alpha: Double, minimumRelativeGap: Double = 1e-6) -> Double {
         let logQ = Foundation.log(q), log1mQ = Foundation.log1p(-q)
         let twoS2 = 2 * sigma * sigma
         let sqrt2Sigma = 2.0.squareRoot() * sigma
@@ -140,8 +140,10 @@ enum SubsampledGaussianRDP {
                 logNeg = LogSpace.add(logNeg, logPos + Foundation.log(-signed))
             }
         }
-        if logNeg > logPos + Foundation.log1p(-1e-6) {
-            // P − N < 1e-6·P: unsafe cancellation, use the monotonicity bound.
+        if logNeg > logPos + Foundation.log1p(-min(minimumRelativeGap, 1)) {
+            // P − N < 1e-6·P: unsafe cancellation, use the monotonicity bound. (Tests raise
+            // `minimumRelativeGap` to force this path; with real parameters the subtracted tail is
+            // many orders of magnitude below the leading positive terms.)
             let upper = alpha.rounded(.up)
             let logAUpper = logAInteger(q: q, sigma: sigma, alpha: Int(upper))
             return logAUpper / (upper - 1) * (alpha - 1)
