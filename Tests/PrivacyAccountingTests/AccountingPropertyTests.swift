@@ -92,6 +92,7 @@ import Testing
         #expect(b.samplingRate == 256.0 / 60000)
         #expect(b.accountant == .pld)
         #expect(abs(b.epsilon - 2.3818) < 5e-5)
+        #expect(b.description.contains("pld") && b.description.contains("14063 steps"))
     }
 }
 
