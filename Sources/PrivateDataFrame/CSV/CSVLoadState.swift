@@ -123,7 +123,7 @@ final class CSVLoadState {
             guard var v = FieldDecoder.parseNumber(p, n) else {
                 return slowFail(h, index, plan.kind == .integer ? "an integer" : "a number")
             }
-            if plan.kind == .integer && v != v.rounded() { return slowFail(h, index, "an integer") }
+            if plan.kind == .integer && !FieldDecoder.isIntegral(v) { return slowFail(h, index, "an integer") }
             if v < plan.lo || v > plan.hi {
                 if !plan.clamp {
                     let s = h.pointee.owner.takeUnretainedValue()
