@@ -1,2 +1,230 @@
+// dpflow-bench: DP-SGD vs plain training speed and peak memory (release mode).
+//
+//   swift run -c release dpflow-bench            # table
+//   swift run -c release dpflow-bench --json     # JSON array
+//
+// Speed: one epoch (ceil(60000/256) = 235 steps) on 60,000 synthetic rows × 32 features,
+// non-private (shuffled batches of 256, mean loss, same optimizer) vs private (Poisson
+// batches of expected size 256, per-example clipping, secure Gaussian noise, expected-batch
+// divisor). Peak memory: a child process per mode runs 5 steps at batch 4096 and reports its
+// getrusage max RSS (whole process, including the data set and the runtime) and the growth
+// of max RSS during the steps (what the training step itself added).
+import Foundation
 import PrivateLearning
-print("dpflow-bench: not yet implemented")
+
+let arguments = CommandLine.arguments
+let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
+
+func syntheticData(seed: UInt64) -> (Tensor, Tensor) {
+    let g = SeededRandomSource(seed: seed)
+    var gen = g
+    let x = (0..<(rows * features)).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) }
+    let w = (0..<features).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) }
+    var y = [Float](repeating: 0, count: rows)
+    for r in 0..<rows {
+        var s: Float = 0
+        for j in 0..<features { s += x[r * features + j] * w[j] }
+        y[r] = s > 0 ? 1 : 0
+    }
+    return (Tensor(shape: [rows, features], values: x), Tensor(shape: [rows, 1], values: y))
+}
+
+func makeModel(hidden: Int) throws -> Sequential {
+    try Sequential(inputShape: [features], seed: 1) {
+        Dense(hidden, activation: .relu)
+        Dense(hidden, activation: .relu)
+        Dense(1, activation: .sigmoid)
+    }
+}
+
+func maxRSSBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Int(usage.ru_maxrss) * 1024
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+/// Child mode: `--memory-child private|nonprivate HIDDEN` prints "baseline peak".
+if let i = arguments.firstIndex(of: "--memory-child") {
+    let mode = arguments[i + 1], hidden = Int(arguments[i + 2])!
+    let (x, y) = syntheticData(seed: 42)
+    let model = try makeModel(hidden: hidden)
+    let baseline = maxRSSBytes()
+    if mode == "private" {
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: memoryBatch)
+        let rng = SecureRandomSource()
+        var g = rng
+        for _ in 0..<5 {
+            let (bx, by) = loader.sampleBatch(using: &g)
+            let (grads, _) = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize)
+            model.apply(gradients: grads, optimizer: dp.optimizer!)
+        }
+    } else {
+        let optimizer = SGD(learningRate: 0.05), loss = BinaryCrossentropy()
+        var order = Array(0..<rows)
+        var g = SystemRandomNumberGenerator()
+        order.shuffle(using: &g)
+        for s in 0..<5 {
+            let idx = Array(order[(s * memoryBatch)..<((s + 1) * memoryBatch)])
+            let bx = x.gatheringRows(idx), by = y.gatheringRows(idx)
+            let out = model.forward(bx, training: true)
+            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+            let w = [Float](repeating: 1 / Float(idx.count), count: idx.count)
+            model.apply(gradients: model.parameterGradients(exampleWeights: w), optimizer: optimizer)
+        }
+    }
+    print(baseline, maxRSSBytes())
+    exit(0)
+}
+
+/// `--profile`: time the parts of one private step (diagnostics for performance work).
+if arguments.contains("--profile") {
+    let (x, y) = syntheticData(seed: 42)
+    do {
+        let clock = ContinuousClock()
+        let n = 1 << 20
+        let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
+        let src = SecureRandomSource()
+        var t = clock.now
+        src.fillRandomWords(words)
+        print("chacha words: \(seconds(clock.now - t) / Double(n) * 1e9) ns/word")
+        let seeded = SeededRandomSource(seed: 1)
+        t = clock.now
+        seeded.fillRandomWords(words)
+        print("xoshiro words: \(seconds(clock.now - t) / Double(n) * 1e9) ns/word")
+        var v = [Float](repeating: 0, count: n)
+        t = clock.now
+        seeded.addGaussianNoise(to: &v, standardDeviation: 1)
+        print("ziggurat(xoshiro): \(seconds(clock.now - t) / Double(n) * 1e9) ns/draw")
+        t = clock.now
+        src.addGaussianNoise(to: &v, standardDeviation: 1)
+        print("ziggurat(chacha): \(seconds(clock.now - t) / Double(n) * 1e9) ns/draw")
+    }
+    for hidden in [128, 512] {
+        let model = try makeModel(hidden: hidden)
+        let clock = ContinuousClock()
+        let reps = 50
+        let src = SecureRandomSource()
+        var noise = [Float](repeating: 0, count: model.parameterCount)
+        var t = clock.now
+        for _ in 0..<reps { src.addGaussianNoise(to: &noise, standardDeviation: 1) }
+        let noiseT = seconds(clock.now - t) / Double(reps)
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
+        var g = src
+        t = clock.now
+        for _ in 0..<reps { _ = loader.sampleBatch(using: &g) }
+        let sampleT = seconds(clock.now - t) / Double(reps)
+        let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
+        let loss = BinaryCrossentropy()
+        t = clock.now
+        for _ in 0..<reps {
+            let out = model.forward(bx, training: true)
+            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+        }
+        let fbT = seconds(clock.now - t) / Double(reps)
+        t = clock.now
+        for _ in 0..<reps { _ = model.parameterGradients(exampleWeights: nil) }
+        let gradT = seconds(clock.now - t) / Double(reps)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        dp.compile(optimizer: SGD(), loss: loss)
+        t = clock.now
+        for _ in 0..<reps { _ = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: 256) }
+        let privT = seconds(clock.now - t) / Double(reps)
+        t = clock.now
+        let opt = SGD()
+        let grads = model.parameterGradients(exampleWeights: nil)
+        for _ in 0..<reps { model.apply(gradients: grads, optimizer: opt) }
+        let applyT = seconds(clock.now - t) / Double(reps)
+        print("hidden \(hidden): params \(model.parameterCount) noise \(noiseT * 1e3) ms, sample+gather \(sampleT * 1e3) ms, fwd+bwd \(fbT * 1e3) ms, grads \(gradT * 1e3) ms, privatized step \(privT * 1e3) ms, apply \(applyT * 1e3) ms")
+    }
+    exit(0)
+}
+
+func childMemory(mode: String, hidden: Int) -> (peak: Int, step: Int)? {
+    let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = ["--memory-child", mode, String(hidden)]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    do { try p.run() } catch { return nil }
+    p.waitUntilExit()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let parts = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+    guard parts.count == 2 else { return nil }
+    return (parts[1], parts[1] - parts[0])
+}
+
+struct Result: Codable {
+    var model: String
+    var batch_size: Int
+    var nonprivate_examples_per_second: Double
+    var private_examples_per_second: Double
+    var time_ratio: Double
+    var nonprivate_epoch_seconds: Double
+    var private_epoch_seconds: Double
+    var memory_batch_size: Int
+    var nonprivate_peak_bytes: Int
+    var private_peak_bytes: Int
+    var nonprivate_step_peak_growth_bytes: Int
+    var private_step_peak_growth_bytes: Int
+    var private_examples_seen: Int
+}
+
+let json = arguments.contains("--json")
+let (x, y) = syntheticData(seed: 42)
+var results: [Result] = []
+for hidden in [128, 512] {
+    let name = "32-\(hidden)-\(hidden)-1"
+    // Non-private: Sequential.fit, one epoch of shuffled batches.
+    let plain = try makeModel(hidden: hidden)
+    plain.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
+    _ = try plain.fit(x.slicingRows(0..<(batch * 4)), y.slicingRows(0..<(batch * 4)), epochs: 1, batchSize: batch, seed: 1) // warm-up
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    _ = try plain.fit(x, y, epochs: 1, batchSize: batch, seed: 2)
+    let plainSeconds = seconds(clock.now - t0)
+
+    // Private: PrivateModel.fit, one epoch of Poisson batches with secure noise.
+    let dp = try PrivateModel(model: try makeModel(hidden: hidden), l2NormClip: 1, noiseMultiplier: 1)
+    dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
+    let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
+    _ = try dp.fit(warm, epochs: 1, targetDelta: 1e-5)
+    let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
+    let t1 = clock.now
+    let history = try dp.fit(loader, epochs: 1, targetDelta: 1e-5)
+    let privateSeconds = seconds(clock.now - t1)
+    precondition(history.isPrivate)
+
+    let np = childMemory(mode: "nonprivate", hidden: hidden) ?? (-1, -1)
+    let pr = childMemory(mode: "private", hidden: hidden) ?? (-1, -1)
+    results.append(Result(model: name, batch_size: batch,
+                          nonprivate_examples_per_second: Double(rows) / plainSeconds,
+                          private_examples_per_second: Double(rows) / privateSeconds,
+                          time_ratio: privateSeconds / plainSeconds,
+                          nonprivate_epoch_seconds: plainSeconds, private_epoch_seconds: privateSeconds,
+                          memory_batch_size: memoryBatch,
+                          nonprivate_peak_bytes: np.peak, private_peak_bytes: pr.peak,
+                          nonprivate_step_peak_growth_bytes: np.step, private_step_peak_growth_bytes: pr.step,
+                          private_examples_seen: history.steps * batch))
+}
+
+if json {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    print(String(decoding: try encoder.encode(results), as: UTF8.self))
+} else {
+    print("model            batch  plain ex/s   private ex/s  ratio   peak@4096 plain / private (MB)   step growth plain / private (MB)")
+    for r in results {
+        print(r.model.padding(toLength: 17, withPad: " ", startingAt: 0)
+              + String(format: "%5d  %10.0f  %12.0f  %5.3f   %8.1f / %8.1f             %8.1f / %8.1f",
+                       r.batch_size, r.nonprivate_examples_per_second, r.private_examples_per_second, r.time_ratio,
+                       Double(r.nonprivate_peak_bytes) / 1e6, Double(r.private_peak_bytes) / 1e6,
+                       Double(r.nonprivate_step_peak_growth_bytes) / 1e6, Double(r.private_step_peak_growth_bytes) / 1e6))
+    }
+}

@@ -1,10 +1,179 @@
 import ArgumentParser
+import Foundation
+import PrivacyAccounting
 
-/// `dpflow budget` (placeholder until its owner implements it).
+/// `dpflow budget`: the (ε, δ) a DP-SGD run spends, or the noise multiplier that meets a target ε.
+///
+/// Options are read as text and converted here, so that every bad argument — non-numeric,
+/// out of range, missing — is reported with one clear message and exit code 2 (ArgumentParser's
+/// own parse and validation errors would exit with 64).
 struct BudgetCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "budget", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "budget",
+        abstract: "Compute the privacy budget ε of a DP-SGD run, or calibrate its noise multiplier.",
+        discussion: """
+            Sampling rate q = batch-size / examples (Poisson sampling); steps = ceil(epochs · examples / batch-size).
+
+            Give --noise-multiplier to get ε, or --target-epsilon to get the smallest noise multiplier whose ε does not exceed the target (re-checked with the same accountant). Bad arguments exit with code 2.
+
+            Example: dpflow budget --examples 60000 --batch-size 256 --noise-multiplier 1.1 --epochs 60 --delta 1e-5
+            """
+    )
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of training examples N.", valueName: "n"))
+    var examples: String?
+
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Expected batch size B (1 ≤ B ≤ N).", valueName: "b"))
+    var batchSize: String?
+
+    @Option(name: .customLong("noise-multiplier"), parsing: .unconditional,
+            help: ArgumentHelp("Noise multiplier σ (noise std / clipping norm), > 0.", valueName: "sigma"))
+    var noiseMultiplier: String?
+
+    @Option(name: .customLong("target-epsilon"), parsing: .unconditional,
+            help: ArgumentHelp("Target ε: print the calibrated noise multiplier instead of ε.", valueName: "epsilon"))
+    var targetEpsilon: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of epochs (may be fractional), > 0.", valueName: "e"))
+    var epochs: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("δ of the (ε, δ) guarantee, in (0, 1); typically < 1/N.", valueName: "d"))
+    var delta: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Accountant: rdp (default) or pld.", valueName: "rdp|pld"))
+    var accountant: String = "rdp"
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    /// Unknown options and stray words, collected so they too are reported with exit code 2.
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unrecognized: [String] = []
+
+    /// What the command was asked, after conversion and range checks.
+    struct Request {
+        var examples: Int, batchSize: Int, epochs: Double, delta: Double
+        var noiseMultiplier: Double?, targetEpsilon: Double?
+        var accountant: AccountantKind
+    }
+
+    struct Output: Encodable {
+        var epsilon: Double
+        var delta: Double
+        var noise_multiplier: Double
+        var sampling_rate: Double
+        var steps: Int
+        var accountant: String
+        var conversion: String?
+        var examples: Int
+        var batch_size: Int
+        var epochs: Double
+        var target_epsilon: Double?
+    }
+
     func run() throws {
-        print("dpflow budget: not implemented yet")
-        throw ExitCode(2)
+        let request: Request
+        do {
+            request = try parse()
+        } catch let message as UsageProblem {
+            FileHandle.standardError.write(Data("error: \(message.text)\nUsage: dpflow \(Self.usageString())\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
+            try report(request)
+        } catch let error as PrivacyAccountingError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    struct UsageProblem: Error { let text: String }
+
+    func parse() throws -> Request {
+        func required(_ value: String?, _ flag: String) throws -> String {
+            guard let v = value else { throw UsageProblem(text: "missing \(flag)") }
+            return v
+        }
+        func integer(_ value: String?, _ flag: String) throws -> Int {
+            let v = try required(value, flag)
+            guard let n = Int(v.trimmingCharacters(in: .whitespaces)) else {
+                throw UsageProblem(text: "\(flag) must be a whole number, got '\(v)'")
+            }
+            return n
+        }
+        func number(_ value: String, _ flag: String) throws -> Double {
+            guard let x = Double(value.trimmingCharacters(in: .whitespaces)), x.isFinite else {
+                throw UsageProblem(text: "\(flag) must be a finite number, got '\(value)'")
+            }
+            return x
+        }
+        if let first = unrecognized.first {
+            throw UsageProblem(text: "unknown option or argument '\(first)'")
+        }
+        let n = try integer(examples, "--examples")
+        let b = try integer(batchSize, "--batch-size")
+        let e = try number(try required(epochs, "--epochs"), "--epochs")
+        let d = try number(try required(delta, "--delta"), "--delta")
+        guard n >= 1 else { throw UsageProblem(text: "--examples must be ≥ 1, got \(n)") }
+        guard b >= 1 else { throw UsageProblem(text: "--batch-size must be ≥ 1, got \(b)") }
+        guard b <= n else {
+            throw UsageProblem(text: "--batch-size \(b) exceeds --examples \(n): the sampling rate q = B/N would be > 1")
+        }
+        guard e > 0 else { throw UsageProblem(text: "--epochs must be > 0, got \(e)") }
+        guard d > 0, d < 1 else { throw UsageProblem(text: "--delta must lie strictly between 0 and 1, got \(d)") }
+        guard let kind = AccountantKind(rawValue: accountant.lowercased()) else {
+            throw UsageProblem(text: "--accountant must be 'rdp' or 'pld', got '\(accountant)'")
+        }
+        var request = Request(examples: n, batchSize: b, epochs: e, delta: d, accountant: kind)
+        switch (noiseMultiplier, targetEpsilon) {
+        case (let s?, nil):
+            let sigma = try number(s, "--noise-multiplier")
+            guard sigma > 0 else { throw UsageProblem(text: "--noise-multiplier must be > 0, got \(sigma)") }
+            request.noiseMultiplier = sigma
+        case (nil, let t?):
+            let target = try number(t, "--target-epsilon")
+            guard target > 0 else { throw UsageProblem(text: "--target-epsilon must be > 0, got \(target)") }
+            request.targetEpsilon = target
+        case (nil, nil):
+            throw UsageProblem(text: "give --noise-multiplier (to compute ε) or --target-epsilon (to calibrate σ)")
+        case (_?, _?):
+            throw UsageProblem(text: "give either --noise-multiplier or --target-epsilon, not both")
+        }
+        return request
+    }
+
+    func report(_ r: Request) throws {
+        let sigma = try r.noiseMultiplier ?? calibrateNoiseMultiplier(
+            targetEpsilon: r.targetEpsilon!, delta: r.delta, examples: r.examples, batchSize: r.batchSize,
+            epochs: r.epochs, accountant: r.accountant)
+        let budget = try privacyBudget(examples: r.examples, batchSize: r.batchSize, noiseMultiplier: sigma,
+                                       epochs: r.epochs, delta: r.delta, accountant: r.accountant)
+        if json {
+            let out = Output(epsilon: budget.epsilon, delta: budget.delta, noise_multiplier: budget.noiseMultiplier,
+                             sampling_rate: budget.samplingRate, steps: budget.steps,
+                             accountant: budget.accountant.rawValue,
+                             conversion: budget.accountant == .rdp ? "improved (Canonne-Kamath-Steinke)" : nil,
+                             examples: r.examples, batch_size: r.batchSize, epochs: r.epochs,
+                             target_epsilon: r.targetEpsilon)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(out), as: UTF8.self))
+            return
+        }
+        let method = budget.accountant == .rdp ? "RDP accountant, improved conversion" : "PLD accountant, d = 1e-4"
+        let run = "q = \(fmt(budget.samplingRate)) (\(r.batchSize)/\(r.examples)), \(budget.steps) steps (\(fmt(r.epochs)) epochs)"
+        if let target = r.targetEpsilon {
+            print("noise multiplier σ = \(fmt(sigma, 6))")
+            print("  reaches ε = \(fmt(budget.epsilon)) ≤ target \(fmt(target)) at δ = \(fmt(budget.delta)) (\(method))")
+            print("  \(run)")
+        } else {
+            print("ε = \(fmt(budget.epsilon)) at δ = \(fmt(budget.delta)) (\(method))")
+            print("  σ = \(fmt(sigma)), \(run)")
+        }
+    }
+
+    private func fmt(_ x: Double, _ digits: Int = 6) -> String {
+        let s = String(format: "%.\(digits)g", x)
+        return s
     }
 }

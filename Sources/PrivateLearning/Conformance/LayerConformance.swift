@@ -1,0 +1,155 @@
+import Foundation
+
+/// Result of `LayerConformance.check`: every failed property, described without data values
+/// beyond the synthetic test inputs.
+public struct LayerConformanceReport: Sendable, Equatable, CustomStringConvertible {
+    /// Registry or type name of the checked layer.
+    public var layer: String
+    /// One line per violated property; empty when the layer conforms.
+    public var failures: [String] = []
+    /// Largest relative error seen per property, for diagnostics.
+    public var maxRelativeErrors: [String: Float] = [:]
+
+    public var passed: Bool { failures.isEmpty }
+
+    public var description: String {
+        passed ? "\(layer): conforms" : "\(layer): \(failures.count) failure(s)\n" + failures.joined(separator: "\n")
+    }
+}
+
+/// Checks that a layer is correct for DP-SGD, for plugin authors and our own tests.
+///
+/// On a random synthetic batch it compares, against a one-example-at-a-time computation:
+/// - forward rows (a layer whose example `i` output depends on other examples fails, unless
+///   it declares `mixesExamples`);
+/// - each example's gradient from one-hot `parameterGradients(exampleWeights:)`;
+/// - the fast `PerExampleGradientNorms` norms when the layer adopts it (else the fallback);
+/// - weighted sums for every reduction: sum (all ones), mean (all 1/B) and random weights;
+/// - parameter and input gradients against central finite differences (optional).
+public enum LayerConformance {
+    /// - Parameters:
+    ///   - makeLayer: creates a fresh, unbuilt layer (called several times).
+    ///   - inputShape: per-example input shape.
+    ///   - batchSize: examples in the synthetic batch.
+    ///   - relativeTolerance: for exact identities (norms, sums); 1e-4 by default.
+    ///   - finiteDifferences: also compare against central differences (deterministic layers).
+    public static func check(_ makeLayer: () throws -> any Layer, inputShape: [Int], batchSize: Int = 6,
+                             seed: UInt64 = 1, relativeTolerance: Float = 1e-4,
+                             finiteDifferences: Bool = true) throws -> LayerConformanceReport {
+        let rng = SeededRandomSource(seed: seed)
+        var g: any RandomNumberGenerator = SeededRandomSource(seed: seed &+ 1)
+        let layer = try makeLayer()
+        let outShape = try layer.build(inputShape: inputShape, index: 0, using: &g)
+        var report = LayerConformanceReport(layer: layer.typeName)
+        let perIn = inputShape.reduce(1, *), perOut = outShape.reduce(1, *)
+        var gen = rng
+        let x = Tensor(shape: [batchSize] + inputShape,
+                       values: (0..<(batchSize * perIn)).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) })
+        let r = Tensor(shape: [batchSize] + outShape,
+                       values: (0..<(batchSize * perOut)).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) })
+
+        func note(_ property: String, _ a: [Float], _ b: [Float], tolerance: Float, absolute: Float = 1e-6) {
+            var worst: Float = 0
+            for (u, v) in zip(a, b) {
+                let err = abs(u - v) / max(abs(u), abs(v), absolute / tolerance)
+                worst = max(worst, err)
+            }
+            report.maxRelativeErrors[property] = max(report.maxRelativeErrors[property] ?? 0, worst)
+            if a.count != b.count || worst > tolerance || worst.isNaN {
+                if !report.failures.contains(where: { $0.hasPrefix(property) }) {
+                    report.failures.append("\(property): relative error \(worst) > \(tolerance)")
+                }
+            }
+        }
+
+        // Batch pass.
+        let y = layer.forward(x, training: true)
+        let dx = layer.backward(r)
+        let materialized = materializedPerExampleGradients(of: layer, batchSize: batchSize)
+        let sumGrads = layer.parameterGradients(exampleWeights: nil)
+        let meanGrads = layer.parameterGradients(exampleWeights: [Float](repeating: 1 / Float(batchSize), count: batchSize))
+        let w = (0..<batchSize).map { _ in Float(GaussianSampling.openUniform(using: &gen)) }
+        let weighted = layer.parameterGradients(exampleWeights: w)
+        let norms = perExampleSquaredGradientNorms(of: layer, batchSize: batchSize)
+
+        // One example at a time.
+        var single: [[Tensor]] = []
+        for i in 0..<batchSize {
+            let xi = x.gatheringRows([i]), ri = r.gatheringRows([i])
+            let yi = layer.forward(xi, training: true)
+            if !layer.mixesExamples {
+                note("forward row \(i) equals single-example forward", y.gatheringRows([i]).storage, yi.storage, tolerance: relativeTolerance)
+            }
+            let dxi = layer.backward(ri)
+            note("input gradient row \(i) equals single-example backward", dx.gatheringRows([i]).storage, dxi.storage, tolerance: relativeTolerance)
+            single.append(layer.parameterGradients(exampleWeights: nil))
+        }
+        if layer.mixesExamples { return report }
+        for i in 0..<batchSize {
+            note("per-example gradient (one-hot weights) equals single-example gradient",
+                 materialized[i].flatMap(\.storage), single[i].flatMap(\.storage), tolerance: relativeTolerance)
+        }
+        let singleNorms = single.map { $0.reduce(Float(0)) { $0 + $1.squaredNorm() } }
+        note(layer is any PerExampleGradientNorms ? "fast per-example squared norms" : "fallback per-example squared norms",
+             norms, singleNorms, tolerance: relativeTolerance)
+        for (name, weights, grads) in [("reduction sum", [Float](repeating: 1, count: batchSize), sumGrads),
+                                       ("reduction mean", [Float](repeating: 1 / Float(batchSize), count: batchSize), meanGrads),
+                                       ("random example weights", w, weighted)] {
+            var expected = layer.parameters.map { [Float](repeating: 0, count: $0.count) }
+            for i in 0..<batchSize {
+                for k in expected.indices {
+                    for j in expected[k].indices { expected[k][j] += weights[i] * single[i][k].storage[j] }
+                }
+            }
+            note(name, grads.flatMap(\.storage), expected.flatMap { $0 }, tolerance: relativeTolerance * 10, absolute: 1e-5)
+        }
+
+        guard finiteDifferences else { return report }
+        // Finite differences of L = Σ r ⊙ forward(x) (Double accumulation).
+        func objective() -> Double {
+            let out = layer.forward(x, training: true)
+            var s = 0.0
+            for j in 0..<out.count { s += Double(out.storage[j]) * Double(r.storage[j]) }
+            return s
+        }
+        let fdTol: Float = 2e-2
+        var params = layer.parameters
+        for k in params.indices {
+            let count = params[k].count
+            let picks = count <= 12 ? Array(0..<count) : (0..<12).map { _ in Int(gen.next() % UInt64(count)) }
+            var fd: [Float] = [], an: [Float] = []
+            for j in picks {
+                let orig = params[k].storage[j]
+                let h = max(1e-2, abs(orig) * 1e-2)
+                params[k].storage[j] = orig + h; layer.parameters = params
+                let up = objective()
+                params[k].storage[j] = orig - h; layer.parameters = params
+                let down = objective()
+                params[k].storage[j] = orig; layer.parameters = params
+                fd.append(Float((up - down) / (2 * Double(h))))
+                an.append(sumGrads[k].storage[j])
+            }
+            note("parameter \(k) gradient vs finite differences", an, fd, tolerance: fdTol, absolute: 1e-3)
+        }
+        var xp = x
+        let picks = (0..<min(12, x.count)).map { _ in Int(gen.next() % UInt64(x.count)) }
+        var fd: [Float] = [], an: [Float] = []
+        func objective(_ input: Tensor) -> Double {
+            let out = layer.forward(input, training: true)
+            var s = 0.0
+            for j in 0..<out.count { s += Double(out.storage[j]) * Double(r.storage[j]) }
+            return s
+        }
+        for j in picks {
+            let orig = xp.storage[j]
+            let h: Float = 1e-2
+            xp.storage[j] = orig + h; let up = objective(xp)
+            xp.storage[j] = orig - h; let down = objective(xp)
+            xp.storage[j] = orig
+            fd.append(Float((up - down) / (2 * Double(h))))
+            an.append(dx.storage[j])
+        }
+        note("input gradient vs finite differences", an, fd, tolerance: fdTol, absolute: 1e-3)
+        return report
+    }
+}

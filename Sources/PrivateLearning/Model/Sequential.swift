@@ -1,0 +1,145 @@
+/// A stack of layers applied in order to batch-first tensors.
+///
+/// ```swift
+/// let model = try Sequential(inputShape: [30]) {
+///     Dense(16, activation: .relu)
+///     Dense(1, activation: .sigmoid)
+/// }
+/// ```
+/// Non-private training (`compile` + `fit`) exists for comparison; wrap the model in
+/// `PrivateModel` for DP-SGD.
+public final class Sequential {
+    /// Per-example input shape (batch dimension excluded).
+    public let inputShape: [Int]
+    public let layers: [any Layer]
+    /// Per-example output shape of each layer, in order.
+    public let layerOutputShapes: [[Int]]
+    /// Per-example output shape of the model.
+    public var outputShape: [Int] { layerOutputShapes.last ?? inputShape }
+
+    public private(set) var optimizer: (any Optimizer)?
+    public private(set) var loss: (any Loss)?
+    public private(set) var metrics: [Metric] = []
+
+    /// Builds every layer in order, creating parameters.
+    /// - Parameters:
+    ///   - inputShape: features per example, e.g. `[30]`.
+    ///   - seed: seeds weight initialisation (initial weights are data-independent, so a seed
+    ///     has no privacy cost); nil draws from the system generator.
+    /// - Throws: `PrivateLearningError.incompatibleShape` naming the first layer that cannot
+    ///   take its input.
+    public init(inputShape: [Int], layers: [any Layer], seed: UInt64? = nil) throws {
+        var generator: any RandomNumberGenerator = seed.map { SeededRandomSource(seed: $0) } ?? SystemRandomNumberGenerator()
+        self.inputShape = inputShape
+        self.layers = layers
+        var shape = inputShape
+        var shapes: [[Int]] = []
+        for (i, layer) in layers.enumerated() {
+            shape = try layer.build(inputShape: shape, index: i, using: &generator)
+            shapes.append(shape)
+        }
+        layerOutputShapes = shapes
+    }
+
+    /// Builds a model from layers listed in braces.
+    public convenience init(inputShape: [Int], seed: UInt64? = nil, @LayerBuilder _ content: () -> [any Layer]) throws {
+        try self.init(inputShape: inputShape, layers: content(), seed: seed)
+    }
+
+    /// Number of trainable scalars.
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    /// All parameters, layer by layer, in the order optimizers see them.
+    public var parameters: [Tensor] {
+        get { layers.flatMap { $0.parameters } }
+        set {
+            var k = 0
+            for layer in layers {
+                let n = layer.parameters.count
+                let slice = Array(newValue[k..<(k + n)])
+                for (old, new) in zip(layer.parameters, slice) {
+                    precondition(old.shape == new.shape, "parameter shape \(new.shape) does not match \(old.shape)")
+                }
+                layer.parameters = slice
+                k += n
+            }
+            precondition(k == newValue.count, "parameter count mismatch")
+        }
+    }
+
+    /// A Keras-like table: layer, output shape, parameter count.
+    public var summary: String {
+        var lines = ["Layer (type)                  Output shape      Params"]
+        for (i, layer) in layers.enumerated() {
+            let name = "layers[\(i)] (\(layer.typeName))"
+            let shape = "\(["None"] + layerOutputShapes[i].map(String.init))"
+            lines.append(name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                         + shape.padding(toLength: 18, withPad: " ", startingAt: 0) + "\(layer.parameterCount)")
+        }
+        lines.append("Total params: \(parameterCount)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Forward pass through every layer.
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        var a = x
+        for layer in layers { a = layer.forward(a, training: training) }
+        return a
+    }
+
+    /// Backward pass through every layer; each layer caches its per-example output gradients.
+    @discardableResult
+    public func backward(_ outputGradient: Tensor) -> Tensor {
+        var g = outputGradient
+        for layer in layers.reversed() { g = layer.backward(g) }
+        return g
+    }
+
+    /// Predictions for `x` (`[N] + inputShape`), computed `batchSize` rows at a time.
+    public func predict(_ x: Tensor, batchSize: Int = 4096) -> Tensor {
+        precondition(x.columns == inputShape.reduce(1, *), "predict: expected \(inputShape) features per example")
+        if x.rows <= batchSize { return forward(x, training: false) }
+        var out: [Float] = []
+        var shape: [Int] = []
+        var start = 0
+        while start < x.rows {
+            let end = min(start + batchSize, x.rows)
+            let y = forward(x.slicingRows(start..<end), training: false)
+            out.append(contentsOf: y.storage)
+            shape = y.shape
+            start = end
+        }
+        shape[0] = x.rows
+        return Tensor(shape: shape, values: out)
+    }
+
+    /// `Σ_i w_i g_i` of every parameter after a forward/backward pass (nil = all ones).
+    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+        layers.flatMap { $0.parameterGradients(exampleWeights: exampleWeights) }
+    }
+
+    /// Hands `gradients` (one per parameter, in `parameters` order) to `optimizer`, without
+    /// copying parameter storage.
+    public func apply(gradients: [Tensor], optimizer: any Optimizer) {
+        var flat: [Tensor] = []
+        var counts: [Int] = []
+        for layer in layers {
+            counts.append(layer.parameters.count)
+            flat.append(contentsOf: layer.parameters)
+            layer.parameters = []            // drop the layer's reference: the update happens in place
+        }
+        optimizer.update(parameters: &flat, gradients: gradients)
+        var k = 0
+        for (layer, n) in zip(layers, counts) {
+            layer.parameters = Array(flat[k..<(k + n)])
+            k += n
+        }
+    }
+
+    /// Sets the optimizer, loss and metrics used by `fit` and `evaluate`.
+    public func compile(optimizer: any Optimizer, loss: any Loss, metrics: [Metric] = []) {
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import PrivacyAccounting
+
+/// DP-SGD training of a `Sequential` model (Abadi et al. 2016), book-keeping style.
+///
+/// One step on a Poisson batch:
+/// 1. one forward and one backward pass; every layer caches its per-example output gradients;
+/// 2. per-example squared gradient norms summed over **all** layers (fast path per layer, or
+///    the generic fallback), clip factors `c_i = min(1, C/‖g_i‖)`;
+/// 3. the clipped sum `Σ_i c_i g_i` per layer (`parameterGradients(exampleWeights: c)`);
+/// 4. Gaussian noise `N(0, (σC)²)` added once per coordinate;
+/// 5. division by the **expected** batch size `q·N`, then the wrapped optimizer's update.
+///
+/// The optimizer never sees per-example data; any `Optimizer` works.
+public final class PrivateModel {
+    public let model: Sequential
+    /// C: every example's gradient (over all parameters) is scaled to L2 norm ≤ C.
+    public let l2NormClip: Double
+    /// σ: noise standard deviation divided by C. σ = 0 trains without privacy.
+    public let noiseMultiplier: Double
+    /// Randomness for sampling and noise; secure unless a seeded source was passed (then the
+    /// run is reported not private).
+    public let noise: any NoiseSource
+
+    public private(set) var optimizer: (any Optimizer)?
+    public private(set) var loss: (any Loss)?
+    public private(set) var metrics: [Metric] = []
+
+    /// Wraps `model` for DP-SGD.
+    /// - Parameters:
+    ///   - l2NormClip: C > 0, the per-example gradient L2 bound (sensitivity of the sum).
+    ///   - noiseMultiplier: σ ≥ 0; noise std per coordinate of the sum is σ·C.
+    ///   - noise: `.secure` (default) or `.seeded(_:)` for tests (not private).
+    /// - Throws: `PrivateLearningError.layersMixExamples` listing every layer that mixes
+    ///   examples; `.invalidConfiguration` for C ≤ 0 or σ < 0.
+    public init(model: Sequential, l2NormClip: Double, noiseMultiplier: Double,
+                noise: any NoiseSource = SecureRandomSource()) throws {
+        guard l2NormClip > 0, l2NormClip.isFinite else {
+            throw PrivateLearningError.invalidConfiguration("l2_norm_clip must be a finite number > 0, got \(l2NormClip)")
+        }
+        guard noiseMultiplier >= 0, noiseMultiplier.isFinite else {
+            throw PrivateLearningError.invalidConfiguration("noise_multiplier must be a finite number ≥ 0, got \(noiseMultiplier)")
+        }
+        let offenders = model.layers.enumerated().filter { $0.element.mixesExamples }.map {
+            "layers[\($0.offset)] (\($0.element.typeName)): mixes examples within a batch; use layer_normalization or no normalisation"
+        }
+        if !offenders.isEmpty { throw PrivateLearningError.layersMixExamples(offenders) }
+        self.model = model
+        self.l2NormClip = l2NormClip
+        self.noiseMultiplier = noiseMultiplier
+        self.noise = noise
+    }
+
+    /// Sets the wrapped optimizer, the loss (per-example) and metrics.
+    public func compile(optimizer: any Optimizer, loss: any Loss, metrics: [Metric] = []) {
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+    }
+
+    /// True when a run with this configuration would carry a DP guarantee.
+    public var isPrivate: Bool { noise.isCryptographicallySecure && noiseMultiplier > 0 }
+
+    /// Forward + backward on a batch; returns per-example losses and leaves per-example
+    /// output gradients cached in the layers.
+    func forwardBackward(features: Tensor, labels: Tensor, loss: any Loss) -> [Float] {
+        let out = model.forward(features, training: true)
+        let losses = loss.perExampleLoss(predictions: out, targets: labels)
+        model.backward(loss.perExampleGradient(predictions: out, targets: labels))
+        return losses
+    }
+
+    /// Squared L2 norm of each example's full gradient (all layers) after `forwardBackward`.
+    func perExampleSquaredNorms(batchSize: Int) -> [Float] {
+        var total = [Float](repeating: 0, count: batchSize)
+        for layer in model.layers where !layer.parameters.isEmpty {
+            let n = perExampleSquaredGradientNorms(of: layer, batchSize: batchSize)
+            for i in 0..<batchSize { total[i] += n[i] }
+        }
+        return total
+    }
+
+    /// Clip factors `min(1, C/‖g_i‖)` for squared norms.
+    func clipFactors(squaredNorms: [Float]) -> [Float] {
+        let c = Float(l2NormClip)
+        return squaredNorms.map { s in
+            let norm = s.squareRoot()
+            return norm > c ? c / norm : 1
+        }
+    }
+
+    /// Per-example gradient L2 norms (before clipping) of `loss` on a batch.
+    /// - Throws: `.notCompiled` before `compile`.
+    public func perExampleGradientNorms(features: Tensor, labels: Tensor) throws -> [Float] {
+        guard let loss else { throw PrivateLearningError.notCompiled }
+        _ = forwardBackward(features: features, labels: labels, loss: loss)
+        return perExampleSquaredNorms(batchSize: features.rows).map { $0.squareRoot() }
+    }
+
+    /// The privatised gradient of one step: `(Σ_i clip(g_i) + N(0, σ²C²I)) / expectedBatchSize`.
+    ///
+    /// `features` may have zero rows (an empty Poisson batch): the result is then noise only.
+    /// - Parameters:
+    ///   - expectedBatchSize: q·N, the public divisor (never the drawn batch size).
+    /// - Returns: one tensor per model parameter, in `model.parameters` order, and the
+    ///   per-example losses (for reporting only).
+    public func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws
+        -> (gradients: [Tensor], losses: [Float]) {
+        guard let loss else { throw PrivateLearningError.notCompiled }
+        precondition(expectedBatchSize > 0, "expected batch size must be > 0")
+        let b = features.rows
+        // (Σ_i c_i g_i + σC·z) / (qN) is computed as Σ_i (c_i/qN) g_i + (σC/qN)·z: the division by
+        // the expected batch size is folded into the example weights and the noise scale, so no
+        // extra pass over the gradients is needed.
+        let scale = 1 / expectedBatchSize
+        var grads: [Tensor]
+        var losses: [Float] = []
+        if b == 0 {
+            grads = model.layers.flatMap { $0.parameters.map { Tensor(zeros: $0.shape) } }
+        } else {
+            losses = forwardBackward(features: features, labels: labels, loss: loss)
+            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
+            grads = model.parameterGradients(exampleWeights: factors)
+        }
+        let std = noiseMultiplier * l2NormClip * scale
+        for k in grads.indices {
+            noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
+        }
+        return (grads, losses)
+    }
+
+    /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` Poisson-sampled steps.
+    ///
+    /// - Parameters:
+    ///   - targetDelta: δ of the reported (ε, δ).
+    ///   - accountant: accountant for ε (`.rdp` after every epoch; `.pld`, slower, after the
+    ///     last epoch only — earlier entries are nil).
+    ///   - progress: called after every epoch.
+    /// - Returns: per-epoch loss (not DP-protected), ε spent so far (one Poisson-subsampled
+    ///   Gaussian event per step, q = batchSize/N), steps, q, σ, C, and whether the run is private
+    ///   (ε is that of the mechanism; with a seeded noise source the run carries no guarantee).
+    /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0 or δ ∉ (0, 1);
+    ///   `.invalidTrainingData` when the loader's shapes do not fit the model.
+    public func fit(_ loader: PoissonLoader, epochs: Int, targetDelta: Double,
+                    accountant: AccountantKind = .rdp,
+                    progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
+        guard let optimizer, loss != nil else { throw PrivateLearningError.notCompiled }
+        guard epochs > 0 else { throw PrivateLearningError.invalidConfiguration("epochs must be > 0, got \(epochs)") }
+        guard targetDelta > 0, targetDelta < 1 else {
+            throw PrivateLearningError.invalidConfiguration("target delta must be in (0, 1), got \(targetDelta)")
+        }
+        guard loader.features.columns == model.inputShape.reduce(1, *) else {
+            throw PrivateLearningError.invalidTrainingData(
+                "model expects \(model.inputShape.reduce(1, *)) features per example, data has \(loader.features.columns)")
+        }
+        var history = TrainingHistory()
+        history.samplingRate = loader.samplingRate
+        history.noiseMultiplier = noiseMultiplier
+        history.l2NormClip = l2NormClip
+        history.delta = targetDelta
+        history.isPrivate = isPrivate
+        history.accountant = accountant.rawValue
+        var generator = noise
+        for epoch in 1...epochs {
+            var total = 0.0
+            var seen = 0
+            for _ in 0..<loader.stepsPerEpoch {
+                let (bx, by) = loader.sampleBatch(using: &generator)
+                let (grads, losses) = try privatizedGradients(features: bx, labels: by,
+                                                              expectedBatchSize: loader.expectedBatchSize)
+                model.apply(gradients: grads, optimizer: optimizer)
+                total += losses.reduce(0.0) { $0 + Double($1) }
+                seen += losses.count
+                history.steps += 1
+            }
+            history.loss.append(seen > 0 ? total / Double(seen) : .nan)
+            var spent: Double? = nil
+            if accountant == .rdp || epoch == epochs {
+                spent = noiseMultiplier == 0 ? Double.infinity
+                    : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
+                                                    steps: history.steps, delta: targetDelta, accountant: accountant)
+            }
+            history.epsilon.append(spent)
+            progress?(TrainingProgress(epoch: epoch, epochs: epochs, steps: history.steps,
+                                       loss: history.loss.last!, epsilon: spent))
+        }
+        return history
+    }
+
+    /// Predictions of the wrapped model (post-processing: no privacy cost).
+    public func predict(_ x: Tensor) -> Tensor { model.predict(x) }
+
+    /// Mean loss and metrics of the wrapped model on `(x, y)`.
+    public func evaluate(_ x: Tensor, _ y: Tensor) throws -> [String: Double] {
+        guard let loss else { throw PrivateLearningError.notCompiled }
+        model.compile(optimizer: optimizer ?? SGD(), loss: loss, metrics: metrics)
+        return try model.evaluate(x, y)
+    }
+}

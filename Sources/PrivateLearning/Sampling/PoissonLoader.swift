@@ -1,0 +1,70 @@
+import Foundation
+
+/// Poisson-sampled batches, the sampling DP-SGD's accounting assumes.
+///
+/// At every step each example is included independently with probability
+/// `q = batchSize / N`, so `batchSize` is the *expected* batch size: drawn batches vary and
+/// may be empty (an empty batch still makes a noise-only step). An epoch is
+/// `ceil(N / batchSize)` steps.
+public struct PoissonLoader: Sendable {
+    /// Features, batch-first (`[N, …]`).
+    public let features: Tensor
+    /// Labels, batch-first (`[N, …]`).
+    public let labels: Tensor
+    /// Expected batch size `q·N` (public).
+    public let batchSize: Int
+
+    /// - Throws: `PrivateLearningError.invalidTrainingData` when row counts differ or the set is
+    ///   empty; `.invalidConfiguration` for a non-positive batch size.
+    public init(features: Tensor, labels: Tensor, batchSize: Int) throws {
+        guard features.rows == labels.rows, features.rank >= 1, labels.rank >= 1 else {
+            throw PrivateLearningError.invalidTrainingData(
+                "features have \(features.rows) rows but labels have \(labels.rows)")
+        }
+        guard features.rows > 0 else { throw PrivateLearningError.invalidTrainingData("no examples") }
+        guard batchSize > 0 else {
+            throw PrivateLearningError.invalidConfiguration("batch size must be > 0, got \(batchSize)")
+        }
+        self.features = features
+        self.labels = labels
+        self.batchSize = min(batchSize, features.rows)
+    }
+
+    /// Number of examples N.
+    public var exampleCount: Int { features.rows }
+    /// Sampling rate `q = batchSize / N`.
+    public var samplingRate: Double { Double(batchSize) / Double(exampleCount) }
+    /// `q·N`, the divisor of the noisy gradient sum.
+    public var expectedBatchSize: Double { samplingRate * Double(exampleCount) }
+    /// Steps per epoch, `ceil(N / batchSize)`.
+    public var stepsPerEpoch: Int { (exampleCount + batchSize - 1) / batchSize }
+
+    /// Indices of one Poisson batch, ascending.
+    ///
+    /// Draws the gaps between included examples from the geometric distribution
+    /// `P(gap = k) = (1−q)^k q`, which is exactly independent inclusion with probability q,
+    /// using O(qN) random numbers instead of N.
+    public func sampleIndices<G: RandomNumberGenerator>(using generator: inout G) -> [Int] {
+        let n = exampleCount, q = samplingRate
+        if q >= 1 { return Array(0..<n) }
+        var out: [Int] = []
+        out.reserveCapacity(Int(Double(n) * q * 1.2) + 8)
+        let logOneMinusQ = log1p(-q)
+        var i = -1
+        while true {
+            let u = GaussianSampling.openUniform(using: &generator)   // (0, 1]
+            let gap = (log(u) / logOneMinusQ).rounded(.down)
+            if gap >= Double(n) { break }
+            i += 1 + Int(gap)
+            if i >= n { break }
+            out.append(i)
+        }
+        return out
+    }
+
+    /// Features and labels of one Poisson batch.
+    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
+        let idx = sampleIndices(using: &generator)
+        return (features.gatheringRows(idx), labels.gatheringRows(idx))
+    }
+}

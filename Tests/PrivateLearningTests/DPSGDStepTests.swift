@@ -1,0 +1,204 @@
+import DPTestSupport
+import Foundation
+import PrivateLearning
+import PrivacyAccounting
+import Testing
+
+@Suite("DP-SGD: one step")
+struct DPSGDStepTests {
+    func model(seed: UInt64 = 5) throws -> Sequential {
+        try Sequential(inputShape: [5], seed: seed) {
+            Dense(4, activation: .relu)
+            Dense(3, activation: .tanh)
+            Dense(1, activation: .sigmoid)
+        }
+    }
+
+    /// Inputs with very different scales so that some examples are clipped and some are not.
+    func batch() -> (Tensor, Tensor) {
+        var x = Fixtures.gaussian(shape: [7, 5], seed: 11)
+        for (row, s) in [(0, 0.05), (2, 10), (4, 3), (6, 0.2)] as [(Int, Float)] {
+            for j in 0..<5 { x[row, j] *= s }
+        }
+        return (x, Fixtures.binaryLabels(7, seed: 12))
+    }
+
+    /// Each example alone through the model: its full gradient.
+    func bruteForceGradients(_ m: Sequential, _ x: Tensor, _ y: Tensor) -> [[Float]] {
+        let loss = BinaryCrossentropy()
+        return (0..<x.rows).map { i in
+            let xi = x.gatheringRows([i]), yi = y.gatheringRows([i])
+            let out = m.forward(xi, training: true)
+            m.backward(loss.perExampleGradient(predictions: out, targets: yi))
+            return m.parameterGradients(exampleWeights: nil).flatMap(\.storage)
+        }
+    }
+
+    func norm(_ v: [Float]) -> Float { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+    @Test("fast per-example norms over all layers equal the norms of materialised gradients")
+    func fastNormsMatch() throws {
+        let m = try model()
+        let (x, y) = batch()
+        let dp = try PrivateModel(model: m, l2NormClip: 1, noiseMultiplier: 0, noise: .seeded(1))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let fast = try dp.perExampleGradientNorms(features: x, labels: y)
+        let brute = bruteForceGradients(m, x, y).map(norm)
+        assertClose(fast, brute, rtol: 1e-4, atol: 1e-7)
+    }
+
+    @Test("with zero noise, one step equals the brute-force clipped sum divided by the expected batch size")
+    func zeroNoiseStepEqualsBruteForce() throws {
+        let m = try model()
+        let (x, y) = batch()
+        let brute = bruteForceGradients(m, x, y)
+        let norms = brute.map(norm)
+        let clip = norms.sorted()[norms.count / 2] * 1.01   // about half the examples get clipped
+        #expect(norms.contains { $0 > clip } && norms.contains { $0 < clip }, "fixture must exercise both branches")
+        let expectedBatch = 10.0   // deliberately not the drawn 7: the divisor must be q·N
+        var expected = [Float](repeating: 0, count: brute[0].count)
+        for g in brute {
+            let c = min(1, clip / norm(g))
+            for j in expected.indices { expected[j] += c * g[j] / Float(expectedBatch) }
+        }
+        let dp = try PrivateModel(model: m, l2NormClip: Double(clip), noiseMultiplier: 0, noise: .seeded(1))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let got = try dp.privatizedGradients(features: x, labels: y, expectedBatchSize: expectedBatch)
+        assertClose(got.gradients.flatMap(\.storage), expected, rtol: 1e-4, atol: 1e-7)
+
+        // And the optimizer receives exactly that: SGD(lr) moves parameters by −lr·G.
+        let before = m.parameters.flatMap(\.storage)
+        m.apply(gradients: got.gradients, optimizer: SGD(learningRate: 0.1))
+        let after = m.parameters.flatMap(\.storage)
+        assertClose(zip(before, after).map { ($0 - $1) / 0.1 }, expected, rtol: 1e-3, atol: 1e-6)
+    }
+
+    @Test("clipped per-example gradients never exceed the clip norm", arguments: [0.01, 0.3, 5.0])
+    func clippedNormsBounded(clip: Double) throws {
+        let m = try model()
+        let (x, y) = batch()
+        let dp = try PrivateModel(model: m, l2NormClip: clip, noiseMultiplier: 0, noise: .seeded(1))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let raw = bruteForceGradients(m, x, y).map(norm)
+        for i in 0..<x.rows {
+            // A one-example batch with expected size 1 returns exactly that example's clipped gradient.
+            let g = try dp.privatizedGradients(features: x.gatheringRows([i]), labels: y.gatheringRows([i]), expectedBatchSize: 1)
+            let n = norm(g.gradients.flatMap(\.storage))
+            #expect(n <= Float(clip) * (1 + 1e-5))
+            #expect(abs(n - min(raw[i], Float(clip))) <= 1e-4 * max(n, 1e-6))
+        }
+    }
+
+    /// Noise per coordinate must have std σC/(qN), added once to the sum.
+    ///
+    /// The noisy gradient minus the noiseless one (same batch, same weights) is pure noise.
+    /// With n independent N(0, s²) draws, the sample variance has relative standard error
+    /// √(2/(n−1)); for n = 20 steps × 61 coordinates = 1220 that is 0.0405, so a 5-sigma
+    /// band is ±20% on the variance, i.e. about ±10% on the std. The mean has standard error
+    /// s/√n; we allow 5 of those. A noise that was added per example (std ×√B ≈ 2.6) or
+    /// divided by the drawn batch size (×10/7) falls far outside these bands.
+    @Test("noise std per coordinate equals σ·C/(q·N)")
+    func noiseStandardDeviation() throws {
+        let m = try model()
+        let (x, y) = batch()
+        let sigma = 1.3, clip = 0.7, expectedBatch = 10.0
+        let clean = try PrivateModel(model: m, l2NormClip: clip, noiseMultiplier: 0, noise: .seeded(2))
+        clean.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let noisy = try PrivateModel(model: m, l2NormClip: clip, noiseMultiplier: sigma, noise: .seeded(3))
+        noisy.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let reference = try clean.privatizedGradients(features: x, labels: y, expectedBatchSize: expectedBatch).gradients.flatMap(\.storage)
+        var draws: [Double] = []
+        for _ in 0..<20 {
+            let g = try noisy.privatizedGradients(features: x, labels: y, expectedBatchSize: expectedBatch).gradients.flatMap(\.storage)
+            draws += zip(g, reference).map { Double($0 - $1) }
+        }
+        let n = Double(draws.count)
+        let target = sigma * clip / expectedBatch
+        let mean = draws.reduce(0, +) / n
+        let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        #expect(abs(mean) <= 5 * target / n.squareRoot())
+        #expect(abs(variance / (target * target) - 1) <= 5 * (2 / (n - 1)).squareRoot())
+    }
+
+    @Test("an empty batch takes a noise-only step")
+    func emptyBatch() throws {
+        let m = try model()
+        let dp = try PrivateModel(model: m, l2NormClip: 1, noiseMultiplier: 1, noise: .seeded(4))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let g = try dp.privatizedGradients(features: Tensor(zeros: [0, 5]), labels: Tensor(zeros: [0, 1]), expectedBatchSize: 4)
+        #expect(g.gradients.map(\.shape) == m.parameters.map(\.shape))
+        #expect(g.gradients.allSatisfy { $0.squaredNorm() > 0 })
+        #expect(g.losses.isEmpty)
+    }
+
+    /// A stand-in for batch normalisation: output depends on the batch mean.
+    final class BatchCentering: Layer {
+        var typeName: String { "batch_normalization" }
+        var configuration: PluginParameters { [:] }
+        var parameters: [Tensor] = []
+        var mixesExamples: Bool { true }
+        func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] { inputShape }
+        func forward(_ input: Tensor, training: Bool) -> Tensor { input }
+        func backward(_ outputGradient: Tensor) -> Tensor { outputGradient }
+        func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+    }
+
+    @Test("layers that mix examples are refused, every offender listed with position and fix")
+    func refusesMixingLayers() throws {
+        let m = try Sequential(inputShape: [3], layers: [BatchCentering(), Dense(2), BatchCentering()])
+        do {
+            _ = try PrivateModel(model: m, l2NormClip: 1, noiseMultiplier: 1)
+            Issue.record("model with batch-mixing layers was accepted")
+        } catch let PrivateLearningError.layersMixExamples(lines) {
+            #expect(lines == [
+                "layers[0] (batch_normalization): mixes examples within a batch; use layer_normalization or no normalisation",
+                "layers[2] (batch_normalization): mixes examples within a batch; use layer_normalization or no normalisation",
+            ])
+        }
+    }
+
+    @Test("seeded noise marks a run not private; secure noise with σ > 0 marks it private")
+    func privateFlag() throws {
+        let x = Fixtures.gaussian(shape: [40, 5], seed: 1), y = Fixtures.binaryLabels(40, seed: 2)
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: 8)
+        for (noise, sigma, expected) in [(SeededRandomSource(seed: 1) as any NoiseSource, 1.0, false),
+                                         (SecureRandomSource(), 1.0, true), (SecureRandomSource(), 0.0, false)] {
+            let dp = try PrivateModel(model: try model(), l2NormClip: 1, noiseMultiplier: sigma, noise: noise)
+            dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+            let h = try dp.fit(loader, epochs: 2, targetDelta: 1e-5)
+            #expect(h.isPrivate == expected)
+            #expect(h.steps == 2 * 5)
+            #expect(h.samplingRate == 0.2)
+            #expect(h.loss.count == 2)
+        }
+    }
+
+    @Test("invalid DP configuration is refused", arguments: [(0.0, 1.0), (-1.0, 1.0), (1.0, -0.5), (Double.nan, 1.0)])
+    func invalidConfiguration(clip: Double, sigma: Double) throws {
+        #expect(throws: PrivateLearningError.self) {
+            _ = try PrivateModel(model: try model(), l2NormClip: clip, noiseMultiplier: sigma)
+        }
+    }
+}
+
+@Suite("DP-SGD: privacy reported by fit")
+struct DPSGDAccountingTests {
+    @Test("fit reports ε from the accountant for the steps actually taken", arguments: [AccountantKind.rdp, .pld])
+    func epsilonMatchesAccountant(accountant: AccountantKind) throws {
+        let x = Fixtures.gaussian(shape: [200, 4], seed: 1), y = Fixtures.binaryLabels(200, seed: 2)
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: 20)
+        let model = try Sequential(inputShape: [4], layers: [Dense(1, activation: .sigmoid)], seed: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1.1, noise: .seeded(3))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let h = try dp.fit(loader, epochs: 3, targetDelta: 1e-5, accountant: accountant)
+        #expect(h.steps == 30)
+        #expect(h.accountant == accountant.rawValue)
+        let expected = try PrivacyAccounting.epsilon(samplingRate: 0.1, noiseMultiplier: 1.1, steps: 30, delta: 1e-5,
+                                                     accountant: accountant)
+        #expect(h.finalEpsilon == expected)
+        if accountant == .rdp {
+            let eps = h.epsilon.compactMap { $0 }
+            #expect(eps.count == 3 && eps == eps.sorted() && eps[0] < eps[2])
+        }
+    }
+}
