@@ -35,7 +35,10 @@ let package = Package(
         .target(name: "PrivacyAccounting", dependencies: ["CFFTW"]),
 
         // Layer 2: learning (tensors, plugin protocols, Sequential, DP-SGD) and its plugin packs.
-        .target(name: "PrivateLearning", dependencies: ["CBLAS", "CSystemRandom", "PrivacyAccounting"]),
+        .target(name: "PrivateLearning", dependencies: [
+            "CBLAS", "CSystemRandom", "PrivacyAccounting",
+            .product(name: "Crypto", package: "swift-crypto"),   // AES-256 keystream for DP noise (BoringSSL, AES-NI)
+        ]),
         .target(name: "StandardPlugins", dependencies: ["PrivateLearning"], path: "Plugins/StandardPlugins"),
         .target(name: "ExamplePlugin", dependencies: ["PrivateLearning"], path: "Plugins/ExamplePlugin"),
         .target(name: "KerasInterop", dependencies: [

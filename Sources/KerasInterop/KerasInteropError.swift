@@ -34,6 +34,8 @@ public enum KerasInteropError: Error, Sendable, Equatable {
     /// A weight array's shape differs from the layer's parameter shape.
     case weightShapeMismatch(file: String, layer: Int, className: String, parameter: String,
                              expected: [Int], found: [Int])
+    /// The model's per-example input size differs from the number of feature columns.
+    case inputWidthMismatch(file: String, inputShape: [Int], featureWidth: Int)
     /// A dpflow layer has no Keras equivalent that this exporter can write.
     case unsupportedLayerForExport(layer: Int, typeName: String, reason: String)
     /// Writing a file failed.
@@ -72,6 +74,8 @@ extension KerasInteropError: LocalizedError, CustomStringConvertible {
             return "\(file): error: the model has \(expected) weight arrays but the file holds \(found); write it with numpy.savez(path, *model.get_weights())"
         case let .weightShapeMismatch(file, layer, className, parameter, expected, found):
             return "\(file): layers[\(layer)] (\(className)): error: weight '\(parameter)' has shape \(found), expected \(expected)"
+        case let .inputWidthMismatch(file, inputShape, featureWidth):
+            return "\(file): error: the model takes input of shape \(inputShape) (\(inputShape.reduce(1, *)) features per example) but the selected data has \(featureWidth) feature columns"
         case let .unsupportedLayerForExport(layer, typeName, reason):
             return "layers[\(layer)] (\(typeName)): error: cannot export to Keras: \(reason)"
         case let .writeFailed(file, reason):

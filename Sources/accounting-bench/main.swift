@@ -52,3 +52,9 @@ measure("  fractional orders only, q=0.01 σ=1.1", repeats: 200) {
 measure("  fractional orders only, q=4e-5 σ=1.2", repeats: 200) {
     RDPAccountant.subsampledGaussianCurve(samplingRate: 4e-5, noiseMultiplier: 1.2, orders: fracOrders).last!
 }
+try measure("PLD ε, op_tensorflow docs (5e5 steps), d=1e-4", repeats: 3) {
+    try PLDAccountant(discretization: 1e-4).epsilon(for: .dpsgd(samplingRate: 4e-5, noiseMultiplier: 1.2, steps: 500_000), delta: 1e-5)
+}
+try measure("PLD ε, op_tensorflow docs (5e5 steps), d=1e-5", repeats: 3) {
+    try PLDAccountant(discretization: 1e-5).epsilon(for: .dpsgd(samplingRate: 4e-5, noiseMultiplier: 1.2, steps: 500_000), delta: 1e-5)
+}

@@ -82,6 +82,69 @@ if let i = arguments.firstIndex(of: "--memory-child") {
     exit(0)
 }
 
+/// `--profile`: time the parts of one private step (diagnostics for performance work).
+if arguments.contains("--profile") {
+    let (x, y) = syntheticData(seed: 42)
+    do {
+        let clock = ContinuousClock()
+        let n = 1 << 20
+        let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
+        let src = SecureRandomSource()
+        var t = clock.now
+        src.fillRandomWords(words)
+        print("chacha words: \(seconds(clock.now - t) / Double(n) * 1e9) ns/word")
+        let seeded = SeededRandomSource(seed: 1)
+        t = clock.now
+        seeded.fillRandomWords(words)
+        print("xoshiro words: \(seconds(clock.now - t) / Double(n) * 1e9) ns/word")
+        var v = [Float](repeating: 0, count: n)
+        t = clock.now
+        seeded.addGaussianNoise(to: &v, standardDeviation: 1)
+        print("ziggurat(xoshiro): \(seconds(clock.now - t) / Double(n) * 1e9) ns/draw")
+        t = clock.now
+        src.addGaussianNoise(to: &v, standardDeviation: 1)
+        print("ziggurat(chacha): \(seconds(clock.now - t) / Double(n) * 1e9) ns/draw")
+    }
+    for hidden in [128, 512] {
+        let model = try makeModel(hidden: hidden)
+        let clock = ContinuousClock()
+        let reps = 50
+        let src = SecureRandomSource()
+        var noise = [Float](repeating: 0, count: model.parameterCount)
+        var t = clock.now
+        for _ in 0..<reps { src.addGaussianNoise(to: &noise, standardDeviation: 1) }
+        let noiseT = seconds(clock.now - t) / Double(reps)
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
+        var g = src
+        t = clock.now
+        for _ in 0..<reps { _ = loader.sampleBatch(using: &g) }
+        let sampleT = seconds(clock.now - t) / Double(reps)
+        let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
+        let loss = BinaryCrossentropy()
+        t = clock.now
+        for _ in 0..<reps {
+            let out = model.forward(bx, training: true)
+            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+        }
+        let fbT = seconds(clock.now - t) / Double(reps)
+        t = clock.now
+        for _ in 0..<reps { _ = model.parameterGradients(exampleWeights: nil) }
+        let gradT = seconds(clock.now - t) / Double(reps)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        dp.compile(optimizer: SGD(), loss: loss)
+        t = clock.now
+        for _ in 0..<reps { _ = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: 256) }
+        let privT = seconds(clock.now - t) / Double(reps)
+        t = clock.now
+        let opt = SGD()
+        let grads = model.parameterGradients(exampleWeights: nil)
+        for _ in 0..<reps { model.apply(gradients: grads, optimizer: opt) }
+        let applyT = seconds(clock.now - t) / Double(reps)
+        print("hidden \(hidden): params \(model.parameterCount) noise \(noiseT * 1e3) ms, sample+gather \(sampleT * 1e3) ms, fwd+bwd \(fbT * 1e3) ms, grads \(gradT * 1e3) ms, privatized step \(privT * 1e3) ms, apply \(applyT * 1e3) ms")
+    }
+    exit(0)
+}
+
 func childMemory(mode: String, hidden: Int) -> (peak: Int, step: Int)? {
     let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     let p = Process()

@@ -20,27 +20,27 @@ struct BudgetCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Number of training examples N.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of training examples N.", valueName: "n"))
     var examples: String?
 
-    @Option(name: .customLong("batch-size"), help: ArgumentHelp("Expected batch size B (1 ≤ B ≤ N).", valueName: "b"))
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: ArgumentHelp("Expected batch size B (1 ≤ B ≤ N).", valueName: "b"))
     var batchSize: String?
 
-    @Option(name: .customLong("noise-multiplier"),
+    @Option(name: .customLong("noise-multiplier"), parsing: .unconditional,
             help: ArgumentHelp("Noise multiplier σ (noise std / clipping norm), > 0.", valueName: "sigma"))
     var noiseMultiplier: String?
 
-    @Option(name: .customLong("target-epsilon"),
+    @Option(name: .customLong("target-epsilon"), parsing: .unconditional,
             help: ArgumentHelp("Target ε: print the calibrated noise multiplier instead of ε.", valueName: "epsilon"))
     var targetEpsilon: String?
 
-    @Option(help: ArgumentHelp("Number of epochs (may be fractional), > 0.", valueName: "e"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Number of epochs (may be fractional), > 0.", valueName: "e"))
     var epochs: String?
 
-    @Option(help: ArgumentHelp("δ of the (ε, δ) guarantee, in (0, 1); typically < 1/N.", valueName: "d"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("δ of the (ε, δ) guarantee, in (0, 1); typically < 1/N.", valueName: "d"))
     var delta: String?
 
-    @Option(help: ArgumentHelp("Accountant: rdp (default) or pld.", valueName: "rdp|pld"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Accountant: rdp (default) or pld.", valueName: "rdp|pld"))
     var accountant: String = "rdp"
 
     @Flag(help: "Print one JSON object instead of text.")

@@ -1,10 +1,12 @@
 import ArgumentParser
+import DPPipeline
 
-/// `dpflow plugins` (placeholder until its owner implements it).
+/// `dpflow plugins`: registered layers, losses, optimizers and stages with their parameters.
 struct PluginsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "plugins", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "plugins", abstract: "List the layers, losses, optimizers and stages pipeline files can use.")
+
     func run() throws {
-        print("dpflow plugins: not implemented yet")
-        throw ExitCode(2)
+        print(PluginCatalog.text(try CLIEnvironment.make()))
     }
 }

@@ -1,10 +1,59 @@
 import ArgumentParser
+import DPPipeline
+import Foundation
 
-/// `dpflow run` (placeholder until its owner implements it).
+/// `dpflow run FILE [--output DIR] [--ledger PATH] [--seed N]`.
 struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline: check, reserve its budget, train, evaluate, write a report.",
+        discussion: "Exit codes: 0 success, 1 invalid pipeline or data, 3 budget refused, 4 internal error.")
+
+    @Argument(help: "Pipeline file.")
+    var file: String
+
+    @Option(help: "Output folder (default: runs/<pipeline name>).")
+    var output: String?
+
+    @OptionGroup var ledger: LedgerOptions
+
+    @Option(help: "Seed sampling and noise (tests only): the run is reported NOT PRIVATE.")
+    var seed: UInt64?
+
+    @Option(help: "Override every train stage's epochs (quick trials; the plan follows).")
+    var epochs: Int?
+
+    @Flag(help: "Only print the final lines.")
+    var quiet = false
+
     func run() throws {
-        print("dpflow run: not implemented yet")
-        throw ExitCode(2)
+        let runner = try CLIEnvironment.runner()
+        let outputDirectory: String
+        if let output {
+            outputDirectory = output
+        } else {
+            let (pipeline, _) = try CLIEnvironment.exiting { try runner.plan(file: file, epochsOverride: epochs) }
+            outputDirectory = "runs/\(pipeline.spec.name)"
+        }
+        let progress = ProgressDisplay(quiet: quiet)
+        let options = RunOptions(outputDirectory: outputDirectory, ledgerPath: ledger.path, seed: seed, epochsOverride: epochs,
+                                 events: { progress.handle($0) })
+        let report = try CLIEnvironment.exiting { try runner.run(file: file, options: options) }
+        progress.finish()
+        if !report.privacy.private {
+            print("*** NOT PRIVATE *** " + report.privacy.notPrivateReasons.joined(separator: "; "))
+        }
+        print("ε spent: \(String(format: "%.4g", report.privacy.epsilon)), δ: \(String(format: "%.3g", report.privacy.delta)) (\(report.privacy.accountant), summed over stages)")
+        for (name, metric) in report.metrics.sorted(by: { $0.key < $1.key }) {
+            let kind = metric.private ? "DP, noise scale \(String(format: "%.3g", metric.noiseScale))" : "exact, NOT PRIVATE"
+            print("\(name): \(String(format: "%.4f", metric.value)) (\(kind))")
+        }
+        print("report: \(outputDirectory)/report.html")
     }
+}
+
+/// `--ledger PATH`, shared by run, plan and batch.
+struct LedgerOptions: ParsableArguments {
+    @Option(name: .customLong("ledger"), help: "Budget ledger (SQLite file).")
+    var path: String = RunOptions.defaultLedgerPath
 }

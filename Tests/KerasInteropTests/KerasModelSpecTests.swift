@@ -29,7 +29,7 @@ extension KerasConfigValue {
 }
 
 enum KerasFixtures {
-    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm"]
+    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm", "dense_softmax"]
 
     static func jsonURL(_ generation: KerasGeneration, _ model: String) -> URL {
         FixtureFiles.url("\(generation.rawValue)/\(model).json")
@@ -66,6 +66,11 @@ struct KerasModelSpecTests {
             ("Dense", "dense", ["units": .int(12)]),
             ("LayerNormalization", "layer_normalization", ["epsilon": .double(0.001)]),
             ("Dense", "dense", ["units": .int(4)]),
+        ]),
+        "dense_softmax": ([7], [
+            ("Dense", "dense", ["units": .int(5), "activation": .string("relu")]),
+            ("Dense", "dense", ["units": .int(3), "activation": .string("linear")]),
+            ("Activation", "activation", ["activation": .string("softmax")]),
         ]),
     ]
 
@@ -137,6 +142,16 @@ struct KerasModelSpecTests {
             ("variable input", .keras2, "mlp_softmax", ["config", "layers", 0, "config", "batch_input_shape"], .list([.null, .null]),
              .unsupportedOption(file: file(.keras2, "mlp_softmax"), layer: 0, className: "InputLayer", option: "batch_shape",
                                 reason: "variable-size dimensions (null) are supported only for the batch")),
+            ("activation", .keras2, "binary_sigmoid", ["config", "layers", 1, "config", "activation"], .string("hard_sigmoid"),
+             .unsupportedOption(file: file(.keras2, "binary_sigmoid"), layer: 1, className: "Dense", option: "activation",
+                                reason: "activation 'hard_sigmoid' is not implemented; use one of \(KerasLayerCatalog.activationNames.joined(separator: ", "))")),
+            ("custom activation", .keras3, "dense_softmax", ["config", "layers", 3, "config", "activation"],
+             .dictionary(["class_name": .string("MyActivation"), "config": .dictionary([:])]),
+             .unsupportedOption(file: file(.keras3, "dense_softmax"), layer: 3, className: "Activation", option: "activation",
+                                reason: "custom activation 'MyActivation' is not implemented; use one of \(KerasLayerCatalog.activationNames.joined(separator: ", "))")),
+            ("frozen layer", .keras3, "dense_softmax", ["config", "layers", 2, "config", "trainable"], .bool(false),
+             .unsupportedOption(file: file(.keras3, "dense_softmax"), layer: 2, className: "Dense", option: "trainable",
+                                reason: "frozen layers are not implemented; DP-SGD trains every layer (set trainable=True or drop the layer)")),
             ("missing units", .keras3, "binary_sigmoid", ["config", "layers", 2, "config", "units"], .null,
              .invalidOption(file: file(.keras3, "binary_sigmoid"), layer: 2, className: "Dense", option: "units", reason: "missing")),
         ]

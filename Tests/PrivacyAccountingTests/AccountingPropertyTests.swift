@@ -94,3 +94,32 @@ import Testing
         #expect(abs(b.epsilon - 2.3818) < 5e-5)
     }
 }
+
+/// The protocol view agrees with the free functions, and composition is order-independent.
+@Suite struct PrivacyAccountantProtocolTests {
+    @Test(arguments: AccountantKind.allCases)
+    func protocolMatchesFreeFunction(kind: AccountantKind) throws {
+        var acc = kind.makeAccountant()
+        #expect(acc.kind == kind)
+        try acc.compose(.poissonSampled(samplingRate: 0.02, event: .gaussian(noiseMultiplier: 1.3)), count: 300)
+        let viaProtocol = try acc.epsilon(delta: 1e-6)
+        let direct = try epsilon(samplingRate: 0.02, noiseMultiplier: 1.3, steps: 300, delta: 1e-6, accountant: kind)
+        #expect(isClose(viaProtocol, direct, rtol: 1e-9))
+    }
+
+    /// A training run followed by two releases gives the same ε whichever order they are composed in.
+    @Test(arguments: AccountantKind.allCases)
+    func compositionOrderDoesNotMatter(kind: AccountantKind) throws {
+        let run = DPEvent.dpsgd(samplingRate: 0.01, noiseMultiplier: 1.1, steps: 200)
+        var a = kind.makeAccountant(), b = kind.makeAccountant()
+        try a.compose(.composed([run, .gaussian(noiseMultiplier: 4), .laplace(scale: 20)]), count: 1)
+        try b.compose(.laplace(scale: 20), count: 1)
+        try b.compose(.gaussian(noiseMultiplier: 4), count: 1)
+        try b.compose(run, count: 1)
+        // PLD: each composition truncates ≤ 1e-15 of mass at different places; ε moves far less than 1e-6.
+        #expect(isClose(try a.epsilon(delta: 1e-5), try b.epsilon(delta: 1e-5), rtol: 1e-6))
+        // Releases cost privacy: the composition exceeds the run alone.
+        #expect(try a.epsilon(delta: 1e-5) > epsilon(samplingRate: 0.01, noiseMultiplier: 1.1, steps: 200,
+                                                      delta: 1e-5, accountant: kind))
+    }
+}

@@ -16,7 +16,8 @@ struct AccountingFixtures: Decodable {
         let q: Double, sigma: Double, epochs: Double, steps: Int, delta: Double
         let orders: String, epsilon_classic: Double
     }
-    struct AnalyticRow: Decodable { let sigma: Double, delta: Double, epsilon: Double }
+    struct AnalyticRow: Decodable { let sigma: Double, delta: Double, count: Int, epsilon: Double }
+    struct CurveRow: Decodable { let q: Double, sigma: Double, rdp: [Double] }
     struct PLDRow: Decodable {
         let name: String, kind: String, delta: Double, discretization: Double, epsilon: Double
         let q: Double?, sigma: Double?, steps: Int?, scale: Double?, rdp_epsilon: Double?
@@ -25,12 +26,15 @@ struct AccountingFixtures: Decodable {
     let provenance: Provenance
     let default_orders: [Double]
     let rdp_per_order: [RDPOrderRow]
+    let rdp_curves: [CurveRow]
     let rdp_epsilon: [EpsilonRow]
+    let rdp_epsilon_random: [EpsilonRow]
     let rdp_delta: [DeltaRow]
     let rdp_accountant_events: [NamedRow]
     let classic_conversion_mnist: [ClassicRow]
     let analytic_gaussian: [AnalyticRow]
     let pld: [PLDRow]
+    let pld_delta: [DeltaRow]
 
     static func load() throws -> AccountingFixtures {
         guard let url = Bundle.module.url(forResource: "accounting_fixtures", withExtension: "json",

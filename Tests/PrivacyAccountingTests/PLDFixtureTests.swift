@@ -12,6 +12,9 @@ import Testing
         case "poisson_gaussian":
             guard let q = row.q, let s = row.sigma, let n = row.steps else { return nil }
             return .dpsgd(samplingRate: q, noiseMultiplier: s, steps: n)
+        case "poisson_laplace":
+            guard let q = row.q, let b = row.scale, let n = row.steps else { return nil }
+            return .selfComposed(.poissonSampled(samplingRate: q, event: .laplace(scale: b)), count: n)
         case "laplace":
             guard let b = row.scale, let n = row.steps else { return nil }
             return .selfComposed(.laplace(scale: b), count: n)
@@ -43,13 +46,14 @@ import Testing
         }
     }
 
-    /// Un-subsampled Gaussian, one release: PLD is pessimistic (≥ exact) and within the
-    /// discretisation error of the exact ε of Balle & Wang (2018). Connect-the-dots at q = 1 is
-    /// exact at grid points, so ε is off by at most one grid step d = 1e-4 (plus 1e-9 round-off).
+    /// Un-subsampled Gaussian (k releases compose exactly to σ/√k): PLD is pessimistic (≥ exact)
+    /// and within the discretisation error of the exact ε of Balle & Wang (2018). Connect-the-dots
+    /// at q = 1 is exact at grid points, so ε is off by at most one grid step d = 1e-4 (plus 1e-9).
     @Test func pldRecoversAnalyticGaussian() throws {
         let pld = try PLDAccountant()
         for row in fixtures.analytic_gaussian {
-            let e = try pld.epsilon(for: .gaussian(noiseMultiplier: row.sigma), delta: row.delta)
+            let e = try pld.epsilon(for: .selfComposed(.gaussian(noiseMultiplier: row.sigma), count: row.count),
+                                    delta: row.delta)
             #expect(e >= row.epsilon - 1e-9, "σ=\(row.sigma) δ=\(row.delta): PLD \(e) below exact \(row.epsilon)")
             #expect(e <= row.epsilon + 1e-4 + 1e-9, "σ=\(row.sigma) δ=\(row.delta): PLD \(e) vs exact \(row.epsilon)")
         }
@@ -58,8 +62,20 @@ import Testing
     /// RDP is a valid upper bound on the exact ε of the Gaussian mechanism.
     @Test func rdpUpperBoundsAnalyticGaussian() throws {
         for row in fixtures.analytic_gaussian {
-            let e = try epsilon(samplingRate: 1, noiseMultiplier: row.sigma, steps: 1, delta: row.delta)
+            let e = try epsilon(samplingRate: 1, noiseMultiplier: row.sigma, steps: row.count, delta: row.delta)
             #expect(e >= row.epsilon, "σ=\(row.sigma) δ=\(row.delta): RDP \(e) below exact \(row.epsilon)")
+        }
+    }
+
+    /// δ(ε) of the composed PLD against dp_accounting's `get_delta` (same grid): 1e-4 relative,
+    /// plus an absolute floor of 1e-11 — the FFT round-off of both implementations: each composed
+    /// entry carries ~1e-16 absolute error (probabilities sum to 1) and δ sums ~1e5 tail entries.
+    @Test func deltaForEpsilonMatchesDPAccounting() throws {
+        for row in fixtures.pld_delta {
+            var acc = try PLDAccountant()
+            try acc.compose(.dpsgd(samplingRate: row.q, noiseMultiplier: row.sigma, steps: row.steps))
+            let d = try acc.delta(epsilon: row.epsilon)
+            #expect(isClose(d, row.delta, rtol: 1e-4, atol: 1e-11), "\(row): \(d)")
         }
     }
 

@@ -40,6 +40,18 @@ import Testing
         }
     }
 
+    /// Whole default-order curves (156 orders) against dp_accounting 0.4.3; tolerance as above.
+    @Test func wholeCurvesMatchDPAccounting() {
+        for row in fixtures.rdp_curves {
+            let c = RDPAccountant.subsampledGaussianCurve(samplingRate: row.q, noiseMultiplier: row.sigma)
+            #expect(c.count == row.rdp.count)
+            for (k, (mine, ref)) in zip(c, row.rdp).enumerated() {
+                #expect(isClose(mine, ref, rtol: 1e-6, atol: 5e-13),
+                        "q=\(row.q) σ=\(row.sigma) α=\(RDPAccountant.defaultOrders[k]): \(mine) vs \(ref)")
+            }
+        }
+    }
+
     /// ε over q ∈ [1e-5, 1], σ ∈ [0.5, 10], steps ≤ 1e6, δ ∈ [1e-10, 1e-3]: relative 1e-6.
     @Test func epsilonGridMatchesDPAccounting() throws {
         for row in fixtures.rdp_epsilon {
@@ -48,6 +60,16 @@ import Testing
                     "q=\(row.q) σ=\(row.sigma) steps=\(row.steps) δ=\(row.delta): \(e) vs \(row.epsilon)")
         }
         #expect(fixtures.rdp_epsilon.count >= 500)
+    }
+
+    /// 200 log-uniform random points over the same ranges (seeded in the script): relative 1e-6.
+    @Test func epsilonRandomMatchesDPAccounting() throws {
+        for row in fixtures.rdp_epsilon_random {
+            let e = try epsilon(samplingRate: row.q, noiseMultiplier: row.sigma, steps: row.steps, delta: row.delta)
+            #expect(isClose(e, row.epsilon, rtol: 1e-6, atol: 1e-12),
+                    "q=\(row.q) σ=\(row.sigma) steps=\(row.steps) δ=\(row.delta): \(e) vs \(row.epsilon)")
+        }
+        #expect(fixtures.rdp_epsilon_random.count == 200)
     }
 
     @Test func deltaForEpsilonMatchesDPAccounting() throws {

@@ -1,6 +1,7 @@
 import DPTestSupport
 import Foundation
 import PrivateLearning
+import PrivacyAccounting
 import Testing
 
 @Suite("DP-SGD: one step")
@@ -176,6 +177,28 @@ struct DPSGDStepTests {
     func invalidConfiguration(clip: Double, sigma: Double) throws {
         #expect(throws: PrivateLearningError.self) {
             _ = try PrivateModel(model: try model(), l2NormClip: clip, noiseMultiplier: sigma)
+        }
+    }
+}
+
+@Suite("DP-SGD: privacy reported by fit")
+struct DPSGDAccountingTests {
+    @Test("fit reports ε from the accountant for the steps actually taken", arguments: [AccountantKind.rdp, .pld])
+    func epsilonMatchesAccountant(accountant: AccountantKind) throws {
+        let x = Fixtures.gaussian(shape: [200, 4], seed: 1), y = Fixtures.binaryLabels(200, seed: 2)
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: 20)
+        let model = try Sequential(inputShape: [4], layers: [Dense(1, activation: .sigmoid)], seed: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1.1, noise: .seeded(3))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let h = try dp.fit(loader, epochs: 3, targetDelta: 1e-5, accountant: accountant)
+        #expect(h.steps == 30)
+        #expect(h.accountant == accountant.rawValue)
+        let expected = try PrivacyAccounting.epsilon(samplingRate: 0.1, noiseMultiplier: 1.1, steps: 30, delta: 1e-5,
+                                                     accountant: accountant)
+        #expect(h.finalEpsilon == expected)
+        if accountant == .rdp {
+            let eps = h.epsilon.compactMap { $0 }
+            #expect(eps.count == 3 && eps == eps.sorted() && eps[0] < eps[2])
         }
     }
 }

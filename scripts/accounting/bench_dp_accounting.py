@@ -52,3 +52,13 @@ measure("RDP ε, q=4e-5 σ=1.2, 5e5 steps (op_tensorflow docs)", 5, lambda: rdp_
 measure("RDP calibration σ for ε=3, MNIST 60 epochs", 2, lambda: calibrate(rdp_privacy_accountant.RdpAccountant))
 measure("PLD ε, q=0.01 σ=1.1, 1e4 steps, d=1e-4", 3, lambda: pld_eps(0.01, 1.1, 10_000))
 measure("PLD ε, MNIST q=256/60000 σ=1.1, 14063 steps", 3, lambda: pld_eps(256 / 60000, 1.1, 14063))
+
+
+def pld_eps_d(q, s, n, d, delta=1e-5):
+    acc = pld_privacy_accountant.PLDAccountant(value_discretization_interval=d)
+    acc.compose(dpsgd(q, s, n))
+    return acc.get_epsilon(delta)
+
+
+measure("PLD ε, op_tensorflow docs (5e5 steps), d=1e-4", 3, lambda: pld_eps_d(4e-5, 1.2, 500_000, 1e-4))
+measure("PLD ε, op_tensorflow docs (5e5 steps), d=1e-5", 3, lambda: pld_eps_d(4e-5, 1.2, 500_000, 1e-5))

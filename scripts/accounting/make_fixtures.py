@@ -73,6 +73,14 @@ def rdp_per_order():
     return rows
 
 
+def rdp_curves():
+    """Whole default-order curves (all 156 orders) for a few (q, sigma)."""
+    rows = []
+    for q, s in [(0.01, 1.1), (4e-5, 1.2), (0.3, 0.7), (0.9, 2.0), (1e-4, 5.0), (0.05, 0.5), (0.6, 8.0)]:
+        rows.append({"q": q, "sigma": s, "rdp": rdp_curve(q, s)})
+    return rows
+
+
 # ---------------------------------------------------------------- epsilon grid (RDP)
 def rdp_epsilon_grid():
     rows = []
@@ -85,6 +93,21 @@ def rdp_epsilon_grid():
                     rows.append({"q": q, "sigma": s, "steps": steps, "delta": delta,
                                  "epsilon": float(eps), "order": float(order)})
         log(f"rdp eps q={q} done")
+    return rows
+
+
+def rdp_epsilon_random(n=200, seed=20261123):
+    """Random (q, sigma, steps, delta), log-uniform over the ranges the issue names."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for _ in range(n):
+        q = float(10 ** rng.uniform(-5, 0))
+        s = float(10 ** rng.uniform(math.log10(0.5), 1))
+        steps = int(10 ** rng.uniform(0, 6))
+        delta = float(10 ** rng.uniform(-10, -3))
+        eps, _ = rdp_lib.compute_epsilon(ORDERS, np.array(rdp_curve(q, s)) * steps, delta)
+        rows.append({"q": q, "sigma": s, "steps": steps, "delta": delta, "epsilon": float(eps)})
+    log("rdp random done")
     return rows
 
 
@@ -158,6 +181,21 @@ def pld_cases():
         rows.append({"name": name, "kind": "poisson_gaussian", "q": q, "sigma": s, "steps": steps,
                      "delta": delta, "discretization": 1e-4, "epsilon": eps, "rdp_epsilon": float(rdp_eps)})
         log(f"pld {name} {eps}")
+    for delta in [1e-10, 1e-7, 1e-3]:
+        q, s_, steps = 256 / 60000, 1.1, math.ceil(60 * 60000 / 256)
+        ev = E.SelfComposedDpEvent(E.PoissonSampledDpEvent(q, E.GaussianDpEvent(s_)), steps)
+        rdp_eps = rdp_lib.compute_epsilon(ORDERS, np.array(rdp_curve(q, s_)) * steps, delta)[0]
+        rows.append({"name": f"mnist_delta{delta}", "kind": "poisson_gaussian", "q": q, "sigma": s_, "steps": steps,
+                     "delta": delta, "discretization": 1e-4, "epsilon": pld_eps(ev, delta),
+                     "rdp_epsilon": float(rdp_eps)})
+    for d in [1e-3, 1e-5]:
+        ev = E.SelfComposedDpEvent(E.PoissonSampledDpEvent(0.01, E.GaussianDpEvent(1.1)), 1000)
+        rows.append({"name": f"q0.01_s1.1_1000_d{d}", "kind": "poisson_gaussian", "q": 0.01, "sigma": 1.1,
+                     "steps": 1000, "delta": 1e-5, "discretization": d, "epsilon": pld_eps(ev, 1e-5, d)})
+    for q, b, count in [(0.1, 1.0, 100), (0.01, 0.5, 1000)]:
+        ev = E.SelfComposedDpEvent(E.PoissonSampledDpEvent(q, E.LaplaceDpEvent(b)), count)
+        rows.append({"name": f"poisson_laplace_q{q}_b{b}_x{count}", "kind": "poisson_laplace", "q": q, "scale": b,
+                     "steps": count, "delta": 1e-5, "discretization": 1e-4, "epsilon": pld_eps(ev, 1e-5)})
     for b, count, delta in [(1.0, 1, 1e-5), (2.0, 10, 1e-5), (10.0, 100, 1e-6)]:
         ev = E.SelfComposedDpEvent(E.LaplaceDpEvent(b), count)
         rows.append({"name": f"laplace_b{b}_x{count}", "kind": "laplace", "scale": b, "steps": count,
@@ -166,6 +204,17 @@ def pld_cases():
                             E.LaplaceDpEvent(10.0), E.GaussianDpEvent(8.0)])
     rows.append({"name": "train_laplace_gaussian", "kind": "composed", "delta": 1e-5, "discretization": 1e-4,
                  "epsilon": pld_eps(ev, 1e-5)})
+    return rows
+
+
+def pld_deltas():
+    rows = []
+    E = dp_accounting
+    for q, s_, steps in [(0.01, 1.1, 1000), (256 / 60000, 1.1, 14063)]:
+        acc = pld_lib.PLDAccountant(value_discretization_interval=1e-4)
+        acc.compose(E.SelfComposedDpEvent(E.PoissonSampledDpEvent(q, E.GaussianDpEvent(s_)), steps))
+        for eps in [0.5, 1.0, 2.0, 4.0]:
+            rows.append({"q": q, "sigma": s_, "steps": steps, "epsilon": eps, "delta": float(acc.get_delta(eps))})
     return rows
 
 
@@ -195,7 +244,10 @@ def analytic_gaussian():
     rows = []
     for s in [0.5, 1.0, 2.0, 5.0, 10.0]:
         for delta in [1e-10, 1e-5, 1e-3]:
-            rows.append({"sigma": s, "delta": delta, "epsilon": analytic_gaussian_eps(s, delta)})
+            rows.append({"sigma": s, "delta": delta, "count": 1, "epsilon": analytic_gaussian_eps(s, delta)})
+    # k-fold composition of the Gaussian mechanism is the Gaussian with sigma / sqrt(k).
+    for s, k in [(5.0, 25), (20.0, 100), (3.0, 4)]:
+        rows.append({"sigma": s, "delta": 1e-5, "count": k, "epsilon": analytic_gaussian_eps(s / math.sqrt(k), 1e-5)})
     return rows
 
 
@@ -216,12 +268,15 @@ def main():
         },
         "default_orders": ORDERS,
         "rdp_per_order": rdp_per_order(),
+        "rdp_curves": rdp_curves(),
         "rdp_epsilon": rdp_epsilon_grid(),
+        "rdp_epsilon_random": rdp_epsilon_random(),
         "rdp_delta": rdp_delta_grid(),
         "rdp_accountant_events": accountant_api_cases(),
         "classic_conversion_mnist": classic_tables(),
         "analytic_gaussian": analytic_gaussian(),
         "pld": pld_cases(),
+        "pld_delta": pld_deltas(),
     }
     json.dump(out, sys.stdout, indent=1)
     print()

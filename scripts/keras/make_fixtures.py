@@ -88,6 +88,14 @@ def models(keras, generation):
         L.LayerNormalization(epsilon=1e-3),
         L.Dense(4, activation="linear"),
     ], name="layer_norm")
+    # Softmax as a separate Activation layer after a linear Dense (appended last so the
+    # seeded weights of the models above stay as they were).
+    yield "dense_softmax", [7], keras.Sequential([
+        keras.Input(shape=(7,)),
+        L.Dense(5, activation="relu"),
+        L.Dense(3),
+        L.Activation("softmax"),
+    ], name="dense_softmax")
 
 
 def write_models(generation):

@@ -1,20 +1,6 @@
-/// What dpflow knows about each Keras layer class it imports and exports.
-///
-/// Classes not listed here are still imported when a registered plugin has their snake-case
-/// name (`MyGate` → `my_gate`); their options are passed to it unchanged.
-struct KerasLayerRule: Sendable {
-    /// Keras class name (`Dense`).
-    var className: String
-    /// dpflow registry name (`dense`).
-    var registryName: String
-    /// Keras options handed to the registry factory under the same name.
-    var options: Set<String>
-    /// Options dpflow accepts only at one of the listed values, with the reason shown otherwise.
-    var fixed: [String: (allowed: [KerasConfigValue], reason: String)] = [:]
-    /// Per-example output shape for a per-example input shape, when known.
-    var outputShape: @Sendable (_ input: [Int], _ parameters: [String: KerasConfigValue]) -> [Int]? = { input, _ in input }
-}
+import PrivateLearning
 
+/// The Keras classes dpflow maps to registry layers, the classes it refuses, and shared option sets.
 enum KerasLayerCatalog {
     static let rules: [KerasLayerRule] = [
         KerasLayerRule(
@@ -61,10 +47,9 @@ enum KerasLayerCatalog {
         "input_length", "seed", "autocast",
     ]
 
-    /// Activation names dpflow implements (Keras spellings).
-    static let activations: Set<String> = [
-        "linear", "relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "gelu", "silu", "swish",
-    ]
+    /// Activation names dpflow implements (Keras spellings), from PrivateLearning's
+    /// `ActivationFunction`.
+    static var activationNames: [String] { ActivationFunction.allCases.map(\.rawValue) }
 
     static func rule(forClass className: String) -> KerasLayerRule? {
         rules.first { $0.className == className }

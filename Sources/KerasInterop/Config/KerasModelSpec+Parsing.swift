@@ -1,4 +1,5 @@
 import Foundation
+import PrivateLearning
 
 extension KerasModelSpec {
     /// Reads and checks the model JSON at `url` (what `model.to_json()` returns).
@@ -198,6 +199,9 @@ private struct LayerListParser {
                                                       suggestion: KerasNaming.nearest(to: className, in: Array(Set(known)).sorted()))
         }
         try checkDType(config["dtype"], index: index, className: className)
+        if config["trainable"] == .bool(false) {
+            throw unsupported(index, className, "trainable", "frozen layers are not implemented; DP-SGD trains every layer (set trainable=True or drop the layer)")
+        }
 
         var parameters: [String: KerasConfigValue] = [:]
         for key in config.keys.sorted() {
@@ -249,12 +253,12 @@ private struct LayerListParser {
         if key == "activation" {
             guard let name = value.stringValue else {
                 let custom = value["class_name"]?.stringValue ?? value["config"]?.stringValue ?? value.typeName
-                throw unsupported(index, className, key, "custom activation '\(custom)' is not implemented; use one of \(KerasLayerCatalog.activations.sorted().joined(separator: ", "))")
+                throw unsupported(index, className, key, "custom activation '\(custom)' is not implemented; use one of \(KerasLayerCatalog.activationNames.joined(separator: ", "))")
             }
-            guard KerasLayerCatalog.activations.contains(name) else {
-                throw unsupported(index, className, key, "activation '\(name)' is not implemented; use one of \(KerasLayerCatalog.activations.sorted().joined(separator: ", "))")
+            guard let function = ActivationFunction(name: name) else {
+                throw unsupported(index, className, key, "activation '\(name)' is not implemented; use one of \(KerasLayerCatalog.activationNames.joined(separator: ", "))")
             }
-            return .string(name == "swish" ? "silu" : name)
+            return .string(function.rawValue)
         }
         return value
     }

@@ -2,9 +2,12 @@ import Foundation
 
 /// The smallest noise multiplier σ whose run stays within `targetEpsilon` at `delta`.
 ///
-/// Bisection on log σ until the bracket is narrower than 1e-4 relative. The returned σ is the
-/// upper end of the bracket, whose ε was computed with the same accountant and is ≤ the target
-/// (re-checked before returning; Opacus' search is known to overshoot).
+/// A safeguarded bracketing search on log σ: the bracket [lo, hi] always satisfies
+/// ε(lo) > target ≥ ε(hi), and is shrunk by secant probes on log ε (ε is smooth and decreasing
+/// in σ) with bisection whenever a round fails to halve it, until it is narrower than 1e-4
+/// relative. The returned σ is the upper end `hi`, whose ε was computed with the same accountant
+/// and is ≤ the target; it is re-checked before returning (Opacus' search is known to overshoot).
+/// For `.pld` the RDP-calibrated σ (PLD is tighter, so usually feasible) seeds the bracket.
 ///
 /// - Parameters:
 ///   - targetEpsilon: ε the run may spend, > 0.
@@ -12,8 +15,8 @@ import Foundation
 ///   - examples, batchSize, epochs: the run (q = B/N, steps = ceil(epochs·N/B)).
 ///   - accountant: accountant used for every ε evaluation.
 /// - Returns: σ with ε(σ) ≤ targetEpsilon and ε(σ·(1 − 1e-4)) > targetEpsilon.
-/// - Throws: invalid parameters, or `.targetUnreachable` if σ would exceed 1e4 or fall below 1e-3.
-/// - Complexity: about 30 ε evaluations.
+/// - Throws: invalid parameters, or `.targetUnreachable` if σ would have to exceed 1e4.
+/// - Complexity: about 10–30 ε evaluations.
 public func calibrateNoiseMultiplier(targetEpsilon: Double, delta: Double, examples: Int, batchSize: Int,
                                      epochs: Double, accountant: AccountantKind = .rdp) throws -> Double {
     let (q, steps) = try runShape(examples: examples, batchSize: batchSize, epochs: epochs)
@@ -27,31 +30,69 @@ public func calibrateNoiseMultiplier(targetEpsilon: Double, delta: Double, sampl
                                      accountant: AccountantKind = .rdp,
                                      relativeTolerance: Double = 1e-4) throws -> Double {
     guard targetEpsilon.isFinite, targetEpsilon > 0 else { throw PrivacyAccountingError.invalidEpsilon(targetEpsilon) }
+    guard relativeTolerance > 0, relativeTolerance < 0.5 else {
+        throw PrivacyAccountingError.targetUnreachable("relative tolerance \(relativeTolerance) must lie in (0, 0.5)")
+    }
     try validateRun(samplingRate: q, noiseMultiplier: 1, steps: steps, delta: delta)
     let eps: (Double) throws -> Double = { sigma in
         try epsilon(samplingRate: q, noiseMultiplier: sigma, steps: steps, delta: delta, accountant: accountant)
     }
     let maxSigma = 1e4, minSigma = 1e-3
-    // Bracket: ε(lo) > target ≥ ε(hi).
-    var hi = 1.0
-    while try eps(hi) > targetEpsilon {
-        hi *= 2
-        if hi > maxSigma {
-            throw PrivacyAccountingError.targetUnreachable(
-                "ε = \(targetEpsilon) at δ = \(delta) needs a noise multiplier above \(maxSigma)")
+    let tol = relativeTolerance
+
+    // 1. Bracket: ε(lo) > target ≥ ε(hi).
+    var guess = 1.0, downFactor = 0.5
+    if accountant == .pld {
+        guess = try calibrateNoiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, samplingRate: q,
+                                             steps: steps, accountant: .rdp, relativeTolerance: tol)
+        downFactor = 0.85
+    }
+    var hi = guess, epsHi = try eps(hi)
+    var lo = hi, epsLo = epsHi
+    if epsHi > targetEpsilon {
+        repeat {
+            lo = hi; epsLo = epsHi
+            hi *= 2
+            if hi > maxSigma {
+                throw PrivacyAccountingError.targetUnreachable(
+                    "ε = \(targetEpsilon) at δ = \(delta) needs a noise multiplier above \(maxSigma)")
+            }
+            epsHi = try eps(hi)
+        } while epsHi > targetEpsilon
+    } else {
+        repeat {
+            hi = lo; epsHi = epsLo
+            lo *= downFactor
+            if lo < minSigma { return hi }  // Any σ ≥ 1e-3 meets the target; smaller σ is meaningless.
+            epsLo = try eps(lo)
+        } while epsLo <= targetEpsilon
+    }
+
+    // 2. Shrink: secant probes on (log σ, log ε − log target), bisection when a round stalls.
+    let logTarget = Foundation.log(targetEpsilon)
+    var bisectNext = false
+    func update(_ sigma: Double) throws {
+        let e = try eps(sigma)
+        if e <= targetEpsilon { hi = sigma; epsHi = e } else { lo = sigma; epsLo = e }
+    }
+    while hi - lo > tol * hi {
+        let width = hi - lo
+        let fLo = Foundation.log(epsLo) - logTarget, fHi = Foundation.log(epsHi) - logTarget
+        if bisectNext || !fLo.isFinite || !fHi.isFinite || fLo <= fHi {
+            try update((lo * hi).squareRoot())
+        } else {
+            let a = Foundation.log(lo), b = Foundation.log(hi)
+            let root = Foundation.exp(b - fHi * (b - a) / (fHi - fLo))
+            // Probe just above and just below the estimated root: if the estimate is good,
+            // the bracket closes to ~2/3·tol at once.
+            for p in [root * (1 + tol / 3), root * (1 - tol / 3)] where p > lo && p < hi {
+                try update(p)
+                if hi - lo <= tol * hi { break }
+            }
         }
+        bisectNext = hi - lo > 0.5 * width
     }
-    var lo = hi / 2
-    while try eps(lo) <= targetEpsilon {
-        hi = lo
-        lo /= 2
-        if lo < minSigma { return hi }  // Any σ ≥ 1e-3 meets the target; smaller σ is meaningless.
-    }
-    while (hi - lo) > relativeTolerance * hi {
-        let mid = (lo * hi).squareRoot()
-        if try eps(mid) <= targetEpsilon { hi = mid } else { lo = mid }
-    }
-    // Re-check with the same accountant: the returned σ must not overshoot the target.
+    // 3. Re-check with the same accountant: the returned σ must not overshoot the target.
     let check = try eps(hi)
     precondition(check <= targetEpsilon, "calibrated σ exceeds the target ε; bracket invariant broken")
     return hi
@@ -63,8 +104,16 @@ public func maximumSteps(targetEpsilon: Double, delta: Double, samplingRate q: D
                          accountant: AccountantKind = .rdp, limit: Int = 100_000_000) throws -> Int {
     guard targetEpsilon.isFinite, targetEpsilon > 0 else { throw PrivacyAccountingError.invalidEpsilon(targetEpsilon) }
     try validateRun(samplingRate: q, noiseMultiplier: noiseMultiplier, steps: 1, delta: delta)
+    // RDP composes linearly in the step count: compute the one-step curve once.
+    let orders = RDPAccountant.defaultOrders
+    let oneStep = accountant == .rdp
+        ? RDPAccountant.subsampledGaussianCurve(samplingRate: q, noiseMultiplier: noiseMultiplier, orders: orders) : []
     let eps: (Int) throws -> Double = { n in
-        try epsilon(samplingRate: q, noiseMultiplier: noiseMultiplier, steps: n, delta: delta, accountant: accountant)
+        if accountant == .rdp {
+            let total = oneStep.map { $0 * Double(n) }
+            return try RDPAccountant.epsilon(orders: orders, rdp: total, delta: delta).epsilon
+        }
+        return try epsilon(samplingRate: q, noiseMultiplier: noiseMultiplier, steps: n, delta: delta, accountant: accountant)
     }
     if try eps(1) > targetEpsilon { return 0 }
     var lo = 1, hi = 2   // ε(lo) ≤ target < ε(hi)

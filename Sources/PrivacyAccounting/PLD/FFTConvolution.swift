@@ -89,16 +89,27 @@ enum FFTConvolution {
     static func selfConvolve(_ x: [Double], count: Int, offset: Int, outputLength: Int) -> [Double] {
         let n = fastLength(max(outputLength, x.count))
         var f = forward(x, length: n)
-        let c = Double(count)
+        // X^count by binary powering (⌈log₂ count⌉ squarings); relative round-off ≈ count·1e-16,
+        // the same as exp(count·log X) in polar form, without the transcendental calls.
         for k in stride(from: 0, to: f.count, by: 2) {
-            let re = f[k], im = f[k + 1]
-            let r = (re * re + im * im).squareRoot()
-            if r == 0 { f[k] = 0; f[k + 1] = 0; continue }
-            let mag = Foundation.exp(c * Foundation.log(r))
-            // Angle times count, reduced exactly enough: n·θ with θ ∈ (−π, π].
-            let theta = Foundation.atan2(im, re) * c
-            f[k] = mag * Foundation.cos(theta)
-            f[k + 1] = mag * Foundation.sin(theta)
+            var bre = f[k], bim = f[k + 1]
+            var rre = 1.0, rim = 0.0
+            var e = count
+            while e > 0 {
+                if e & 1 == 1 {
+                    let t = rre * bre - rim * bim
+                    rim = rre * bim + rim * bre
+                    rre = t
+                }
+                e >>= 1
+                if e > 0 {
+                    let t = bre * bre - bim * bim
+                    bim = 2 * bre * bim
+                    bre = t
+                }
+            }
+            f[k] = rre
+            f[k + 1] = rim
         }
         let y = inverse(f, length: n)
         var out = [Double](repeating: 0, count: outputLength)

@@ -97,13 +97,20 @@ struct PLDPmf: Sendable {
         if tailMassTruncation == 0 { return (lower, upper) }
         let n = Double(probs.count)
         let logTwoOverTau = Foundation.log(2 / tailMassTruncation)
+        guard let first = probs.firstIndex(where: { $0 > 0 }), let last = probs.lastIndex(where: { $0 > 0 }) else {
+            return (lower, upper)
+        }
         for o in -20...20 where o != 0 {
             let order = Double(o) / n
-            // log Σ p_i e^{i·order}, with signed p (FFT round-off may leave tiny negatives).
-            var m = -Double.infinity
-            for i in 0..<probs.count where probs[i] > 0 { m = max(m, Double(i) * order) }
+            // log Σ p_i e^{i·order}: weights by a multiplicative recurrence (|i·order| ≤ 20, so no
+            // overflow; relative round-off ≤ n·1e-16, irrelevant for a bound rounded to the grid).
+            let m = max(Double(first) * order, Double(last) * order)
+            let ratio = Foundation.exp(order)
+            var w = Foundation.exp(Double(first) * order - m)
             var s = 0.0
-            for i in 0..<probs.count { s += probs[i] * Foundation.exp(Double(i) * order - m) }
+            probs.withUnsafeBufferPointer { p in
+                for i in first...last { s += p[i] * w; w *= ratio }
+            }
             guard s > 0 else { continue }
             let logMGF = m + Foundation.log(s)
             let bound = (Double(count) * logMGF + logTwoOverTau) / order

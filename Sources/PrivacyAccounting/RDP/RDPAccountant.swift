@@ -70,6 +70,13 @@ public struct RDPAccountant: Sendable {
         try RDPAccountant.delta(orders: orders, rdp: rdp, epsilon: epsilon, conversion: conversion).delta
     }
 
+    /// ε of a single event at δ, with this accountant's orders and conversion (nothing composed so far counts).
+    public func epsilon(for event: DPEvent, delta: Double) throws -> Double {
+        try event.validate()
+        let curve = try RDPAccountant.curve(of: event, orders: orders)
+        return try RDPAccountant.epsilon(orders: orders, rdp: curve, delta: delta, conversion: conversion).epsilon
+    }
+
     /// The RDP curve of one (possibly composite) event at `orders`.
     public static func curve(of event: DPEvent, orders: [Double] = defaultOrders) throws -> [Double] {
         switch event {

@@ -7,6 +7,11 @@ import Foundation
 /// add/remove-one neighbours (the remove direction dominates; MTZ 2019, Thm. 5).
 enum SubsampledGaussianRDP {
     /// RDP at one order α > 1 for sampling rate q ∈ [0, 1] and noise multiplier σ > 0.
+    ///
+    /// q = 1: the closed form α/(2σ²). Integer α: the all-positive series for A_α − 1.
+    /// Fractional α: the exact signed series (`logAFractional`); where it gives log A_α < 1e-5,
+    /// A_α − 1 is recomputed by quadrature of a non-negative integrand for full relative precision.
+    /// Both agree with a 40-digit numerical integral to < 1e-6 relative (fixture tests).
     static func rdp(samplingRate q: Double, noiseMultiplier sigma: Double, order alpha: Double) -> Double {
         if q == 0 { return 0 }
         if alpha.isInfinite { return .infinity }

@@ -32,9 +32,9 @@ public enum ActivationFunction: String, Sendable, CaseIterable, Codable {
     /// f(z) for a batch-first tensor.
     public func apply(_ z: Tensor) -> Tensor {
         if self == .linear { return z }
-        var out = z
         let n = z.count
-        if n == 0 { return out }
+        if n == 0 { return z }
+        var out = Tensor(shape: z.shape, values: [Float](unsafeUninitializedCapacity: n) { _, c in c = n })
         out.storage.withUnsafeMutableBufferPointer { o in
             z.storage.withUnsafeBufferPointer { zz in
                 let x = zz.baseAddress!, y = o.baseAddress!
@@ -67,9 +67,9 @@ public enum ActivationFunction: String, Sendable, CaseIterable, Codable {
     /// ∂ℓ/∂z from ∂ℓ/∂a, given the pre-activation `z` and the activation `a = f(z)`.
     public func backward(z: Tensor, a: Tensor, outputGradient g: Tensor) -> Tensor {
         if self == .linear { return g }
-        var out = g
         let n = g.count
-        if n == 0 { return out }
+        if n == 0 { return g }
+        var out = Tensor(shape: g.shape, values: [Float](unsafeUninitializedCapacity: n) { _, c in c = n })
         out.storage.withUnsafeMutableBufferPointer { o in
             z.storage.withUnsafeBufferPointer { zz in
                 a.storage.withUnsafeBufferPointer { aa in
@@ -77,11 +77,11 @@ public enum ActivationFunction: String, Sendable, CaseIterable, Codable {
                         let x = zz.baseAddress!, y = aa.baseAddress!, d = gg.baseAddress!, r = o.baseAddress!
                         switch self {
                         case .linear: break
-                        case .relu: for i in 0..<n { r[i] = x[i] > 0 ? d[i] : 0 }
+                        case .relu: for i in 0..<n { let di = d[i]; r[i] = x[i] > 0 ? di : 0 }   // unconditional load: vectorises
                         case .sigmoid: for i in 0..<n { r[i] = d[i] * y[i] * (1 - y[i]) }
                         case .tanh: for i in 0..<n { r[i] = d[i] * (1 - y[i] * y[i]) }
-                        case .leakyRelu: for i in 0..<n { r[i] = x[i] > 0 ? d[i] : Self.leakySlope * d[i] }
-                        case .elu: for i in 0..<n { r[i] = x[i] > 0 ? d[i] : d[i] * (y[i] + 1) }
+                        case .leakyRelu: for i in 0..<n { let di = d[i]; r[i] = x[i] > 0 ? di : Self.leakySlope * di }
+                        case .elu: for i in 0..<n { let di = d[i], yi = y[i]; r[i] = x[i] > 0 ? di : di * (yi + 1) }
                         case .gelu:
                             for i in 0..<n {
                                 let cdf = 0.5 * (1 + erf(x[i] * 0.70710678))

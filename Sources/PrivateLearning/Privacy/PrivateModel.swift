@@ -1,4 +1,5 @@
 import Foundation
+import PrivacyAccounting
 
 /// DP-SGD training of a `Sequential` model (Abadi et al. 2016), book-keeping style.
 ///
@@ -108,22 +109,22 @@ public final class PrivateModel {
         guard let loss else { throw PrivateLearningError.notCompiled }
         precondition(expectedBatchSize > 0, "expected batch size must be > 0")
         let b = features.rows
+        // (Σ_i c_i g_i + σC·z) / (qN) is computed as Σ_i (c_i/qN) g_i + (σC/qN)·z: the division by
+        // the expected batch size is folded into the example weights and the noise scale, so no
+        // extra pass over the gradients is needed.
+        let scale = 1 / expectedBatchSize
         var grads: [Tensor]
         var losses: [Float] = []
         if b == 0 {
             grads = model.layers.flatMap { $0.parameters.map { Tensor(zeros: $0.shape) } }
         } else {
             losses = forwardBackward(features: features, labels: labels, loss: loss)
-            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b))
+            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
         }
-        let std = noiseMultiplier * l2NormClip
-        let scale = Float(1 / expectedBatchSize)
+        let std = noiseMultiplier * l2NormClip * scale
         for k in grads.indices {
             noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
-            grads[k].storage.withUnsafeMutableBufferPointer { p in
-                for i in 0..<p.count { p[i] *= scale }
-            }
         }
         return (grads, losses)
     }
@@ -132,12 +133,16 @@ public final class PrivateModel {
     ///
     /// - Parameters:
     ///   - targetDelta: δ of the reported (ε, δ).
+    ///   - accountant: accountant for ε (`.rdp` after every epoch; `.pld`, slower, after the
+    ///     last epoch only — earlier entries are nil).
     ///   - progress: called after every epoch.
-    /// - Returns: per-epoch loss (not DP-protected), steps, sampling rate q, σ, C, and whether
-    ///   the run is private. ε is nil until the privacy accountant is available.
+    /// - Returns: per-epoch loss (not DP-protected), ε spent so far (one Poisson-subsampled
+    ///   Gaussian event per step, q = batchSize/N), steps, q, σ, C, and whether the run is private
+    ///   (ε is that of the mechanism; with a seeded noise source the run carries no guarantee).
     /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0 or δ ∉ (0, 1);
     ///   `.invalidTrainingData` when the loader's shapes do not fit the model.
     public func fit(_ loader: PoissonLoader, epochs: Int, targetDelta: Double,
+                    accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
         guard let optimizer, loss != nil else { throw PrivateLearningError.notCompiled }
         guard epochs > 0 else { throw PrivateLearningError.invalidConfiguration("epochs must be > 0, got \(epochs)") }
@@ -154,6 +159,7 @@ public final class PrivateModel {
         history.l2NormClip = l2NormClip
         history.delta = targetDelta
         history.isPrivate = isPrivate
+        history.accountant = accountant.rawValue
         var generator = noise
         for epoch in 1...epochs {
             var total = 0.0
@@ -168,11 +174,15 @@ public final class PrivateModel {
                 history.steps += 1
             }
             history.loss.append(seen > 0 ? total / Double(seen) : .nan)
-            // TODO(accounting): ε via PrivacyAccounting.epsilon(samplingRate:noiseMultiplier:steps:delta:accountant:)
-            // once it lands on main.
-            history.epsilon.append(nil)
+            var spent: Double? = nil
+            if accountant == .rdp || epoch == epochs {
+                spent = noiseMultiplier == 0 ? Double.infinity
+                    : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
+                                                    steps: history.steps, delta: targetDelta, accountant: accountant)
+            }
+            history.epsilon.append(spent)
             progress?(TrainingProgress(epoch: epoch, epochs: epochs, steps: history.steps,
-                                       loss: history.loss.last!, epsilon: nil))
+                                       loss: history.loss.last!, epsilon: spent))
         }
         return history
     }

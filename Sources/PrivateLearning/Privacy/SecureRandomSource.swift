@@ -1,24 +1,29 @@
 import CSystemRandom
+import Crypto
 import Foundation
 
-/// Cryptographically secure randomness for DP-SGD: a ChaCha20 keystream keyed from the
-/// kernel CSPRNG (`getrandom(2)`), with fast key erasure.
+/// Cryptographically secure randomness for DP-SGD: an AES-256 counter-mode keystream (via
+/// swift-crypto / BoringSSL, AES-NI accelerated) keyed from the kernel CSPRNG (`getrandom(2)`),
+/// with fast key erasure.
 ///
 /// Why not `getrandom` per draw: the kernel delivers ~170 MB/s here (and
 /// `SystemRandomNumberGenerator` ~570 ns per 64-bit draw), far too slow for fresh noise on
-/// every parameter at every step. ChaCha20 with a 256-bit kernel-random key is the same
-/// construction the kernel uses internally. Every 4 KiB refill replaces the key with 32 bytes
-/// of its own output that are never handed out (so earlier output cannot be reconstructed from
-/// the state), and the key is re-drawn from `getrandom` every 2²⁰ refills (4 GiB). Fails closed:
-/// if the kernel cannot deliver random bytes the process stops rather than train with weak noise.
+/// every parameter at every step. AES-256 in counter mode under a uniformly random key is the
+/// core of NIST SP 800-90A's CTR_DRBG. The keystream is taken as the AES-GCM encryption of
+/// zeros (the GCM tag is discarded). Every 64 KiB refill replaces the key with 32 bytes of its
+/// own output that are never handed out, so a later state compromise cannot reconstruct earlier
+/// noise; the key is re-drawn from `getrandom` every 2¹⁶ refills (4 GiB). Fails closed: if the
+/// kernel cannot deliver random bytes the process stops rather than train with weak noise.
 public final class SecureRandomSource: NoiseSource {
     public var isCryptographicallySecure: Bool { true }
-    static let wordsPerRefill = 1024            // 8 × 128 words = 4 KiB
-    private let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
-    private let key = UnsafeMutablePointer<UInt32>.allocate(capacity: 8)
-    private var index = 1024
+    static let refillBytes = 65_536
+    static let wordsPerRefill = refillBytes / 4
+    private let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 65_536 / 4)
+    private var key = SymmetricKey(size: .bits256)
+    private let zeros = Data(count: 65_536)
+    private var index = 65_536 / 4
     private var refills = 0
-    private var nonce: (UInt32, UInt32, UInt32) = (0, 0, 0)
+    private var nonceCounter: UInt64 = 0
 
     public init() {
         reseed()
@@ -26,9 +31,7 @@ public final class SecureRandomSource: NoiseSource {
 
     deinit {
         buffer.update(repeating: 0, count: Self.wordsPerRefill)
-        key.update(repeating: 0, count: 8)
         buffer.deallocate()
-        key.deallocate()
     }
 
     /// Fills `count` bytes at `pointer` from the kernel CSPRNG.
@@ -45,24 +48,34 @@ public final class SecureRandomSource: NoiseSource {
     }
 
     private func reseed() {
-        Self.fillFromKernel(UnsafeMutableRawPointer(key), count: 32)
-        var n = [UInt32](repeating: 0, count: 3)
-        n.withUnsafeMutableBytes { Self.fillFromKernel($0.baseAddress!, count: 12) }
-        nonce = (n[0], n[1], n[2])
+        var bytes = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeMutableBytes { Self.fillFromKernel($0.baseAddress!, count: 32) }
+        key = SymmetricKey(data: bytes)
+        for i in bytes.indices { bytes[i] = 0 }
         refills = 0
     }
 
     private func refill() {
-        if refills == 1 << 20 { reseed() }
-        for chunk in 0..<8 {
-            ChaCha20.eightBlocks(key: key, counter: UInt32(chunk * 8), nonce: nonce, into: buffer + chunk * 128)
+        if refills == 1 << 16 { reseed() }
+        nonceCounter &+= 1
+        var nonceBytes = [UInt8](repeating: 0, count: 12)
+        withUnsafeBytes(of: nonceCounter.littleEndian) { nonceBytes.replaceSubrange(0..<8, with: $0) }
+        let box: AES.GCM.SealedBox
+        do {
+            box = try AES.GCM.seal(zeros, using: key, nonce: try AES.GCM.Nonce(data: nonceBytes))
+        } catch {
+            fatalError("AES keystream failed (\(error)); refusing to continue without secure randomness")
         }
-        // Fast key erasure: words 0..7 become the next key and are skipped as output.
-        key.update(from: buffer, count: 8)
+        let stream = box.ciphertext
+        precondition(stream.count == Self.refillBytes)
+        stream.withUnsafeBytes { raw in
+            // Fast key erasure: the first 32 bytes become the next key and are never output.
+            key = SymmetricKey(data: UnsafeRawBufferPointer(rebasing: raw[0..<32]))
+            UnsafeMutableRawPointer(buffer).copyMemory(from: raw.baseAddress!, byteCount: Self.refillBytes)
+        }
         buffer.update(repeating: 0, count: 8)
         index = 8
         refills += 1
-        nonce.0 &+= 1   // a fresh (key, nonce) pair per refill even before the key changes take effect
     }
 
     public func next() -> UInt64 {

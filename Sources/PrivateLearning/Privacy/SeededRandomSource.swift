@@ -2,7 +2,7 @@
 /// **not** cryptographically secure: tests and benchmarks only; runs using it are not private.
 public final class SeededRandomSource: NoiseSource {
     public var isCryptographicallySecure: Bool { false }
-    var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    private var state: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
         var x = seed
@@ -13,15 +13,31 @@ public final class SeededRandomSource: NoiseSource {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
-    public func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = (s3 << 45) | (s3 >> 19)
+    @inline(__always)
+    static func step(_ s: inout (UInt64, UInt64, UInt64, UInt64)) -> UInt64 {
+        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
+        s.2 ^= t
+        s.3 = (s.3 << 45) | (s.3 >> 19)
         return result
+    }
+
+    public func next() -> UInt64 { Self.step(&state) }
+
+    public func fillRandomWords(_ out: UnsafeMutableBufferPointer<UInt32>) {
+        var s = state   // local copy: no per-draw class-property access
+        var i = 0
+        while i + 1 < out.count {
+            let v = Self.step(&s)
+            out[i] = UInt32(truncatingIfNeeded: v)
+            out[i + 1] = UInt32(truncatingIfNeeded: v >> 32)
+            i += 2
+        }
+        if i < out.count { out[i] = UInt32(truncatingIfNeeded: Self.step(&s)) }
+        state = s
     }
 }

@@ -7,7 +7,9 @@ public struct TrainingHistory: Sendable, Equatable {
     public var loss: [Double] = []
     /// Per-epoch training metrics by name (`accuracy` …).
     public var metrics: [String: [Double]] = [:]
-    /// ε spent after each epoch (nil when no accountant was available or the run is not private).
+    /// ε spent after each epoch (natural log units; nil where not computed, e.g. PLD before the
+    /// last epoch; +∞ when σ = 0). With a seeded noise source this is the ε the mechanism *would*
+    /// have had: check `isPrivate`.
     public var epsilon: [Double?] = []
     /// δ the ε values refer to.
     public var delta: Double?

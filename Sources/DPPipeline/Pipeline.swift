@@ -1,0 +1,56 @@
+import PrivateLearning
+
+/// The registries a pipeline is checked and run against. A value; tests build their own.
+public struct PipelineEnvironment: Sendable {
+    public var stages: StageRegistry
+    /// Layers, losses and optimizers that `train` stages may name.
+    public var plugins: PluginRegistry
+
+    public init(stages: StageRegistry = .standard, plugins: PluginRegistry) {
+        self.stages = stages
+        self.plugins = plugins
+    }
+}
+
+/// A pipeline file that passed both validation phases: decoded (`spec`) and resolved (`facts`).
+public struct Pipeline {
+    public var spec: PipelineSpec
+    public var facts: ResolutionContext
+    public var environment: PipelineEnvironment
+
+    /// Reads, decodes and resolves a pipeline file.
+    /// - Throws: `PipelineError.invalidPipeline` with every problem found (`file:line:column: error: …`),
+    ///   or `.unreadableFile`.
+    public static func load(file: String, environment: PipelineEnvironment) throws -> Pipeline {
+        let (text, directory) = try PipelineParser.read(file: file)
+        return try load(yaml: text, file: file, directory: directory, environment: environment)
+    }
+
+    /// Decodes and resolves pipeline text (for tests and tools); relative paths resolve against `directory`.
+    public static func load(yaml: String, file: String = "<string>", directory: String = ".",
+                            environment: PipelineEnvironment) throws -> Pipeline {
+        let (spec, diagnostics) = try PipelineParser(stages: environment.stages).decode(yaml: yaml, file: file, directory: directory)
+        guard let spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
+        return try Pipeline(spec: spec, environment: environment, earlier: diagnostics)
+    }
+
+    /// Resolves a decoded spec; `earlier` holds phase (a) problems to report together with phase (b)'s.
+    public init(spec: PipelineSpec, environment: PipelineEnvironment, earlier: DiagnosticCollector = DiagnosticCollector()) throws {
+        self.spec = spec
+        self.environment = environment
+        self.facts = try PipelineResolver(stages: environment.stages, plugins: environment.plugins).resolve(spec, earlier: earlier)
+    }
+
+    /// Every problem in a pipeline file, empty when it is valid.
+    public static func diagnose(file: String, environment: PipelineEnvironment) -> [String] {
+        do {
+            _ = try load(file: file, environment: environment)
+            return []
+        } catch let error as PipelineError {
+            if case .invalidPipeline(let diagnostics) = error { return diagnostics.map(\.description) }
+            return [error.description]
+        } catch {
+            return ["\(file): error: \(error)"]
+        }
+    }
+}

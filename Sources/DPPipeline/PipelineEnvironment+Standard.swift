@@ -1,0 +1,48 @@
+import Foundation
+import PrivateDataFrame
+import PrivateLearning
+import StandardPlugins
+
+extension PipelineEnvironment {
+    /// The standard stages and the standard layers, losses and optimizers.
+    public static func standard() throws -> PipelineEnvironment {
+        var plugins = PluginRegistry()
+        try StandardPlugins.register(into: &plugins)
+        return PipelineEnvironment(stages: .standard, plugins: plugins)
+    }
+}
+
+extension PipelineRunner {
+    /// A runner on the SQLite budget ledger, with SHA-256 dataset ids.
+    public static func standard(environment: PipelineEnvironment) throws -> PipelineRunner {
+        PipelineRunner(environment: environment,
+                       openLedger: { try BudgetLedgerAdapter(path: $0) },
+                       datasetID: { path in
+                           do { return try BudgetLedger.datasetID(forCSVAt: path) } catch {
+                               throw PipelineError.unreadableFile(path: path, reason: "\(error)")
+                           }
+                       })
+    }
+
+    /// The ledger's state for a data set without creating a ledger file that does not exist yet.
+    public func ledgerSnapshot(path: String, dataset: String) throws -> LedgerSnapshot? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try openLedger(path).snapshot(dataset: dataset)
+    }
+}
+
+extension PluginCatalog {
+    static func pluginLines(_ environment: PipelineEnvironment) -> [String] {
+        var out: [String] = []
+        for kind in PluginKind.allCases {
+            out.append(["layer": "Layers:", "loss": "Losses:", "optimizer": "Optimizers:"][kind.rawValue] ?? "\(kind.rawValue):")
+            for name in environment.plugins.names(of: kind) {
+                out.append("  \(name) — \(environment.plugins.summary(of: kind, name) ?? "")")
+                for p in environment.plugins.parameterDescriptions(of: kind, name) ?? [] {
+                    out.append("      \(p.name): \(p.type)\(p.defaultValue.map { " = \($0)" } ?? " (required)") — \(p.summary)")
+                }
+            }
+        }
+        return out
+    }
+}

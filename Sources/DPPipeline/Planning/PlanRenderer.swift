@@ -1,0 +1,86 @@
+import Foundation
+
+/// The ledger's state for a data set, as the plan shows it.
+public struct LedgerSnapshot: Sendable, Equatable {
+    public var grantedEpsilon: Double
+    public var grantedDelta: Double
+    /// Spent plus reserved (reservations are never refunded).
+    public var usedEpsilon: Double
+    public var usedDelta: Double
+    public var remainingEpsilon: Double { grantedEpsilon - usedEpsilon }
+    public var remainingDelta: Double { grantedDelta - usedDelta }
+
+    public init(grantedEpsilon: Double, grantedDelta: Double, usedEpsilon: Double, usedDelta: Double) {
+        self.grantedEpsilon = grantedEpsilon
+        self.grantedDelta = grantedDelta
+        self.usedEpsilon = usedEpsilon
+        self.usedDelta = usedDelta
+    }
+}
+
+/// Text rendering of a plan for `dpflow plan`.
+public enum PlanRenderer {
+    /// - Parameters:
+    ///   - ledger: the data set's ledger entry, nil when the ledger has no grant yet (then the pipeline's
+    ///     `privacy.budget` would be granted on first use).
+    public static func text(_ plan: PipelinePlan, file: String, ledgerPath: String, ledger: LedgerSnapshot?) -> String {
+        var out: [String] = []
+        out.append("Pipeline '\(plan.pipelineName)' (\(file))")
+        out.append("Data: \(plan.records) records (\(plan.trainingRecords) training, \(plan.testRecords) test); ledger id '\(plan.dataset)'")
+        if let model = plan.model {
+            out.append("Model: \(model.layerSummary.joined(separator: " → ")); \(model.parameterCount) parameters")
+        }
+        if let t = plan.training {
+            out.append("Training: N = \(t.examples), B = \(t.batchSize), q = \(f(t.samplingRate)), \(t.epochs) epochs = \(t.steps) steps, "
+                       + "σ = \(f(t.noiseMultiplier))\(t.calibrated ? " (calibrated to target ε)" : ""), C = \(f(t.l2NormClip)), "
+                       + "δ = \(f(t.delta)), accountant \(t.accountant)")
+        }
+        out.append("")
+        let rows = plan.stages.enumerated().map { i, s in
+            [String(i + 1), s.kind, f(s.cost.epsilon), f(s.cost.delta), s.cost.detail]
+        }
+        out.append(contentsOf: table(["#", "stage", "ε", "δ", "cost"], rows))
+        out.append("")
+        out.append("Total: ε = \(f(plan.totalEpsilon)), δ = \(f(plan.totalDelta)) (sum over stages, the ledger's composition)")
+        if plan.exactEvaluation {
+            out.append("WARNING: 'evaluate' uses mode: exact — the report will be marked NOT PRIVATE.")
+        }
+        out.append(fits(plan, ledgerPath: ledgerPath, ledger: ledger).message)
+        return out.joined(separator: "\n")
+    }
+
+    /// Whether the plan fits the ledger (or, with no grant yet, the budget granted on first use).
+    public static func fits(_ plan: PipelinePlan, ledgerPath: String, ledger: LedgerSnapshot?) -> (fits: Bool, message: String) {
+        let eps = plan.totalEpsilon, delta = plan.totalDelta
+        let tolerance = 1e-12
+        if let ledger {
+            let ok = eps <= ledger.remainingEpsilon + tolerance && delta <= ledger.remainingDelta + tolerance
+            return (ok, "Ledger \(ledgerPath): granted ε = \(f(ledger.grantedEpsilon)), δ = \(f(ledger.grantedDelta)); "
+                    + "used ε = \(f(ledger.usedEpsilon)), δ = \(f(ledger.usedDelta)); remaining ε = \(f(ledger.remainingEpsilon)), "
+                    + "δ = \(f(ledger.remainingDelta)) → \(ok ? "FITS" : "DOES NOT FIT (dpflow run would refuse it)")")
+        }
+        if let grant = plan.grantOnFirstUse {
+            let ok = eps <= grant.epsilon + tolerance && delta <= grant.delta + tolerance
+            return (ok, "Ledger \(ledgerPath): no grant for '\(plan.dataset)' yet; privacy.budget (ε = \(f(grant.epsilon)), "
+                    + "δ = \(f(grant.delta))) will be granted on first use → \(ok ? "FITS" : "DOES NOT FIT (dpflow run would refuse it)")")
+        }
+        return (false, "Ledger \(ledgerPath): no grant for '\(plan.dataset)' and no privacy.budget in the pipeline → DOES NOT FIT "
+                + "(grant one with 'dpflow ledger grant' or add privacy.budget)")
+    }
+
+    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+        var widths = header.map(\.count)
+        for row in rows { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i == cells.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        return [line(header)] + rows.map(line)
+    }
+
+    static func f(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        return String(format: "%.4g", x)
+    }
+}

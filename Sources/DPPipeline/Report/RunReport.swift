@@ -1,0 +1,100 @@
+/// What a run writes to `report.json` (and renders into `report.html`). Contains only public facts and DP
+/// releases (plus exact metrics when the pipeline asked for them, in which case `privacy.private` is false).
+public struct RunReport: Codable, Sendable {
+    public struct PipelineInfo: Codable, Sendable {
+        public var name: String
+        public var file: String
+        public var description: String?
+    }
+
+    public struct Privacy: Codable, Sendable {
+        /// Total ε spent by this run (sum over stages; the ledger's composition).
+        public var epsilon: Double
+        public var delta: Double
+        /// False for seeded runs and for exact evaluation.
+        public var `private`: Bool
+        /// Why the run is not private, if it is not.
+        public var notPrivateReasons: [String]
+        public var accountant: String
+        public var dataset: String
+        public var composition: String
+        /// Ledger state after the run (granted and spent), when known.
+        public var ledgerGrantedEpsilon: Double?
+        public var ledgerSpentEpsilon: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case epsilon, delta, `private`, accountant, dataset, composition
+            case notPrivateReasons = "not_private_reasons"
+            case ledgerGrantedEpsilon = "ledger_granted_epsilon"
+            case ledgerSpentEpsilon = "ledger_spent_epsilon"
+        }
+    }
+
+    public struct Stage: Codable, Sendable {
+        public var name: String
+        public var epsilon: Double
+        public var delta: Double
+        public var detail: String
+        public var seconds: Double
+    }
+
+    public struct Metric: Codable, Sendable {
+        public var value: Double
+        public var `private`: Bool
+        /// Standard deviation (Gaussian) or scale b (Laplace) of the noise added; 0 for exact values.
+        public var noiseScale: Double
+        public var mechanism: String
+        public var epsilon: Double
+
+        enum CodingKeys: String, CodingKey {
+            case value, `private`, mechanism, epsilon
+            case noiseScale = "noise_scale"
+        }
+    }
+
+    public struct Epoch: Codable, Sendable {
+        public var epoch: Int
+        public var loss: Double
+        public var epsilon: Double
+    }
+
+    public struct Training: Codable, Sendable {
+        public var noiseMultiplier: Double
+        public var l2NormClip: Double
+        public var batchSize: Int
+        public var samplingRate: Double
+        public var steps: Int
+        public var examples: Int
+        public var parameters: Int
+        public var layers: [String]
+        public var epochs: [Epoch]
+
+        enum CodingKeys: String, CodingKey {
+            case steps, examples, parameters, layers, epochs
+            case noiseMultiplier = "noise_multiplier"
+            case l2NormClip = "l2_norm_clip"
+            case batchSize = "batch_size"
+            case samplingRate = "sampling_rate"
+        }
+    }
+
+    public var status: String
+    public var pipeline: PipelineInfo
+    public var versions: [String: String]
+    public var privacy: Privacy
+    public var stages: [Stage]
+    public var metrics: [String: Metric]
+    public var training: Training?
+    /// Seconds per phase: "plan", each stage, "total".
+    public var timings: [String: Double]
+    /// Files written to the output folder.
+    public var outputs: [String]
+    public var startedAt: String
+    public var finishedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case status, pipeline, versions, privacy, stages, metrics, training, timings, outputs
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}

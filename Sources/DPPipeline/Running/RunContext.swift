@@ -1,0 +1,58 @@
+import PrivateDataFrame
+import PrivateLearning
+
+/// Everything a stage sees while the pipeline runs, filled in stage by stage. Private values (frames,
+/// encoded matrices, predictions) live here in memory only; nothing in this struct is printed.
+public struct RunContext {
+    public var pipeline: Pipeline
+    public var plan: PipelinePlan
+    public var options: RunOptions
+    public var log: RunLog
+    /// Folder relative paths resolve against.
+    public var directory: String { pipeline.spec.directory }
+
+    /// The frame as loaded (for `release`).
+    public var loadedFrame: PrivateDataFrame?
+    /// The loaded frame, then the selection (`load`, `select`).
+    public var frame: PrivateDataFrame?
+    /// Training and test parts (`split`; without a split both are the whole selection).
+    public var trainFrame: PrivateDataFrame?
+    public var testFrame: PrivateDataFrame?
+    /// The trained model (`train`).
+    public var model: Sequential?
+    /// How features were encoded for training (reused for prediction).
+    public var encoding = EncodingOptions()
+    /// Model outputs on the test part and the test labels as class indices or values (`predict`).
+    var predictions: Tensor?
+    var testLabels: Tensor?
+    /// Names given to the prediction columns.
+    public var predictionColumns: [String] = []
+
+    /// Released (or exact) metrics and releases by name.
+    public var metrics: [String: RunReport.Metric] = [:]
+    /// Training summary for the report.
+    public var training: RunReport.Training?
+    /// Files written to the output folder (relative names).
+    public var outputs: [String] = []
+    /// Why the run is not private (seeded, exact evaluation, …); empty for a private run.
+    public var notPrivateReasons: [String] = []
+    /// Index of the running stage in `pipeline.spec.stages` (and `plan.stages`).
+    public var stageIndex = 0
+
+    public init(pipeline: Pipeline, plan: PipelinePlan, options: RunOptions, log: RunLog) {
+        self.pipeline = pipeline
+        self.plan = plan
+        self.options = options
+        self.log = log
+    }
+
+    /// The planned cost of the running stage.
+    public var plannedCost: StageCost { plan.stages[stageIndex].cost }
+
+    /// The generator for sampling, noise and releases: the system CSPRNG (ChaCha20 keyed from getrandom),
+    /// or a seeded one for `--seed` runs (then reported NOT PRIVATE).
+    func noiseSource(offset: UInt64) -> any NoiseSource {
+        if let seed = options.seed { return SeededRandomSource(seed: seed &+ offset) }
+        return SecureRandomSource()
+    }
+}

@@ -1,0 +1,40 @@
+/// A decoded pipeline file (phase a of validation): every key checked for type and range,
+/// every stage decoded by its definition in the `StageRegistry`, nothing yet resolved against plugins or data.
+public struct PipelineSpec: Sendable {
+    /// The pipeline's name (`name:`), used for job names and reports.
+    public var name: String
+    /// Optional free text (`description:`).
+    public var description: String?
+    public var privacy: PrivacySpec
+    /// The stages, in file order.
+    public var stages: [any PipelineStage]
+    /// The pipeline file's path as given, and the folder that relative paths in it are resolved against.
+    public var file: String
+    public var directory: String
+    /// Position of the document root, for pipeline-level errors.
+    public var position: SourcePosition
+    /// The file's text (the report embeds it).
+    public var sourceText: String
+    /// False when phase (a) reported errors and some stages or keys are missing from this spec.
+    public var isComplete: Bool = true
+}
+
+/// The `privacy:` section: which ledger entry pays and how much may be granted on first use.
+public struct PrivacySpec: Sendable {
+    /// Ledger id of the data set (`dataset:`); nil means the SHA-256 of the loaded CSV.
+    public var dataset: String?
+    /// `budget: {epsilon, delta}` granted on first use when the ledger has no grant for the data set.
+    public var budget: (epsilon: Double, delta: Double)?
+    /// δ of the training stage's (ε, δ) guarantee (`delta:`); defaults to min(1e-5, budget δ).
+    public var delta: Double?
+    /// Accountant used to compute training ε (`accountant: rdp|pld`, default rdp).
+    public var accountant: String
+    public var position: SourcePosition
+
+    /// The δ the training stage is accounted at.
+    public var trainingDelta: Double {
+        if let delta { return delta }
+        if let budget { return min(1e-5, budget.delta) }
+        return 1e-5
+    }
+}

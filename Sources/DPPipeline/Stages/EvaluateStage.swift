@@ -1,0 +1,61 @@
+/// `evaluate: {metrics: [accuracy], epsilon: 0.2}` — releases metrics of the predictions against the label on
+/// the test part, as DP releases charged to the ledger; or `mode: exact`, which computes exact metrics and
+/// marks the whole run NOT PRIVATE.
+public struct EvaluateStage: PipelineStage {
+    public static let kind = "evaluate"
+    public static let metricNames = ["accuracy", "mean_squared_error", "mean_absolute_error"]
+    public enum Mode: String, Sendable { case `private`, exact }
+
+    public var position: SourcePosition
+    public var metrics: [String]
+    public var mode: Mode
+    /// ε of the whole evaluation (split evenly across metrics) in private mode.
+    public var epsilon: Double
+    public var delta: Double
+
+    public var inputs: [PipelineArtifact] { [.predictions] }
+    public var outputs: [PipelineArtifact] { [.metrics] }
+
+    public static let definition = StageDefinition(
+        name: kind, summary: "Release metrics of the predictions on the test part (DP), or exact metrics (mode: exact, not private).",
+        keys: [
+            .init("metrics", "list", "metrics among \(metricNames.joined(separator: ", ")) (default [accuracy])"),
+            .init("mode", "private | exact", "private (default): DP releases charged to the ledger; exact: not private"),
+            .init("epsilon", "number > 0", "ε of the evaluation, split evenly across the metrics (private mode)"),
+            .init("delta", "number in [0, 1)", "δ of the evaluation (default 0: pure ε mechanisms)"),
+        ],
+        decode: { value, diagnostics in
+            guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
+            let errorsBefore = diagnostics.diagnostics.count
+            let metricsValue = r.optional("metrics")
+            let metrics = r.stringList("metrics", diagnostics: &diagnostics) ?? ["accuracy"]
+            for m in metrics where !metricNames.contains(m) {
+                diagnostics.error(metricsValue?.position ?? value.position, "unknown metric '\(m)'." + NameSuggestion.didYouMean(m, in: metricNames)
+                                  + " Known metrics: \(metricNames.joined(separator: ", ")).")
+            }
+            let mode = r.choice("mode", ["private", "exact"], diagnostics: &diagnostics).flatMap(Mode.init(rawValue:)) ?? .private
+            let epsilonValue = r.optional("epsilon")
+            let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
+            let delta = r.double("delta", "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics) ?? 0
+            r.finish(diagnostics: &diagnostics)
+            if mode == .private && epsilonValue == nil {
+                diagnostics.error(value.position, "'\(value.path)' needs 'epsilon' (the ε charged for the released metrics), or 'mode: exact' (not private)")
+            }
+            if mode == .exact, let epsilonValue {
+                diagnostics.error(epsilonValue.position, "'epsilon' has no meaning with 'mode: exact' (exact metrics are not private)")
+            }
+            if metrics.isEmpty { diagnostics.error(value.position, "'\(value.path).metrics' must list at least one metric") }
+            guard diagnostics.diagnostics.count == errorsBefore else { return nil }
+            return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta)
+        })
+
+    public func resolve(_ context: inout ResolutionContext) {}
+
+    public func cost(_ context: PlanningContext) throws -> StageCost {
+        switch mode {
+        case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
+        case .private: StageCost(epsilon: epsilon, delta: delta,
+                                 detail: "DP release of \(metrics.joined(separator: ", ")) on \(context.testRecords) test records")
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import PrivateLearning
+
+/// Builds a model from a `train.model` mapping instead of a layer list, e.g.
+/// `model: {keras_json: local_model.json, weights: weights.npz}`. The Keras interop module registers one under
+/// the key `keras_json` with `StageRegistry.registerModelSource(_:_:)`.
+public protocol ModelSourceResolver: Sendable {
+    /// Every key the mapping may contain (the selecting key included); others are "unknown key" errors.
+    var keys: [String] { get }
+    /// Phase (b) checks without building the model (files exist, shapes fit `featureWidth`).
+    func validate(_ spec: SpecValue, directory: String, featureWidth: Int?, diagnostics: inout DiagnosticCollector)
+    /// Builds the model for `inputWidth` encoded features (files resolved against `directory`).
+    func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> Sequential
+}
+
+/// Writes a trained model in a foreign format, for `export: {<key>: name, format: …}`.
+public protocol ModelExporter: Sendable {
+    /// Accepted values of `format:`; the first is the default.
+    var formats: [String] { get }
+    /// Writes `model` as `name` (plus extensions) into `directory`; returns the file names written.
+    func export(_ model: Sequential, name: String, format: String?, to directory: String) throws -> [String]
+}

@@ -1,0 +1,49 @@
+/// What phase (b) of validation knows while it walks the stages in order: registries, the artifacts produced
+/// so far and the public facts earlier stages established (schema, columns, model shape).
+public struct ResolutionContext {
+    public var diagnostics = DiagnosticCollector()
+    /// Folder that relative paths in the pipeline file are resolved against.
+    public var directory: String
+    public var stages: StageRegistry
+    public var plugins: PluginRegistry
+    /// Artifacts produced by the stages resolved so far.
+    public var available: Set<PipelineArtifact> = []
+
+    // Facts left by earlier stages.
+    public var csvPath: String?
+    public var csvShape: CSVShape?
+    public var schema: SchemaSpec?
+    /// Feature columns chosen by `select`, in order.
+    public var features: [String]?
+    public var label: String?
+    public var testFraction: Double?
+    public var splitSeed: Int = 0
+    public var predictionColumns: [String] = []
+    /// Width of the encoded feature vector (categories one-hot), once known.
+    public var featureWidth: Int?
+    /// Training facts for planning.
+    public var training: TrainingFacts?
+    /// Names given to models by `export`.
+    public var exportedNames: Set<String> = []
+
+    public init(directory: String, stages: StageRegistry, plugins: PluginRegistry) {
+        self.directory = directory
+        self.stages = stages
+        self.plugins = plugins
+    }
+
+    /// Resolves a path written in the pipeline file against the file's folder.
+    public func path(_ relative: String) -> String {
+        relative.hasPrefix("/") ? relative : (directory as NSString).appendingPathComponent(relative)
+    }
+}
+
+/// Public facts about the training stage that the plan prints.
+public struct TrainingFacts: Sendable {
+    public var layerSummary: [String]
+    public var parameterCount: Int
+    public var outputWidth: Int
+}
+
+import Foundation
+import PrivateLearning

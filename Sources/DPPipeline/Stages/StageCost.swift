@@ -1,0 +1,39 @@
+/// The privacy a stage spends, known before any data is touched.
+public struct StageCost: Sendable, Equatable {
+    /// ε of this stage's (ε, δ) guarantee.
+    public var epsilon: Double
+    /// δ of this stage's guarantee (0 for pure-ε mechanisms such as Laplace).
+    public var delta: Double
+    /// What the cost is made of, e.g. "DP-SGD, RDP accountant, σ = 1.1, q = 0.0703, 426 steps".
+    public var detail: String
+
+    /// For DP-SGD stages: the run's shape and the (possibly calibrated) noise multiplier.
+    public var training: TrainingPlan?
+
+    public init(epsilon: Double, delta: Double, detail: String, training: TrainingPlan? = nil) {
+        self.epsilon = epsilon
+        self.delta = delta
+        self.detail = detail
+        self.training = training
+    }
+
+    public static let free = StageCost(epsilon: 0, delta: 0, detail: "no privacy cost")
+}
+
+/// The planned shape of a DP-SGD run, computed before training with the accountant the pipeline names.
+public struct TrainingPlan: Sendable, Equatable {
+    /// N, training examples.
+    public var examples: Int
+    public var batchSize: Int
+    public var epochs: Int
+    /// q = B/N.
+    public var samplingRate: Double
+    /// ceil(epochs·N/B).
+    public var steps: Int
+    /// σ, given or calibrated from `target_epsilon`.
+    public var noiseMultiplier: Double
+    public var calibrated: Bool
+    public var l2NormClip: Double
+    public var delta: Double
+    public var accountant: String
+}

@@ -1,0 +1,62 @@
+/// The stages a pipeline file may use, by name, plus the hooks through which other modules add model sources
+/// (`train: {model: {keras_json: …}}`) and exporters (`export: {keras: …}`). A value, passed explicitly.
+///
+/// ```swift
+/// var stages = StageRegistry.standard
+/// try stages.register(MyStage.definition)
+/// ```
+public struct StageRegistry: Sendable {
+    public private(set) var definitions: [String: StageDefinition] = [:]
+    /// Resolvers for `train.model` given as a mapping, keyed by the mapping key that selects them
+    /// (e.g. `keras_json`). Filled by the Keras interop module.
+    public private(set) var modelSources: [String: any ModelSourceResolver] = [:]
+    /// Exporters for `export: {<key>: name}` other than dpflow's own `model`, keyed by that key (e.g. `keras`).
+    public private(set) var modelExporters: [String: any ModelExporter] = [:]
+
+    public init() {}
+
+    /// The eight built-in stages.
+    public static var standard: StageRegistry {
+        var registry = StageRegistry()
+        for definition in [LoadStage.definition, SelectStage.definition, SplitStage.definition, TrainStage.definition,
+                           PredictStage.definition, EvaluateStage.definition, ReleaseStage.definition,
+                           ExportStage.definition] {
+            // Built-in names are distinct; registration cannot fail.
+            try! registry.register(definition)
+        }
+        return registry
+    }
+
+    /// Adds a stage.
+    /// - Throws: `PipelineError.internalError` if the name is taken and `replacing` is false.
+    public mutating func register(_ definition: StageDefinition, replacing: Bool = false) throws {
+        if definitions[definition.name] != nil && !replacing {
+            throw PipelineError.internalError("a stage named '\(definition.name)' is already registered")
+        }
+        definitions[definition.name] = definition
+    }
+
+    /// Adds a model source selected by `key` in a `train.model` mapping.
+    public mutating func registerModelSource(_ key: String, _ resolver: any ModelSourceResolver, replacing: Bool = false) throws {
+        if modelSources[key] != nil && !replacing {
+            throw PipelineError.internalError("a model source '\(key)' is already registered")
+        }
+        modelSources[key] = resolver
+    }
+
+    /// Adds an exporter selected by `key` in an `export` stage.
+    public mutating func registerModelExporter(_ key: String, _ exporter: any ModelExporter, replacing: Bool = false) throws {
+        if modelExporters[key] != nil && !replacing {
+            throw PipelineError.internalError("a model exporter '\(key)' is already registered")
+        }
+        modelExporters[key] = exporter
+    }
+
+    /// Stage names, sorted in pipeline order for the built-ins, then alphabetically.
+    public var names: [String] {
+        let order = ["load", "select", "split", "train", "predict", "evaluate", "release", "export"]
+        return definitions.keys.sorted { (order.firstIndex(of: $0) ?? 100, $0) < (order.firstIndex(of: $1) ?? 100, $1) }
+    }
+
+    public func definition(named name: String) -> StageDefinition? { definitions[name] }
+}

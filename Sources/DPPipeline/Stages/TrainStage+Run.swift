@@ -1,0 +1,102 @@
+import Foundation
+import PrivacyAccounting
+import PrivateDataFrame
+import PrivateLearning
+
+/// Collects per-epoch figures from the `fit` callback.
+private final class EpochRecorder {
+    var epochs: [RunReport.Epoch] = []
+}
+
+extension TrainStage {
+    /// How labels are encoded for this loss: class indices for binary and sparse categorical cross-entropy,
+    /// one-hot for categorical cross-entropy, values scaled by the declared bounds for regression losses.
+    var labelEncoding: EncodingOptions.LabelEncoding {
+        switch loss.name {
+        case "binary_crossentropy", "sparse_categorical_crossentropy": .classIndex
+        case "categorical_crossentropy": .oneHot
+        default: .scaled
+        }
+    }
+
+    public func run(_ context: inout RunContext) throws {
+        guard let train = context.trainFrame, let plan = context.plannedCost.training else {
+            throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no training data or plan")
+        }
+        let plugins = context.pipeline.environment.plugins
+        let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
+                                       categories: .oneHot, label: labelEncoding)
+        context.encoding = encoding
+        let x: EncodedMatrix, y: EncodedMatrix
+        do {
+            x = try train.encodedFeatures(encoding)
+            y = try train.encodedLabels(encoding)
+        } catch { throw dataError(error, stage: Self.kind, position: position) }
+        guard x.rows == plan.examples else {
+            throw PipelineError.stageFailed(stage: Self.kind, position: position,
+                                            reason: "training size differs from the planned one; refusing to train mis-accounted")
+        }
+        var diagnostics = DiagnosticCollector()
+        let model: Sequential?
+        switch self.model {
+        case .layers:
+            model = makeModel(plugins, inputWidth: x.columns, seed: context.options.seed, diagnostics: &diagnostics)
+        case .source(let spec):
+            model = try makeSourceModel(spec, context: context, inputWidth: x.columns)
+        }
+        guard let model, let lossFunction = makeLoss(plugins, diagnostics: &diagnostics),
+              let optimizerValue = makeOptimizer(plugins, diagnostics: &diagnostics) else {
+            throw PipelineError.invalidPipeline(diagnostics.sorted)
+        }
+        do {
+            let privateModel = try PrivateModel(model: model, l2NormClip: l2NormClip, noiseMultiplier: plan.noiseMultiplier,
+                                                noise: context.noiseSource(offset: 1))
+            privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
+            let loader = try PoissonLoader(features: Tensor(shape: [x.rows, x.columns], values: x.values),
+                                           labels: Tensor(shape: [y.rows, y.columns], values: y.values), batchSize: batchSize)
+            // Fail closed: the loader must take exactly the steps that were accounted and reserved.
+            guard loader.stepsPerEpoch * plan.epochs == plan.steps, abs(loader.samplingRate - plan.samplingRate) < 1e-12 else {
+                throw PipelineError.stageFailed(stage: Self.kind, position: position,
+                                                reason: "the loader's steps or sampling rate differ from the accounted ones")
+            }
+            let accountant = AccountantKind(rawValue: plan.accountant) ?? .rdp
+            let recorder = EpochRecorder()
+            let log = context.log
+            let totalSteps = plan.steps
+            context.log("training \(model.parameterCount) parameters: \(plan.epochs) epochs × \(loader.stepsPerEpoch) Poisson steps, "
+                        + "σ = \(TrainStage.fmt(plan.noiseMultiplier)), C = \(TrainStage.fmt(l2NormClip)), q = \(TrainStage.fmt(plan.samplingRate))")
+            let history = try privateModel.fit(loader, epochs: plan.epochs, targetDelta: plan.delta) { p in
+                let eps = p.epsilon ?? ((try? epsilon(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier,
+                                                       steps: p.steps, delta: plan.delta, accountant: accountant)) ?? .nan)
+                recorder.epochs.append(.init(epoch: p.epoch, loss: p.loss, epsilon: eps))
+                log.emit(.epoch(epoch: p.epoch, epochs: p.epochs, steps: p.steps, totalSteps: totalSteps, loss: p.loss, epsilon: eps))
+            }
+            guard history.steps == plan.steps else {
+                throw PipelineError.stageFailed(stage: Self.kind, position: position,
+                                                reason: "training took \(history.steps) steps, \(plan.steps) were accounted")
+            }
+            context.log(String(format: "training done: %d steps, final training loss %.4f (not DP-protected), ε = %.4g",
+                               history.steps, history.loss.last ?? .nan, recorder.epochs.last?.epsilon ?? .nan))
+            context.model = model
+            context.training = RunReport.Training(
+                noiseMultiplier: plan.noiseMultiplier, l2NormClip: l2NormClip, batchSize: batchSize,
+                samplingRate: plan.samplingRate, steps: history.steps, examples: plan.examples,
+                parameters: model.parameterCount,
+                layers: context.pipeline.facts.training?.layerSummary ?? model.layers.map(\.typeName),
+                epochs: recorder.epochs)
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "\(error)")
+        }
+    }
+
+    func makeSourceModel(_ spec: SpecValue, context: RunContext, inputWidth: Int) throws -> Sequential {
+        let keys = spec.mappingEntries?.map(\.key) ?? []
+        guard let (_, resolver) = context.pipeline.environment.stages.modelSources.first(where: { keys.contains($0.key) }) else {
+            throw PipelineError.stageFailed(stage: Self.kind, position: modelPosition, reason: "no model source registered")
+        }
+        return try resolver.makeModel(spec, directory: context.directory, inputWidth: inputWidth,
+                                      plugins: context.pipeline.environment.plugins)
+    }
+}

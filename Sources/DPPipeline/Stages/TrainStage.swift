@@ -1,0 +1,101 @@
+/// `train:` — DP-SGD training of a model on the training part.
+public struct TrainStage: PipelineStage {
+    public static let kind = "train"
+    public var position: SourcePosition
+    public var model: ModelSpec
+    public var modelPosition: SourcePosition
+    public var loss: PluginReference
+    public var optimizer: PluginReference
+    /// C: per-example gradients are clipped to this L2 norm.
+    public var l2NormClip: Double
+    /// σ: noise standard deviation divided by the clip norm. Exactly one of `noiseMultiplier` and
+    /// `targetEpsilon` is set.
+    public var noiseMultiplier: Double?
+    /// ε the training run must not exceed; σ is calibrated before training.
+    public var targetEpsilon: Double?
+    /// Expected batch size B (Poisson sampling with q = B/N).
+    public var batchSize: Int
+    public var epochs: Int
+    /// `feature_range: unit | symmetric`: numbers scaled by their declared bounds to [0, 1] or [−1, 1].
+    public var featureRange: String
+    public var trainingPosition: SourcePosition { position }
+
+    public var inputs: [PipelineArtifact] { [.selection] }
+    public var outputs: [PipelineArtifact] { [.model] }
+
+    public static let definition = StageDefinition(
+        name: kind, summary: "Train a model with DP-SGD (per-example clipping, Gaussian noise, Poisson sampling).",
+        keys: [
+            .init("model", "list of layers | mapping", required: true,
+                  "layers as '- dense: {units: 32, activation: relu}', or a model source such as {keras_json: …, weights: …}"),
+            .init("loss", "name | {name: {parameters}}", required: true, "loss plugin, e.g. binary_crossentropy"),
+            .init("optimizer", "name | {name: {parameters}}", required: true, "optimizer plugin, e.g. {adam: {learning_rate: 0.01}}"),
+            .init("l2_norm_clip", "number > 0", required: true, "C, the L2 norm each example's gradient is clipped to"),
+            .init("noise_multiplier", "number > 0", "σ, noise standard deviation divided by C (or give target_epsilon)"),
+            .init("target_epsilon", "number > 0", "training ε to reach; σ is calibrated before training"),
+            .init("batch_size", "integer ≥ 1", required: true, "expected batch size B; q = B/N"),
+            .init("epochs", "integer ≥ 1", required: true, "passes over the training part; each is ceil(N/B) Poisson steps"),
+            .init("feature_range", "unit | symmetric", "numbers scaled by their declared public bounds to [0, 1] (default) or [−1, 1]"),
+        ],
+        decode: { value, diagnostics in
+            guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
+            let errorsBefore = diagnostics.diagnostics.count
+            var model: ModelSpec?
+            let modelValue = r.required("model", diagnostics: &diagnostics)
+            if let modelValue {
+                if let items = modelValue.sequenceItems {
+                    if items.isEmpty { diagnostics.error(modelValue.position, "'\(modelValue.path)' must list at least one layer") }
+                    let layers = items.compactMap { PluginReference.decode($0, what: "a layer entry ('\($0.path)')", diagnostics: &diagnostics) }
+                    if layers.count == items.count { model = .layers(layers) }
+                } else if modelValue.mappingEntries != nil {
+                    model = .source(modelValue)
+                } else {
+                    diagnostics.error(modelValue.position, "'\(modelValue.path)' must be a list of layers or a model source mapping, found \(modelValue.typeName)")
+                }
+            }
+            let loss = r.required("loss", diagnostics: &diagnostics).flatMap {
+                PluginReference.decode($0, what: "'\($0.path)'", diagnostics: &diagnostics)
+            }
+            let optimizer = r.required("optimizer", diagnostics: &diagnostics).flatMap {
+                PluginReference.decode($0, what: "'\($0.path)'", diagnostics: &diagnostics)
+            }
+            let clip = r.double("l2_norm_clip", required: true, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
+            let sigmaValue = r.optional("noise_multiplier"), targetValue = r.optional("target_epsilon")
+            let sigma = sigmaValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
+            let target = targetValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
+            if sigmaValue != nil && targetValue != nil {
+                diagnostics.error(targetValue!.position, "give either 'noise_multiplier' or 'target_epsilon', not both")
+            } else if sigmaValue == nil && targetValue == nil {
+                diagnostics.error(value.position, "missing 'noise_multiplier' (σ) or 'target_epsilon' in '\(value.path)'")
+            }
+            let batch = r.int("batch_size", required: true, in: 1...Int.max, diagnostics: &diagnostics)
+            let epochs = r.int("epochs", required: true, in: 1...Int.max, diagnostics: &diagnostics)
+            let featureRange = r.choice("feature_range", ["unit", "symmetric"], diagnostics: &diagnostics) ?? "unit"
+            r.finish(diagnostics: &diagnostics)
+            // Range checks on common plugin parameters, so they get a position (factories check the rest).
+            for ref in [optimizer].compactMap({ $0 }) {
+                for entry in ref.entries where ["learning_rate", "lr"].contains(entry.key) {
+                    _ = SpecMappingReader.number(entry.value, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
+                }
+            }
+            if case .layers(let layers)? = model {
+                for layer in layers {
+                    for entry in layer.entries where entry.key == "units" {
+                        if let units = entry.value.intValue, units < 1 {
+                            diagnostics.error(entry.value.position, "'\(entry.value.path)' must be at least 1, found \(units)")
+                        }
+                    }
+                    for entry in layer.entries where entry.key == "rate" {
+                        _ = SpecMappingReader.number(entry.value, "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics)
+                    }
+                }
+            }
+            // With errors in numeric keys, still return the stage (with neutral values) so that phase (b) reports
+            // unknown layer, loss and optimizer names too; the pipeline is invalid either way and never runs.
+            guard let model, let modelValue, let loss, let optimizer else { return nil }
+            _ = errorsBefore
+            return TrainStage(position: value.position, model: model, modelPosition: modelValue.position, loss: loss,
+                              optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
+                              targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange)
+        })
+}

@@ -1,0 +1,16 @@
+/// What dpflow knows about each Keras layer class it imports and exports.
+///
+/// Classes not listed here are still imported when a registered plugin has their snake-case
+/// name (`MyGate` → `my_gate`); their options are passed to it unchanged.
+struct KerasLayerRule: Sendable {
+    /// Keras class name (`Dense`).
+    var className: String
+    /// dpflow registry name (`dense`).
+    var registryName: String
+    /// Keras options handed to the registry factory under the same name.
+    var options: Set<String>
+    /// Options dpflow accepts only at one of the listed values, with the reason shown otherwise.
+    var fixed: [String: (allowed: [KerasConfigValue], reason: String)] = [:]
+    /// Per-example output shape for a per-example input shape, when known.
+    var outputShape: @Sendable (_ input: [Int], _ parameters: [String: KerasConfigValue]) -> [Int]? = { input, _ in input }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import PrivateLearning
+
+/// Rebuilds Keras `Sequential` models (`model.to_json()` + `numpy.savez(path, *model.get_weights())`)
+/// as dpflow models, with layers made by a plugin registry.
+///
+/// ```swift
+/// var registry = PluginRegistry()
+/// try StandardPlugins.register(into: &registry)
+/// let imported = try KerasModelImporter.load(json: jsonURL, weights: npzURL, registry: registry)
+/// let dpModel = PrivateModel(model: imported.model, l2NormClip: 1.0, noiseMultiplier: 1.1)
+/// ```
+/// Importing reads no training data and has no privacy cost; the imported weights are treated
+/// as public (they come from the user, not from the private data set).
+public enum KerasModelImporter {
+    /// Loads a Keras model JSON and, optionally, its weights.
+    /// - Parameters:
+    ///   - json: the file written from `model.to_json()` (Keras 2 or Keras 3).
+    ///   - weights: a `.npz` from `numpy.savez(path, *model.get_weights())`; nil keeps the
+    ///     layers' initial weights (drawn from `seed`).
+    ///   - registry: the plugin registry that makes the layers (`StandardPlugins.register(into:)`
+    ///     plus any third-party plugins); a Keras class `FooBar` maps to registry name `foo_bar`.
+    ///   - seed: seeds initial weights of layers without loaded weights (initial weights are
+    ///     data-independent: a seed has no privacy cost).
+    /// - Throws: `KerasInteropError` naming the file, the layer, the class and the option or
+    ///   weight at fault.
+    public static func load(json: URL, weights: URL?, registry: PluginRegistry,
+                            seed: UInt64 = 0) throws -> ImportedKerasModel {
+        let spec = try KerasModelSpec(contentsOf: json, layerNames: Set(registry.layerNames))
+        let arrays = try weights.map { try NumpyArchive(contentsOf: $0).arrays }
+        let model = try makeModel(spec: spec, weights: arrays, weightsFile: weights?.path ?? "", registry: registry, seed: seed)
+        return ImportedKerasModel(model: model, generation: spec.generation, spec: spec, hasLoadedWeights: arrays != nil)
+    }
+
+    /// Resolves `kerasJSON` and `weights` against `baseDirectory` (a pipeline file's folder)
+    /// and loads the model — the entry point for `train: {model: {keras_json:, weights:}}`.
+    /// - Throws: `KerasInteropError`.
+    public static func load(kerasJSON: String, weights: String?, relativeTo baseDirectory: URL,
+                            registry: PluginRegistry, seed: UInt64 = 0) throws -> ImportedKerasModel {
+        try load(json: resolve(kerasJSON, baseDirectory), weights: weights.map { resolve($0, baseDirectory) },
+                 registry: registry, seed: seed)
+    }
+
+    /// Checks a pipeline's `keras_json`/`weights` pair without training: the JSON parses, every
+    /// layer builds from `registry`, the weights match, and the input fits `featureWidth`.
+    /// For `dpflow validate`: returns every problem found (empty when the model is usable).
+    /// - Parameters:
+    ///   - featureWidth: number of feature columns the model will get; nil skips that check.
+    public static func problems(kerasJSON: String, weights: String?, relativeTo baseDirectory: URL,
+                                registry: PluginRegistry, featureWidth: Int?) -> [KerasInteropError] {
+        var problems: [KerasInteropError] = []
+        let jsonURL = resolve(kerasJSON, baseDirectory)
+        var spec: KerasModelSpec?
+        do {
+            spec = try KerasModelSpec(contentsOf: jsonURL, layerNames: Set(registry.layerNames))
+        } catch let error as KerasInteropError {
+            problems.append(error)
+        } catch {
+            problems.append(.invalidModelJSON(file: jsonURL.path, reason: "\(error)"))
+        }
+        var arrays: [NumpyArray]?
+        if let weights {
+            do {
+                arrays = try NumpyArchive(contentsOf: resolve(weights, baseDirectory)).arrays
+            } catch let error as KerasInteropError {
+                problems.append(error)
+            } catch {
+                problems.append(.invalidNumpyArchive(file: weights, reason: "\(error)"))
+            }
+        }
+        guard let spec else { return problems }
+        if let featureWidth, spec.inputShape.reduce(1, *) != featureWidth {
+            problems.append(.inputWidthMismatch(file: spec.file, inputShape: spec.inputShape, featureWidth: featureWidth))
+        }
+        if weights == nil || arrays != nil {
+            do {
+                _ = try makeModel(spec: spec, weights: arrays, weightsFile: weights.map { resolve($0, baseDirectory).path } ?? "",
+                                  registry: registry)
+            } catch let error as KerasInteropError {
+                problems.append(error)
+            } catch {
+                problems.append(.layerConstructionFailed(file: spec.file, layer: 0, className: "Sequential", reason: "\(error)"))
+            }
+        }
+        return problems
+    }
+
+    static func resolve(_ path: String, _ baseDirectory: URL) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
+    }
+
+    /// Builds the dpflow model for a parsed spec and assigns `weights` in Keras order.
+    /// - Parameters:
+    ///   - weights: arrays in `model.get_weights()` order; nil keeps initial weights.
+    ///   - weightsFile: name used in weight error messages.
+    /// - Throws: `KerasInteropError.layerConstructionFailed`, `.refusedLayerClass`,
+    ///   `.weightCountMismatch`, `.weightShapeMismatch`.
+    public static func makeModel(spec: KerasModelSpec, weights: [NumpyArray]?, weightsFile: String = "",
+                                 registry: PluginRegistry, seed: UInt64 = 0) throws -> Sequential {
+        var layers: [any Layer] = []
+        for layerSpec in spec.layers {
+            layers.append(try makeLayer(layerSpec, file: spec.file, registry: registry, allowDefaultInitializers: weights != nil))
+        }
+        for (layer, layerSpec) in zip(layers, spec.layers) where layer.mixesExamples {
+            throw KerasInteropError.refusedLayerClass(
+                file: spec.file, layer: layerSpec.index, className: layerSpec.className,
+                reason: "\(layerSpec.className) mixes examples within a batch, which breaks per-example clipping; use LayerNormalization")
+        }
+        let model: Sequential
+        do {
+            model = try Sequential(inputShape: spec.inputShape, layers: layers, seed: seed)
+        } catch let PrivateLearningError.incompatibleShape(_, index, _, reason) where spec.layers.indices.contains(index) {
+            let layerSpec = spec.layers[index]
+            throw KerasInteropError.layerConstructionFailed(file: spec.file, layer: layerSpec.index,
+                                                            className: layerSpec.className, reason: reason)
+        } catch {
+            throw KerasInteropError.layerConstructionFailed(file: spec.file, layer: 0, className: "Sequential", reason: "\(error)")
+        }
+        if let weights { try assign(weights, to: model, spec: spec, file: weightsFile) }
+        return model
+    }
+
+    static func makeLayer(_ spec: KerasLayerSpec, file: String, registry: PluginRegistry,
+                          allowDefaultInitializers: Bool) throws -> any Layer {
+        let parameters = spec.parameters.mapValues(\.pluginParameter)
+        do {
+            return try registry.makeLayer(spec.registryName, parameters: parameters)
+        } catch {
+            // Initial weights are replaced by the loaded ones: an initializer dpflow lacks
+            // (RandomNormal, VarianceScaling …) need not block the import.
+            let initializers = parameters.keys.filter { $0.hasSuffix("_initializer") }
+            if allowDefaultInitializers, !initializers.isEmpty,
+               let layer = try? registry.makeLayer(spec.registryName, parameters: parameters.filter { !$0.key.hasSuffix("_initializer") }) {
+                return layer
+            }
+            throw KerasInteropError.layerConstructionFailed(file: file, layer: spec.index, className: spec.className,
+                                                            reason: "\(error)")
+        }
+    }
+
+    /// Keras' names for a layer's weights, in `get_weights()` order.
+    static func weightNames(_ className: String, count: Int) -> [String] {
+        let known: [String: [String]] = [
+            "Dense": ["kernel", "bias"], "Conv2D": ["kernel", "bias"], "Conv1D": ["kernel", "bias"],
+            "LayerNormalization": ["gamma", "beta"], "Embedding": ["embeddings"],
+        ]
+        let names = known[className] ?? []
+        return (0..<count).map { $0 < names.count ? names[$0] : "weights[\($0)]" }
+    }
+
+    static func assign(_ weights: [NumpyArray], to model: Sequential, spec: KerasModelSpec, file: String) throws {
+        let expected = model.layers.reduce(0) { $0 + $1.parameters.count }
+        guard weights.count == expected else {
+            throw KerasInteropError.weightCountMismatch(file: file, expected: expected, found: weights.count)
+        }
+        var next = 0
+        for (layer, layerSpec) in zip(model.layers, spec.layers) {
+            let current = layer.parameters
+            let names = weightNames(layerSpec.className, count: current.count)
+            var loaded: [Tensor] = []
+            for (k, parameter) in current.enumerated() {
+                let array = weights[next]
+                next += 1
+                guard array.shape == parameter.shape else {
+                    throw KerasInteropError.weightShapeMismatch(file: file, layer: layerSpec.index, className: layerSpec.className,
+                                                                parameter: names[k], expected: parameter.shape, found: array.shape)
+                }
+                loaded.append(Tensor(shape: array.shape, values: array.values))
+            }
+            if !current.isEmpty { layer.parameters = loaded }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import CCSV
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a CSV file record by record as Strings (header included), through libcsv.
+///
+/// Slow path for tools that must look at text (`dpflow schema`); loading for training uses
+/// `CSVLoader`, which never builds a String per cell.
+struct CSVRecordReader {
+    final class State {
+        var record: [String] = []
+        var handler: ([String]) -> Bool
+        var stopped = false
+        init(_ handler: @escaping ([String]) -> Bool) { self.handler = handler }
+    }
+
+    /// Calls `handler` with each record; it returns false to stop.
+    static func read(path: String, _ handler: @escaping ([String]) -> Bool) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DataFrameError.fileUnreadable(file: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var parser = csv_parser()
+        guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) == 0 else {
+            throw DataFrameError.fileUnreadable(file: path, reason: "cannot initialise the CSV parser")
+        }
+        defer { csv_free(&parser) }
+        let state = State(handler)
+        let ctx = Unmanaged.passUnretained(state).toOpaque()
+        let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { p, n, c in
+            let s = Unmanaged<State>.fromOpaque(c!).takeUnretainedValue()
+            if s.stopped { return }
+            s.record.append(p.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: n), as: UTF8.self) } ?? "")
+        }
+        let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, c in
+            let s = Unmanaged<State>.fromOpaque(c!).takeUnretainedValue()
+            if s.stopped { return }
+            if !s.handler(s.record) { s.stopped = true }
+            s.record.removeAll(keepingCapacity: true)
+        }
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        var first = true
+        var line = 1
+        while !state.stopped {
+            let got = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if got <= 0 { break }
+            var start = 0
+            if first { first = false; if got >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF { start = 3 } }
+            let parsed = buf.withUnsafeBytes { csv_parse(&parser, $0.baseAddress! + start, got - start, onField, onRow, ctx) }
+            if parsed != got - start && !state.stopped {
+                line += buf[start..<(start + parsed)].filter { $0 == 0x0A }.count
+                throw DataFrameError.malformedCSV(file: path, line: line, reason: CSVLoader.describe(csv_error(&parser)))
+            }
+            line += buf[start..<got].filter { $0 == 0x0A }.count
+        }
+        if !state.stopped && csv_fini(&parser, onField, onRow, ctx) != 0 {
+            throw DataFrameError.malformedCSV(file: path, line: line, reason: CSVLoader.describe(csv_error(&parser)))
+        }
+    }
+}

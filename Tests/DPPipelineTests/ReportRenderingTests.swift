@@ -1,0 +1,60 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import DPPipeline
+
+@Suite("Report rendering")
+struct ReportRenderingTests {
+    static func sampleReport(private isPrivate: Bool) -> RunReport {
+        RunReport(
+            status: "completed",
+            pipeline: .init(name: "bc <&> \"test\"", file: "pipelines/x.yaml", description: "a & b"),
+            versions: ["dpflow": "0.1.0"],
+            privacy: .init(epsilon: 2.2, delta: 1e-5, private: isPrivate,
+                           notPrivateReasons: isPrivate ? [] : ["evaluate uses mode: exact"], accountant: "rdp",
+                           dataset: "bc", composition: "sum", ledgerGrantedEpsilon: 4, ledgerSpentEpsilon: 2.2),
+            stages: [.init(name: "train", epsilon: 2, delta: 1e-5, detail: "DP-SGD σ < 2", seconds: 1.5),
+                     .init(name: "evaluate", epsilon: 0.2, delta: 0, detail: "DP accuracy", seconds: 0.1)],
+            metrics: ["accuracy": .init(value: 0.95, private: isPrivate, noiseScale: 0.04, mechanism: "Laplace", epsilon: 0.2)],
+            training: .init(noiseMultiplier: 1.1, l2NormClip: 1, batchSize: 32, samplingRate: 0.07, steps: 100,
+                            examples: 455, parameters: 1025, layers: ["dense(32)", "dense(1)"],
+                            epochs: (1...5).map { .init(epoch: $0, loss: 1.0 / Double($0), epsilon: 0.4 * Double($0)) }),
+            timings: ["total": 2.0], outputs: ["report.json"], startedAt: "2026-01-01T00:00:00Z", finishedAt: "2026-01-01T00:00:02Z")
+    }
+
+    @Test("report.html is well-formed XML with inline SVG plots and no scripts", arguments: [true, false])
+    func htmlWellFormed(isPrivate: Bool) throws {
+        let html = ReportRenderer.html(Self.sampleReport(private: isPrivate), log: "line <1> & more", pipelineText: "name: a<b")
+        #if canImport(FoundationXML) || canImport(Darwin)
+        let document = try XMLDocument(xmlString: html, options: [])
+        let svgs = try document.nodes(forXPath: "//*[local-name()='svg']")
+        #expect(svgs.count == 3)  // loss, ε, metrics
+        let polylines = try document.nodes(forXPath: "//*[local-name()='polyline']")
+        #expect(polylines.count == 2)
+        #endif
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("http://") || !html.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"))
+        #expect(html.contains("NOT PRIVATE") == !isPrivate)
+        #expect(html.contains("bc &lt;&amp;&gt; &quot;test&quot;"))
+    }
+
+    @Test("report.json has the documented keys")
+    func jsonKeys() throws {
+        let data = try ReportRenderer.json(Self.sampleReport(private: true))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let privacy = try #require(object["privacy"] as? [String: Any])
+        #expect(privacy["epsilon"] as? Double == 2.2)
+        #expect(privacy["delta"] as? Double == 1e-5)
+        #expect(privacy["private"] as? Bool == true)
+        let stages = try #require(object["stages"] as? [[String: Any]])
+        #expect(stages.map { $0["name"] as? String } == ["train", "evaluate"])
+        #expect(stages.map { $0["epsilon"] as? Double } == [2, 0.2])
+        let accuracy = try #require((object["metrics"] as? [String: Any])?["accuracy"] as? [String: Any])
+        #expect(accuracy["value"] as? Double == 0.95)
+        #expect(accuracy["private"] as? Bool == true)
+        #expect(accuracy["noise_scale"] as? Double == 0.04)
+        for key in ["pipeline", "versions", "timings"] { #expect(object[key] != nil, "missing \(key)") }
+    }
+}

@@ -1,0 +1,7 @@
+import DPPipeline
+
+enum TestEnvironment {
+    static func make() -> PipelineEnvironment {
+        try! PipelineEnvironment.standard()
+    }
+}
