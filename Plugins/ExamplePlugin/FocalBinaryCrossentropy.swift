@@ -23,7 +23,7 @@ public struct FocalBinaryCrossentropy: Loss, Sendable {
         self.fromLogits = fromLogits
     }
 
-    public var configuration: PluginParameters { ["gamma": .double(Double(gamma)), "from_logits": .bool(fromLogits)] }
+    public var configuration: PluginParameters { ["gamma": .double(Double("\(gamma)") ?? Double(gamma)), "from_logits": .bool(fromLogits)] }
 
     func probability(_ v: Float) -> Float { fromLogits ? 1 / (1 + exp(-v)) : v }
 

@@ -72,6 +72,10 @@ struct PluginRegistryTests {
                                   as? LayerNormalization)
         #expect(ln.epsilon == 1e-5 && !ln.center && ln.scale)
         #expect((try r.makeLayer("layer_normalization") as? LayerNormalization)?.epsilon == 1e-3)
+        // Float settings are reported as the decimal the user wrote (Keras export compares JSON).
+        #expect(try r.makeLayer("layer_normalization").configuration["epsilon"] == .double(0.001))
+        #expect(try r.makeOptimizer("adamw").configuration["weight_decay"] == .double(0.004))
+        #expect(try r.makeLayer("dropout", parameters: ["rate": .double(0.1)]).configuration["rate"] == .double(0.1))
         let d = try #require(try r.makeLayer("dropout", parameters: ["rate": .double(0.5), "seed": .int(9)]) as? Dropout)
         #expect(d.rate == 0.5 && d.seed == 9)
     }

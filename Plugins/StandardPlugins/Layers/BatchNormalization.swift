@@ -37,7 +37,7 @@ public final class BatchNormalization: Layer {
     }
 
     public var configuration: PluginParameters {
-        ["epsilon": .double(Double(epsilon)), "momentum": .double(Double(momentum))]
+        ["epsilon": .decimal(epsilon), "momentum": .decimal(momentum)]
     }
 
     public func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] {

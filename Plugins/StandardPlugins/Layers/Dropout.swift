@@ -32,7 +32,7 @@ public final class Dropout: Layer {
     }
 
     public var configuration: PluginParameters {
-        var c: PluginParameters = ["rate": .double(Double(rate))]
+        var c: PluginParameters = ["rate": .decimal(rate)]
         if let seed { c["seed"] = .int(Int(truncatingIfNeeded: seed)) }
         return c
     }

@@ -49,7 +49,7 @@ public final class LayerNormalization: Layer {
     }
 
     public var configuration: PluginParameters {
-        ["epsilon": .double(Double(epsilon)), "center": .bool(center), "scale": .bool(scale),
+        ["epsilon": .decimal(epsilon), "center": .bool(center), "scale": .bool(scale),
          "gamma_initializer": .string(gammaInitializer.rawValue), "beta_initializer": .string(betaInitializer.rawValue)]
     }
 

@@ -25,7 +25,7 @@ public struct CategoricalCrossentropy: Loss, Sendable {
     }
 
     public var configuration: PluginParameters {
-        ["from_logits": .bool(fromLogits), "label_smoothing": .double(Double(labelSmoothing))]
+        ["from_logits": .bool(fromLogits), "label_smoothing": .decimal(labelSmoothing)]
     }
 
     func smoothedTargets(_ targets: Tensor, classes k: Int) -> [Float] {

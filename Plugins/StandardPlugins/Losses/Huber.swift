@@ -15,7 +15,7 @@ public struct Huber: Loss, Sendable {
         self.delta = delta
     }
 
-    public var configuration: PluginParameters { ["delta": .double(Double(delta))] }
+    public var configuration: PluginParameters { ["delta": .decimal(delta)] }
 
     public func perExampleLoss(predictions: Tensor, targets: Tensor) -> [Float] {
         checkRegressionShapes(predictions, targets, typeName)

@@ -24,8 +24,8 @@ public final class Adagrad: Optimizer {
     }
 
     public var configuration: PluginParameters {
-        ["learning_rate": .double(Double(learningRate)),
-         "initial_accumulator_value": .double(Double(initialAccumulatorValue)), "epsilon": .double(Double(epsilon))]
+        ["learning_rate": .decimal(learningRate),
+         "initial_accumulator_value": .decimal(initialAccumulatorValue), "epsilon": .decimal(epsilon)]
     }
 
     public func update(parameters: inout [Tensor], gradients: [Tensor]) {

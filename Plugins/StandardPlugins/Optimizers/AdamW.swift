@@ -33,8 +33,8 @@ public final class AdamW: Optimizer {
     }
 
     public var configuration: PluginParameters {
-        ["learning_rate": .double(Double(learningRate)), "weight_decay": .double(Double(weightDecay)),
-         "beta_1": .double(Double(beta1)), "beta_2": .double(Double(beta2)), "epsilon": .double(Double(epsilon))]
+        ["learning_rate": .decimal(learningRate), "weight_decay": .decimal(weightDecay),
+         "beta_1": .decimal(beta1), "beta_2": .decimal(beta2), "epsilon": .decimal(epsilon)]
     }
 
     public func update(parameters: inout [Tensor], gradients: [Tensor]) {

@@ -32,8 +32,8 @@ public final class RMSprop: Optimizer {
     }
 
     public var configuration: PluginParameters {
-        ["learning_rate": .double(Double(learningRate)), "rho": .double(Double(rho)), "momentum": .double(Double(momentum)),
-         "epsilon": .double(Double(epsilon)), "centered": .bool(centered)]
+        ["learning_rate": .decimal(learningRate), "rho": .decimal(rho), "momentum": .decimal(momentum),
+         "epsilon": .decimal(epsilon), "centered": .bool(centered)]
     }
 
     public func update(parameters: inout [Tensor], gradients: [Tensor]) {
