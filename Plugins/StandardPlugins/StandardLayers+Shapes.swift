@@ -71,6 +71,37 @@ extension StandardPlugins {
         }
 
         try registry.registerLayer(
+            "embedding", summary: "maps integer tokens to learned vectors; fast per-example norms from the touched rows",
+            parameters: [
+                ParameterDescription("input_dim", type: "int > 0", "vocabulary size: tokens are integers in [0, input_dim)"),
+                ParameterDescription("output_dim", type: "int > 0", "vector length per token"),
+                ParameterDescription("embeddings_initializer", type: "uniform|" + initializers, default: "uniform",
+                                     "initial vectors (uniform: U(−0.05, 0.05))"),
+            ]
+        ) { params in
+            let r = ParameterReader(plugin: "embedding", parameters: params)
+            try r.rejectUnknown(["input_dim", "output_dim", "embeddings_initializer", "mask_zero", "name"])
+            var dims: [Int] = []
+            for name in ["input_dim", "output_dim"] {
+                let v = try r.int(name)
+                guard v > 0 else {
+                    throw PrivateLearningError.invalidParameter(plugin: "embedding", parameter: name, expected: "an integer > 0")
+                }
+                dims.append(v)
+            }
+            let initializerName = try r.string("embeddings_initializer", default: "uniform")
+            guard initializerName == "uniform" || Initializer(rawValue: initializerName) != nil else {
+                throw PrivateLearningError.invalidParameter(plugin: "embedding", parameter: "embeddings_initializer",
+                                                            expected: "one of uniform, " + Initializer.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            guard try r.bool("mask_zero", default: false) == false else {
+                throw PrivateLearningError.invalidParameter(plugin: "embedding", parameter: "mask_zero",
+                                                            expected: "false (masking is not implemented)")
+            }
+            return Embedding(inputDim: dims[0], outputDim: dims[1], embeddingsInitializer: initializerName)
+        }
+
+        try registry.registerLayer(
             "batch_normalization",
             summary: "batch normalisation: mixes examples within a batch, so DP-SGD refuses it; use layer_normalization",
             parameters: [

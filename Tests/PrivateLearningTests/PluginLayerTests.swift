@@ -147,4 +147,52 @@ struct PluginLayerTests {
         #expect(!report.passed)
         #expect(report.failures.contains { $0.contains("input gradient row") })
     }
+    /// `LayerConformance.check` feeds Gaussian inputs, which are not token indices, so the
+    /// same properties are checked here by hand on integer tokens (with repeats, to exercise
+    /// the grouping of positions by token in the fast norms).
+    @Test("embedding: lookups, fast per-example norms, one-hot and single-example gradients, finite differences")
+    func embedding() throws {
+        let e = Embedding(inputDim: 7, outputDim: 3)
+        var g: any RandomNumberGenerator = SeededRandomSource(seed: 1)
+        #expect(try e.build(inputShape: [5], index: 0, using: &g) == [5, 3])
+        let tokens: [Float] = [0, 1, 1, 6, 2, 3, 3, 3, 3, 3, 6, 5, 4, 0, 1, 2, 2, 0, 2, 6]
+        let x = Tensor(shape: [4, 5], values: tokens)
+        let r = Fixtures.gaussian(shape: [4, 5, 3], seed: 4)
+        let y = e.forward(x, training: true)
+        #expect(y.shape == [4, 5, 3])
+        for (k, t) in tokens.enumerated() {
+            #expect(Array(y.storage[(k * 3)..<(k * 3 + 3)]) == Array(e.parameters[0].storage[(Int(t) * 3)..<(Int(t) * 3 + 3)]))
+        }
+        #expect(e.backward(r) == Tensor(zeros: [4, 5]))
+        let fast = e.perExampleSquaredGradientNorms()
+        let materialized = materializedPerExampleGradients(of: e, batchSize: 4)
+        let sum = e.parameterGradients(exampleWeights: nil)
+        let weights: [Float] = [0.5, 1, 0.25, 2]
+        let weighted = e.parameterGradients(exampleWeights: weights)
+        assertClose(fast, materialized.map { $0.reduce(0) { $0 + $1.squaredNorm() } }, rtol: 1e-5, atol: 1e-7, "fast norms")
+        var expectedWeighted = [Float](repeating: 0, count: 21)
+        for i in 0..<4 {
+            let xi = x.gatheringRows([i])
+            _ = e.forward(xi, training: true)
+            _ = e.backward(r.gatheringRows([i]))
+            let single = e.parameterGradients(exampleWeights: nil)
+            assertClose(single[0].storage, materialized[i][0].storage, rtol: 1e-6, atol: 1e-7, "example \(i)")
+            for j in 0..<21 { expectedWeighted[j] += weights[i] * single[0].storage[j] }
+        }
+        assertClose(weighted[0].storage, expectedWeighted, rtol: 1e-5, atol: 1e-6, "weighted sum")
+        // Σ r ⊙ forward(x) is linear in the table, so central differences are exact up to rounding.
+        var table = e.parameters
+        for j in [0, 4, 9, 13, 20] {
+            let orig = table[0].storage[j]
+            func objective(_ v: Float) -> Double {
+                table[0].storage[j] = v
+                e.parameters = table
+                let out = e.forward(x, training: false)
+                return zip(out.storage, r.storage).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            }
+            let fd = (objective(orig + 0.01) - objective(orig - 0.01)) / 0.02
+            _ = objective(orig)
+            #expect(abs(Float(fd) - sum[0].storage[j]) <= 1e-4 + 1e-3 * abs(sum[0].storage[j]), "entry \(j)")
+        }
+    }
 }

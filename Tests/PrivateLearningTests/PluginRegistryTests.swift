@@ -15,6 +15,7 @@ struct PluginRegistryTests {
     /// Minimal parameters of each layer (required ones only).
     static let layers: [(String, PluginParameters)] = [
         ("dropout", ["rate": .double(0.2)]), ("flatten", [:]), ("layer_normalization", [:]), ("batch_normalization", [:]),
+        ("embedding", ["input_dim": .int(10), "output_dim": .int(4)]),
     ]
     static let losses = ["categorical_crossentropy", "sparse_categorical_crossentropy", "mean_absolute_error", "mae",
                          "huber", "huber_loss"]
@@ -101,6 +102,11 @@ struct PluginRegistryTests {
                            expected: "one of " + Initializer.allCases.map(\.rawValue).joined(separator: ", "))),
         ("batch_normalization", ["momentum": .double(2)],
          .invalidParameter(plugin: "batch_normalization", parameter: "momentum", expected: "a number in [0, 1]")),
+        ("embedding", ["input_dim": .int(10)], .missingParameter(plugin: "embedding", parameter: "output_dim")),
+        ("embedding", ["input_dim": .int(0), "output_dim": .int(2)],
+         .invalidParameter(plugin: "embedding", parameter: "input_dim", expected: "an integer > 0")),
+        ("embedding", ["input_dim": .int(3), "output_dim": .int(2), "mask_zero": .bool(true)],
+         .invalidParameter(plugin: "embedding", parameter: "mask_zero", expected: "false (masking is not implemented)")),
         ("layer_norm", [:], .unknownPlugin(kind: "layer", name: "layer_norm", suggestion: "layer_normalization")),
     ] as [(String, PluginParameters, PrivateLearningError)])
     func layerErrors(name: String, params: PluginParameters, expected: PrivateLearningError) throws {
