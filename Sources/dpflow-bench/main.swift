@@ -11,6 +11,7 @@
 // of max RSS during the steps (what the training step itself added).
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import PrivacyAccounting
 
 let arguments = CommandLine.arguments
