@@ -14,6 +14,9 @@ import PrivateLearning
 import PrivacyAccounting
 
 let arguments = CommandLine.arguments
+// One BLAS thread in both modes, so the only extra parallelism of the private run is the
+// noise-prefetch thread (reported: see `threads` in the output).
+LinearAlgebra.setThreadCount(1)
 let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
 let rounds = 3
 
@@ -192,6 +195,9 @@ struct Result: Codable {
     var private_cpu_seconds: Double
     /// Private / non-private CPU time (all threads, including the noise-prefetch thread).
     var cpu_time_ratio: Double
+    /// BLAS threads (both modes); the private mode adds one noise-prefetch thread.
+    var blas_threads: Int
+    var private_noise_prefetch_thread: Bool
 }
 
 let json = arguments.contains("--json")
@@ -238,7 +244,9 @@ for hidden in [128, 512] {
                           nonprivate_step_peak_growth_bytes: np.step, private_step_peak_growth_bytes: pr.step,
                           private_examples_seen: history.steps * batch,
                           nonprivate_cpu_seconds: plainCPU, private_cpu_seconds: privateCPU,
-                          cpu_time_ratio: privateCPU / plainCPU))
+                          cpu_time_ratio: privateCPU / plainCPU,
+                          blas_threads: LinearAlgebra.threadCount,
+                          private_noise_prefetch_thread: dp.prefetchesNoise))
 }
 
 if json {
