@@ -11,10 +11,17 @@ enum Registries {
         return registry
     }
 
-    /// Fixture models whose every layer the standard registry has (others are expected to
-    /// fail with `unknownLayerClass` until their layer plugin exists).
+    /// The standard registry plus test stand-ins for layers it does not have yet.
+    static func withStandIns() throws -> PluginRegistry {
+        var registry = try standard()
+        try StandInLayers.register(into: &registry)
+        return registry
+    }
+
+    /// Fixture models whose every layer the registry has (others are expected to fail with
+    /// `unknownLayerClass` until their layer plugin exists).
     static let importable: [String] = KerasFixtures.models.filter { model in
-        guard let registry = try? standard(),
+        guard let registry = try? withStandIns(),
               let spec = try? KerasModelSpec(contentsOf: KerasFixtures.jsonURL(.keras3, model)) else { return false }
         return spec.layers.allSatisfy { registry.layerNames.contains($0.registryName) }
     }
@@ -53,7 +60,7 @@ struct KerasImportTests {
     func predictionsMatchKeras(generation: KerasGeneration, model: String) throws {
         let imported = try KerasModelImporter.load(
             json: KerasFixtures.jsonURL(generation, model),
-            weights: FixtureFiles.url("\(generation.rawValue)/\(model).weights.npz"), registry: Registries.standard())
+            weights: FixtureFiles.url("\(generation.rawValue)/\(model).weights.npz"), registry: Registries.withStandIns())
         #expect(imported.generation == generation)
         #expect(imported.hasLoadedWeights)
         let batch = try KerasBatch(generation, model)
@@ -65,7 +72,7 @@ struct KerasImportTests {
     @Test("models with a layer the registry lacks fail naming the class", arguments: Registries.notImportable)
     func missingPlugin(model: String) throws {
         do {
-            _ = try KerasModelImporter.load(json: KerasFixtures.jsonURL(.keras3, model), weights: nil, registry: Registries.standard())
+            _ = try KerasModelImporter.load(json: KerasFixtures.jsonURL(.keras3, model), weights: nil, registry: Registries.withStandIns())
             Issue.record("expected unknownLayerClass")
         } catch let KerasInteropError.unknownLayerClass(_, _, className, _) {
             #expect(KerasLayerCatalog.rule(forClass: className) != nil)
@@ -168,7 +175,7 @@ struct KerasExportTests {
     @Test("round trip import → export → import keeps predictions and structure",
           arguments: KerasGeneration.allCases, Registries.importable)
     func roundTrip(generation: KerasGeneration, model: String) throws {
-        let registry = try Registries.standard()
+        let registry = try Registries.withStandIns()
         let (directory, keep) = try ExportDirectory.make("roundtrip")
         defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
         let imported = try KerasModelImporter.load(

@@ -188,6 +188,27 @@ struct KerasModelSpecTests {
         #expect(spec.layers[1].parameters["rate"] == .double(0.25))
     }
 
+    @Test("an Embedding layer maps to the registry's embedding with its options")
+    func embedding() throws {
+        let json = try KerasFixtures.json(.keras3, "mlp_softmax")
+            .setting(["config", "layers", 1, "class_name"], to: .string("Embedding"))
+            .setting(["config", "layers", 1, "config"], to: .dictionary([
+                "name": .string("embedding"), "input_dim": .int(100), "output_dim": .int(8), "mask_zero": .bool(false),
+                "embeddings_initializer": .dictionary(["class_name": .string("RandomUniform"),
+                                                       "config": .dictionary(["minval": .double(-0.05), "maxval": .double(0.05)])]),
+                "embeddings_regularizer": .null, "lora_rank": .null,
+            ]))
+        let spec = try KerasModelSpec(json: KerasFixtures.encoded(json), file: "m.json")
+        #expect(spec.layers[0].registryName == "embedding")
+        #expect(spec.layers[0].parameters == ["input_dim": .int(100), "output_dim": .int(8),
+                                              "embeddings_initializer": .string("random_uniform")])
+        let masked = json.setting(["config", "layers", 1, "config", "mask_zero"], to: .bool(true))
+        #expect(throws: KerasInteropError.unsupportedOption(file: "m.json", layer: 1, className: "Embedding", option: "mask_zero",
+                                                            reason: "masking is not implemented")) {
+            try KerasModelSpec(json: KerasFixtures.encoded(masked), file: "m.json")
+        }
+    }
+
     @Test("malformed JSON and missing input shapes are reported")
     func malformed() throws {
         #expect(throws: KerasInteropError.invalidModelJSON(file: "m.json", reason: "the top level is not a JSON object")) {
