@@ -53,6 +53,7 @@ extension StandardPlugins {
             try r.rejectUnknown(["activation", "name"])
             return Activation(try activationRequired(r))
         }
+        try registerNormalizationAndShapeLayers(into: &registry)
     }
 }
 

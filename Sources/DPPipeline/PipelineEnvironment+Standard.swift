@@ -8,7 +8,10 @@ extension PipelineEnvironment {
     public static func standard() throws -> PipelineEnvironment {
         var plugins = PluginRegistry()
         try StandardPlugins.register(into: &plugins)
-        return PipelineEnvironment(stages: .standard, plugins: plugins)
+        var stages = StageRegistry.standard
+        try stages.registerModelSource("keras_json", KerasModelSource())
+        try stages.registerModelExporter("keras", KerasExporter())
+        return PipelineEnvironment(stages: stages, plugins: plugins)
     }
 }
 
@@ -46,3 +49,4 @@ extension PluginCatalog {
         return out
     }
 }
+

@@ -92,6 +92,7 @@ import Testing
         #expect(b.samplingRate == 256.0 / 60000)
         #expect(b.accountant == .pld)
         #expect(abs(b.epsilon - 2.3818) < 5e-5)
+        #expect(b.description.contains("pld") && b.description.contains("14063 steps"))
     }
 }
 
@@ -121,5 +122,19 @@ import Testing
         // Releases cost privacy: the composition exceeds the run alone.
         #expect(try a.epsilon(delta: 1e-5) > epsilon(samplingRate: 0.01, noiseMultiplier: 1.1, steps: 200,
                                                       delta: 1e-5, accountant: kind))
+    }
+}
+
+/// The cancellation guard of the fractional series falls back to RDP(⌈α⌉), a provable upper bound.
+@Suite struct CancellationFallbackTests {
+    @Test(arguments: [(0.1, 1.0, 2.5), (0.01, 0.7, 1.3), (0.5, 2.0, 7.7)])
+    func forcedFallbackIsCeilingOrderBound(q: Double, sigma: Double, alpha: Double) {
+        // A required gap of 100% of P can never be met, so the guard must take the fallback.
+        let forced = SubsampledGaussianRDP.logAFractional(q: q, sigma: sigma, alpha: alpha, minimumRelativeGap: 1)
+        let rdpForced = forced / (alpha - 1)
+        let ceiling = RDPAccountant.subsampledGaussianRDP(samplingRate: q, noiseMultiplier: sigma, order: alpha.rounded(.up))
+        let exact = RDPAccountant.subsampledGaussianRDP(samplingRate: q, noiseMultiplier: sigma, order: alpha)
+        #expect(isClose(rdpForced, ceiling, rtol: 1e-12))
+        #expect(rdpForced >= exact)
     }
 }

@@ -70,9 +70,9 @@ struct ReleaseTests {
         #expect(mean.confidenceIntervals95[0].lower < mean.value && mean.value < mean.confidenceIntervals95[0].upper)
         #expect(mean.epsilon == 1 && mean.delta == 1e-6)
         // Each release was charged before it ran, and committed.
-        let spends = try b.ledger.spends(dataset: "rel")
+        let spends = try b.ledger!.spends(dataset: "rel")
         #expect(spends.count == 3 && spends.allSatisfy { $0.status == .committed })
-        #expect(abs(try b.ledger.budget(dataset: "rel").committedEpsilon - 3) < 1e-9)
+        #expect(abs(try b.ledger!.budget(dataset: "rel").committedEpsilon - 3) < 1e-9)
     }
 
     @Test func refusedWhenTheGrantIsTooSmallAndNothingIsComputed() throws {
@@ -109,5 +109,22 @@ struct ReleaseTests {
         let mse = try frame.releaseMeanSquaredError(prediction: "u", label: "t", epsilon: 2, charging: b, noise: .seeded(7))
         #expect(abs(mse.value - 2.5) < 6 * mse.noiseStd[0])
         #expect(mse.mechanism.contains("sum sensitivity 12.5"))      // (5 − 0)² / 2
+    }
+}
+
+@Suite("Pre-reserved allotments")
+struct AllotmentTests {
+    @Test func releasesDrawFromTheAllotmentUntilItIsUsedUp() throws {
+        let files = TestFiles()
+        let frame = try PrivateDataFrame.load(csv: files.write("a.csv", "x\n1\n2\n"),
+                                              schema: Schema(columns: ["x": .number(min: 0, max: 2)]), datasetID: "a")
+        let allotment = try ReservedAllotment(epsilon: 0.3, delta: 1e-6)
+        let budget = ReleaseBudget.preReserved(allotment)
+        for _ in 0..<3 { _ = try frame.releaseCount(epsilon: 0.1, charging: budget, noise: .seeded(1)) }
+        #expect(allotment.remainingEpsilon == 0)
+        #expect(throws: DataFrameError.self) { try frame.releaseCount(epsilon: 1e-9, charging: budget) }
+        #expect(throws: DataFrameError.self) {
+            try frame.releaseMean(of: "x", epsilon: 0.1, mechanism: .gaussian(delta: 1e-5), charging: .preReserved(try ReservedAllotment(epsilon: 1, delta: 1e-6)))
+        }
     }
 }

@@ -7,7 +7,8 @@ public protocol ModelSourceResolver: Sendable {
     /// Every key the mapping may contain (the selecting key included); others are "unknown key" errors.
     var keys: [String] { get }
     /// Phase (b) checks without building the model (files exist, shapes fit `featureWidth`).
-    func validate(_ spec: SpecValue, directory: String, featureWidth: Int?, diagnostics: inout DiagnosticCollector)
+    func validate(_ spec: SpecValue, directory: String, featureWidth: Int?, plugins: PluginRegistry,
+                  diagnostics: inout DiagnosticCollector)
     /// Builds the model for `inputWidth` encoded features (files resolved against `directory`).
     func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> Sequential
 }

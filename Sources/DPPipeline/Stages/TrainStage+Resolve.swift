@@ -76,7 +76,8 @@ extension TrainStage {
             diagnostics.error(entry.keyPosition, "unknown key '\(spec.path).\(entry.key)' for a '\(key)' model."
                               + NameSuggestion.didYouMean(entry.key, in: resolver.keys))
         }
-        resolver.validate(spec, directory: context.directory, featureWidth: context.featureWidth, diagnostics: &diagnostics)
+        resolver.validate(spec, directory: context.directory, featureWidth: context.featureWidth, plugins: context.plugins,
+                          diagnostics: &diagnostics)
     }
 
     func makeLayers(_ plugins: PluginRegistry, diagnostics: inout DiagnosticCollector) -> [any Layer]? {

@@ -160,14 +160,14 @@ extension PrivateDataFrame {
         }
     }
 
-    /// Reserves (ε, δ), computes, commits. A failure after reserving leaves the reservation charged.
+    /// Charges (ε, δ) (ledger reservation or allotment), computes, commits. A failure after the
+    /// charge leaves it charged.
     func charged(_ budget: ReleaseBudget, query: String, epsilon: Double, mechanism: ReleaseMechanism,
                  _ compute: () throws -> DPRelease) throws -> DPRelease {
-        let reservation = try budget.ledger.reserve(dataset: datasetID, job: budget.job,
-                                                    mechanism: "\(mechanism.name) \(query)",
-                                                    epsilon: epsilon, delta: mechanism.delta)
+        let reservation = try budget.charge(dataset: datasetID, mechanism: "\(mechanism.name) \(query)",
+                                            epsilon: epsilon, delta: mechanism.delta)
         let result = try compute()
-        try budget.ledger.commit(reservation)
+        try budget.finish(reservation)
         return result
     }
 

@@ -22,6 +22,12 @@ public final class PrivateModel {
     /// run is reported not private).
     public let noise: any NoiseSource
 
+    /// Draw each step's noise ahead of time on a background thread (default true). Noise is
+    /// data-independent, so this changes nothing about privacy; it takes the Gaussian sampling
+    /// off the critical path when a second core is available. The worker uses its own stream
+    /// (`NoiseSource.independentStream()`); each noise buffer is used exactly once.
+    public var prefetchesNoise = true
+
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
     public private(set) var metrics: [Metric] = []
@@ -80,10 +86,13 @@ public final class PrivateModel {
         return total
     }
 
-    /// Clip factors `min(1, C/‖g_i‖)` for squared norms.
+    /// Clip factors `min(1, C/‖g_i‖)` for squared norms. An example whose gradient norm is not
+    /// finite (overflow, NaN) gets factor 0: its contribution is dropped, which keeps the
+    /// sensitivity bound C (a NaN would otherwise pass through `min` unclipped).
     func clipFactors(squaredNorms: [Float]) -> [Float] {
         let c = Float(l2NormClip)
         return squaredNorms.map { s in
+            guard s.isFinite else { return 0 }
             let norm = s.squareRoot()
             return norm > c ? c / norm : 1
         }
@@ -106,6 +115,11 @@ public final class PrivateModel {
     ///   per-example losses (for reporting only).
     public func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws
         -> (gradients: [Tensor], losses: [Float]) {
+        try privatizedGradients(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+    }
+
+    func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double, pipeline: NoisePipeline?) throws
+        -> (gradients: [Tensor], losses: [Float]) {
         guard let loss else { throw PrivateLearningError.notCompiled }
         precondition(expectedBatchSize > 0, "expected batch size must be > 0")
         let b = features.rows
@@ -121,10 +135,31 @@ public final class PrivateModel {
             losses = forwardBackward(features: features, labels: labels, loss: loss)
             let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
+            // Fail closed: a non-finite clipped sum means some layer let a dropped example through.
+            for (k, g) in grads.enumerated() where !g.isFinite {
+                throw PrivateLearningError.nonFiniteGradient(parameter: k)
+            }
         }
         let std = noiseMultiplier * l2NormClip * scale
-        for k in grads.indices {
-            noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
+        if let pipeline, std > 0 {
+            let z = pipeline.begin()
+            var offset = 0
+            let s = Float(std)
+            for k in grads.indices {
+                let n = grads[k].count
+                precondition(offset + n <= pipeline.count, "noise buffer smaller than the gradient")
+                grads[k].storage.withUnsafeMutableBufferPointer { v in
+                    let zz = z.baseAddress! + offset
+                    for i in 0..<n { v[i] += s * zz[i] }
+                }
+                offset += n
+            }
+            precondition(offset == pipeline.count, "noise buffer does not match the gradient size")
+            pipeline.end()
+        } else {
+            for k in grads.indices {
+                noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
+            }
         }
         return (grads, losses)
     }
@@ -161,13 +196,17 @@ public final class PrivateModel {
         history.isPrivate = isPrivate
         history.accountant = accountant.rawValue
         var generator = noise
+        let pipeline = prefetchesNoise && noiseMultiplier > 0
+            ? NoisePipeline(count: model.parameterCount, source: noise.independentStream()) : nil
+        defer { pipeline?.stop() }
         for epoch in 1...epochs {
             var total = 0.0
             var seen = 0
             for _ in 0..<loader.stepsPerEpoch {
                 let (bx, by) = loader.sampleBatch(using: &generator)
                 let (grads, losses) = try privatizedGradients(features: bx, labels: by,
-                                                              expectedBatchSize: loader.expectedBatchSize)
+                                                              expectedBatchSize: loader.expectedBatchSize,
+                                                              pipeline: pipeline)
                 model.apply(gradients: grads, optimizer: optimizer)
                 total += losses.reduce(0.0) { $0 + Double($1) }
                 seen += losses.count
