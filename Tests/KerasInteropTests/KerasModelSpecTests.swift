@@ -195,13 +195,19 @@ struct KerasModelSpecTests {
             .setting(["config", "layers", 1, "config"], to: .dictionary([
                 "name": .string("embedding"), "input_dim": .int(100), "output_dim": .int(8), "mask_zero": .bool(false),
                 "embeddings_initializer": .dictionary(["class_name": .string("RandomUniform"),
-                                                       "config": .dictionary(["minval": .double(-0.05), "maxval": .double(0.05)])]),
+                                                       "config": .dictionary(["minval": .double(-0.1), "maxval": .double(0.1)])]),
                 "embeddings_regularizer": .null, "lora_rank": .null,
             ]))
         let spec = try KerasModelSpec(json: KerasFixtures.encoded(json), file: "m.json")
         #expect(spec.layers[0].registryName == "embedding")
         #expect(spec.layers[0].parameters == ["input_dim": .int(100), "output_dim": .int(8),
                                               "embeddings_initializer": .string("random_uniform")])
+        let defaultUniform = json.setting(["config", "layers", 1, "config", "embeddings_initializer", "config"],
+                                          to: .dictionary(["minval": .double(-0.05), "maxval": .double(0.05), "seed": .null]))
+        let uniformSpec = try KerasModelSpec(json: KerasFixtures.encoded(defaultUniform), file: "m.json")
+        #expect(uniformSpec.layers[0].parameters["embeddings_initializer"] == .string("uniform"))
+        let written = uniformSpec.kerasConfig(generation: .keras3)["config"]?["layers"]?.listValue?[1]["config"]?["embeddings_initializer"]
+        #expect(written?["class_name"] == .string("RandomUniform"))
         let masked = json.setting(["config", "layers", 1, "config", "mask_zero"], to: .bool(true))
         #expect(throws: KerasInteropError.unsupportedOption(file: "m.json", layer: 1, className: "Embedding", option: "mask_zero",
                                                             reason: "masking is not implemented")) {

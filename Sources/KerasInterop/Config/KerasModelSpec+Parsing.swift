@@ -257,6 +257,12 @@ private struct LayerListParser {
             guard let initializer = value["class_name"]?.stringValue else {
                 throw invalid(index, className, key, "expected an initializer object with a class_name")
             }
+            // Keras' "uniform" (the Embedding default) is RandomUniform(-0.05, 0.05).
+            if initializer == "RandomUniform",
+               (value["config"]?["minval"] ?? .double(-0.05)) == .double(-0.05),
+               (value["config"]?["maxval"] ?? .double(0.05)) == .double(0.05) {
+                return .string("uniform")
+            }
             return .string(KerasNaming.snakeCase(initializer))
         }
         if key == "activation" {
