@@ -29,7 +29,7 @@ extension KerasConfigValue {
 }
 
 enum KerasFixtures {
-    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm", "dense_softmax"]
+    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm", "dense_softmax", "embedding_tokens"]
 
     static func jsonURL(_ generation: KerasGeneration, _ model: String) -> URL {
         FixtureFiles.url("\(generation.rawValue)/\(model).json")
@@ -71,6 +71,11 @@ struct KerasModelSpecTests {
             ("Dense", "dense", ["units": .int(5), "activation": .string("relu")]),
             ("Dense", "dense", ["units": .int(3), "activation": .string("linear")]),
             ("Activation", "activation", ["activation": .string("softmax")]),
+        ]),
+        "embedding_tokens": ([6], [
+            ("Embedding", "embedding", ["input_dim": .int(20), "output_dim": .int(4), "embeddings_initializer": .string("uniform")]),
+            ("Flatten", "flatten", [:]),
+            ("Dense", "dense", ["units": .int(2), "activation": .string("softmax")]),
         ]),
     ]
 
