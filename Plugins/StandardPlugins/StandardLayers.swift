@@ -53,6 +53,8 @@ extension StandardPlugins {
             try r.rejectUnknown(["activation", "name"])
             return Activation(try activationRequired(r))
         }
+        try registerStructureLayers(into: &registry)
+        try registerNormalizationLayers(into: &registry)
     }
 }
 

@@ -39,5 +39,6 @@ extension StandardPlugins {
             }
             return Adam(learningRate: Float(lr), beta1: Float(b1), beta2: Float(b2), epsilon: Float(eps))
         }
+        try registerAdaptiveOptimizers(into: &registry)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The privacy cost of one DP-SGD training run, with every parameter that determines it.
 public struct PrivacyBudget: Sendable, Equatable, Codable {
     /// ε of the (ε, δ)-DP guarantee (natural-log units). Smaller is more private.
@@ -21,5 +23,15 @@ public struct PrivacyBudget: Sendable, Equatable, Codable {
         self.samplingRate = samplingRate
         self.steps = steps
         self.accountant = accountant
+    }
+}
+
+extension PrivacyBudget: CustomStringConvertible {
+    /// One line that always names the accountant, e.g.
+    /// `ε = 2.597 at δ = 1e-05 (rdp; σ = 1.1, q = 0.004267, 14063 steps)`.
+    public var description: String {
+        func g(_ x: Double) -> String { String(format: "%.4g", x) }
+        return "ε = \(g(epsilon)) at δ = \(g(delta)) (\(accountant.rawValue); σ = \(g(noiseMultiplier)), "
+            + "q = \(g(samplingRate)), \(steps) steps)"
     }
 }

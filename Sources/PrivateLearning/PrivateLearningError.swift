@@ -26,6 +26,8 @@ public enum PrivateLearningError: Error, Sendable, Equatable, LocalizedError, Cu
     case notCompiled
     /// A saved model file cannot be read or does not match the model.
     case invalidModelFile(String)
+    /// The clipped gradient sum of parameter tensor `parameter` is not finite (training diverged).
+    case nonFiniteGradient(parameter: Int)
 
     public var description: String {
         switch self {
@@ -52,6 +54,9 @@ public enum PrivateLearningError: Error, Sendable, Equatable, LocalizedError, Cu
             return "the model must be compiled (optimizer and loss) before fit or evaluate"
         case let .invalidModelFile(message):
             return "invalid model file: \(message)"
+        case let .nonFiniteGradient(parameter):
+            return "the clipped gradient of parameter tensor \(parameter) is not finite: training diverged; "
+                + "lower the learning rate or scale the features to a smaller public range"
         }
     }
 

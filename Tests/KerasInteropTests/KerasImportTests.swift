@@ -10,16 +10,6 @@ enum Registries {
         try StandardPlugins.register(into: &registry)
         return registry
     }
-
-    /// Fixture models whose every layer the standard registry has (others are expected to
-    /// fail with `unknownLayerClass` until their layer plugin exists).
-    static let importable: [String] = KerasFixtures.models.filter { model in
-        guard let registry = try? standard(),
-              let spec = try? KerasModelSpec(contentsOf: KerasFixtures.jsonURL(.keras3, model)) else { return false }
-        return spec.layers.allSatisfy { registry.layerNames.contains($0.registryName) }
-    }
-
-    static let notImportable: [String] = KerasFixtures.models.filter { !importable.contains($0) }
 }
 
 /// Keras' stored test batch: `x` and Keras' own predictions `y`.
@@ -49,7 +39,7 @@ let kerasTolerance: Float = 1e-5
 @Suite("Keras model import")
 struct KerasImportTests {
     @Test("imported models predict what Keras predicted (max abs diff ≤ 1e-5)",
-          arguments: KerasGeneration.allCases, Registries.importable)
+          arguments: KerasGeneration.allCases, KerasFixtures.models)
     func predictionsMatchKeras(generation: KerasGeneration, model: String) throws {
         let imported = try KerasModelImporter.load(
             json: KerasFixtures.jsonURL(generation, model),
@@ -60,16 +50,6 @@ struct KerasImportTests {
         let predicted = imported.model.predict(batch.x)
         #expect(predicted.shape == batch.y.shape)
         #expect(maxAbsDifference(predicted, batch.y) <= kerasTolerance)
-    }
-
-    @Test("models with a layer the registry lacks fail naming the class", arguments: Registries.notImportable)
-    func missingPlugin(model: String) throws {
-        do {
-            _ = try KerasModelImporter.load(json: KerasFixtures.jsonURL(.keras3, model), weights: nil, registry: Registries.standard())
-            Issue.record("expected unknownLayerClass")
-        } catch let KerasInteropError.unknownLayerClass(_, _, className, _) {
-            #expect(KerasLayerCatalog.rule(forClass: className) != nil)
-        }
     }
 
     @Test("weights are checked against the layers: count and shape errors name the layer")
@@ -166,7 +146,7 @@ struct KerasExportTests {
     /// Leaves `<model>.<generation>.{json,weights.npz,batch.npz}` for check_export.py when
     /// DPFLOW_KERAS_EXPORT_DIR is set (batch y = dpflow's predictions).
     @Test("round trip import → export → import keeps predictions and structure",
-          arguments: KerasGeneration.allCases, Registries.importable)
+          arguments: KerasGeneration.allCases, KerasFixtures.models)
     func roundTrip(generation: KerasGeneration, model: String) throws {
         let registry = try Registries.standard()
         let (directory, keep) = try ExportDirectory.make("roundtrip")

@@ -28,7 +28,8 @@ import Testing
 
     /// RDP is non-decreasing in the order α (van Erven & Harremoës 2014) — across the switch
     /// between fractional series, quadrature and integer series.
-    @Test(arguments: [(1e-5, 10.0), (1e-3, 1.1), (0.01, 0.8), (0.1, 2.0), (0.5, 0.5), (0.9, 1.0)])
+    @Test(arguments: [(1e-5, 10.0), (1e-3, 1.1), (0.01, 0.8), (0.1, 2.0), (0.5, 0.5), (0.9, 1.0),
+                      (1e-12, 0.3), (1e-8, 50.0), (0.999, 0.3), (1e-3, 0.2)])
     func rdpMonotoneInOrder(q: Double, sigma: Double) {
         let curve = RDPAccountant.subsampledGaussianCurve(samplingRate: q, noiseMultiplier: sigma)
         for k in 1..<curve.count {
@@ -92,6 +93,7 @@ import Testing
         #expect(b.samplingRate == 256.0 / 60000)
         #expect(b.accountant == .pld)
         #expect(abs(b.epsilon - 2.3818) < 5e-5)
+        #expect(b.description.contains("pld") && b.description.contains("14063 steps"))
     }
 }
 
@@ -121,5 +123,19 @@ import Testing
         // Releases cost privacy: the composition exceeds the run alone.
         #expect(try a.epsilon(delta: 1e-5) > epsilon(samplingRate: 0.01, noiseMultiplier: 1.1, steps: 200,
                                                       delta: 1e-5, accountant: kind))
+    }
+}
+
+/// The cancellation guard of the fractional series falls back to RDP(⌈α⌉), a provable upper bound.
+@Suite struct CancellationFallbackTests {
+    @Test(arguments: [(0.1, 1.0, 2.5), (0.01, 0.7, 1.3), (0.5, 2.0, 7.7)])
+    func forcedFallbackIsCeilingOrderBound(q: Double, sigma: Double, alpha: Double) {
+        // A required gap of 100% of P can never be met, so the guard must take the fallback.
+        let forced = SubsampledGaussianRDP.logAFractional(q: q, sigma: sigma, alpha: alpha, minimumRelativeGap: 1)
+        let rdpForced = forced / (alpha - 1)
+        let ceiling = RDPAccountant.subsampledGaussianRDP(samplingRate: q, noiseMultiplier: sigma, order: alpha.rounded(.up))
+        let exact = RDPAccountant.subsampledGaussianRDP(samplingRate: q, noiseMultiplier: sigma, order: alpha)
+        #expect(isClose(rdpForced, ceiling, rtol: 1e-12))
+        #expect(rdpForced >= exact)
     }
 }

@@ -79,6 +79,18 @@ import Testing
         }
     }
 
+    /// Pessimism across grid widths: a coarser grid never reports a smaller ε (it rounds the same
+    /// loss curve up more coarsely), and d = 1e-4 is within 1e-3 of d = 1e-5 here — the
+    /// discretisation error that "never below the true ε" is measured against.
+    @Test func coarserGridIsMorePessimistic() throws {
+        let ev = DPEvent.dpsgd(samplingRate: 0.01, noiseMultiplier: 1.1, steps: 300)
+        let e3 = try PLDAccountant(discretization: 1e-3).epsilon(for: ev, delta: 1e-5)
+        let e4 = try PLDAccountant(discretization: 1e-4).epsilon(for: ev, delta: 1e-5)
+        let e5 = try PLDAccountant(discretization: 1e-5).epsilon(for: ev, delta: 1e-5)
+        #expect(e3 >= e4 && e4 >= e5)
+        #expect(e4 - e5 < 1e-3)
+    }
+
     /// Reference values from DP-NOTES (op_tensorflow docs, d = 1e-4 and d = 1e-5).
     @Test func opTensorflowPLD() throws {
         let ev = DPEvent.dpsgd(samplingRate: 4.0 / 100_000, noiseMultiplier: 1.2, steps: 500_000)

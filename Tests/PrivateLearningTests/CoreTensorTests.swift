@@ -49,3 +49,19 @@ struct CoreTensorTests {
         #expect(Tensor([[123.456]]).description == "Tensor(shape: [1, 1])")
     }
 }
+
+@Suite("Core: finiteness check")
+struct CoreFiniteTests {
+    @Test("isFinite finds NaN and infinities at any position", arguments: [0, 7, 8, 15, 16, 20])
+    func detects(position: Int) {
+        var t = Fixtures.gaussian(shape: [21], seed: 1)
+        #expect(t.isFinite)
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var u = t
+            u.storage[position] = bad
+            #expect(!u.isFinite)
+        }
+        t.storage[position] = .greatestFiniteMagnitude
+        #expect(t.isFinite)
+    }
+}

@@ -1,6 +1,7 @@
 import DPTestSupport
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import PrivacyAccounting
 import Testing
 
@@ -200,5 +201,88 @@ struct DPSGDAccountingTests {
             let eps = h.epsilon.compactMap { $0 }
             #expect(eps.count == 3 && eps == eps.sorted() && eps[0] < eps[2])
         }
+    }
+}
+
+@Suite("DP-SGD: noise inside fit")
+struct DPSGDFitNoiseTests {
+    /// With σ = 1000, C = 1 and q = 1 (batch 50 of 50, divisor qN = 50) the noise per
+    /// coordinate has std σC/qN = 20, while the clipped data term has L2 norm ≤ C·N/qN = 1 over
+    /// all 9 coordinates: at most 1/(9·400) of the variance. SGD with learning rate 1 moves the
+    /// parameters by minus the privatized gradient. Over 12 steps × 9 coordinates (n = 108):
+    /// - variance / 400 has relative standard error √(2/107) = 0.137; allowed 5 (+0.01 for the data term);
+    /// - consecutive steps must be uncorrelated (a reused noise buffer would give correlation 1):
+    ///   the sample correlation of 99 pairs has standard error ≈ 1/√99 = 0.10; allowed 5 → |r| < 0.5.
+    @Test("each step gets fresh noise of std σC/(qN), with and without prefetching", arguments: [true, false])
+    func freshNoisePerStep(prefetch: Bool) throws {
+        let x = Fixtures.gaussian(shape: [50, 8], seed: 1), y = Fixtures.binaryLabels(50, seed: 2)
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: 50)
+        let model = try Sequential(inputShape: [8], layers: [Dense(1, activation: .sigmoid)], seed: 1)
+        let sigma = 1000.0, clip = 1.0
+        let dp = try PrivateModel(model: model, l2NormClip: clip, noiseMultiplier: sigma, noise: .seeded(3))
+        dp.prefetchesNoise = prefetch
+        dp.compile(optimizer: SGD(learningRate: 1), loss: BinaryCrossentropy())
+        let h = try dp.fit(loader, epochs: 12, targetDelta: 1e-5) { _ in }
+        #expect(h.steps == 12)
+        _ = h
+        // Re-run step by step to observe increments.
+        let dp2 = try PrivateModel(model: model, l2NormClip: clip, noiseMultiplier: sigma, noise: .seeded(4))
+        dp2.prefetchesNoise = prefetch
+        dp2.compile(optimizer: SGD(learningRate: 1), loss: BinaryCrossentropy())
+        var snapshots = [model.parameters.flatMap(\.storage).map(Double.init)]
+        for _ in 0..<12 {
+            _ = try dp2.fit(loader, epochs: 1, targetDelta: 1e-5)
+            snapshots.append(model.parameters.flatMap(\.storage).map(Double.init))
+        }
+        let target = sigma * clip / 50
+        var steps: [[Double]] = []
+        for t in 1..<snapshots.count { steps.append(zip(snapshots[t], snapshots[t - 1]).map { $0 - $1 }) }
+        let all = steps.flatMap { $0 }
+        let n = Double(all.count)
+        let variance = all.reduce(0) { $0 + $1 * $1 } / n
+        #expect(abs(variance / (target * target) - 1) <= 5 * (2 / (n - 1)).squareRoot() + 0.01)
+        var a: [Double] = [], b: [Double] = []
+        for t in 1..<steps.count { a += steps[t - 1]; b += steps[t] }
+        let ma = a.reduce(0, +) / Double(a.count), mb = b.reduce(0, +) / Double(b.count)
+        let cov = zip(a, b).reduce(0) { $0 + ($1.0 - ma) * ($1.1 - mb) }
+        let r = cov / (a.reduce(0) { $0 + ($1 - ma) * ($1 - ma) } * b.reduce(0) { $0 + ($1 - mb) * ($1 - mb) }).squareRoot()
+        #expect(abs(r) < 5 / Double(a.count).squareRoot())
+    }
+}
+
+@Suite("DP-SGD: non-finite gradients")
+struct DPSGDNonFiniteTests {
+    @Test("an example with a non-finite gradient is dropped, not passed through unclipped")
+    func nanExampleDropped() throws {
+        let model = try Sequential(inputShape: [3], layers: [Dense(2, activation: .tanh), Dense(1, activation: .sigmoid)], seed: 2)
+        var x = Fixtures.gaussian(shape: [4, 3], seed: 3)
+        let y = Fixtures.binaryLabels(4, seed: 4)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 0, noise: .seeded(1))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let clean = try dp.privatizedGradients(features: x.gatheringRows([0, 1, 3]), labels: y.gatheringRows([0, 1, 3]),
+                                               expectedBatchSize: 4).gradients.flatMap(\.storage)
+        x[2, 1] = .nan
+        let got = try dp.privatizedGradients(features: x, labels: y, expectedBatchSize: 4).gradients.flatMap(\.storage)
+        assertClose(got, clean, rtol: 1e-5, atol: 1e-7)
+    }
+}
+
+@Suite("DP-SGD: privacy across several fits")
+struct DPSGDCumulativeTests {
+    @Test("a second fit reports ε over all steps so far; a different sampling rate is refused")
+    func cumulative() throws {
+        let x = Fixtures.gaussian(shape: [100, 3], seed: 1), y = Fixtures.binaryLabels(100, seed: 2)
+        let model = try Sequential(inputShape: [3], layers: [Dense(1, activation: .sigmoid)], seed: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1.2, noise: .seeded(5))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: 10)
+        let first = try dp.fit(loader, epochs: 1, targetDelta: 1e-5)
+        let second = try dp.fit(loader, epochs: 1, targetDelta: 1e-5)
+        #expect(first.steps == 10 && second.steps == 10 && second.cumulativeSteps == 20)
+        let expected = try PrivacyAccounting.epsilon(samplingRate: 0.1, noiseMultiplier: 1.2, steps: 20, delta: 1e-5)
+        #expect(second.finalEpsilon == expected)
+        #expect(second.finalEpsilon! > first.finalEpsilon!)
+        let other = try PoissonLoader(features: x, labels: y, batchSize: 20)
+        #expect(throws: PrivateLearningError.self) { _ = try dp.fit(other, epochs: 1, targetDelta: 1e-5) }
     }
 }

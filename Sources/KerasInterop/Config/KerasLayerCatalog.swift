@@ -43,7 +43,7 @@ enum KerasLayerCatalog {
 
     /// Options present on many layers that carry no computation dpflow must reproduce.
     static let metadata: Set<String> = [
-        "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "batch_size", "input_shape", "input_dim",
+        "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "batch_size", "input_shape",
         "input_length", "seed", "autocast",
     ]
 

@@ -27,6 +27,13 @@ struct NumpyDType {
 
     /// Converts `count` packed elements to Float32.
     func decode(_ raw: UnsafeRawBufferPointer, count: Int) -> [Float] {
+        if kind == .float, size == 4, bigEndian == (UInt32(1).bigEndian == 1) {
+            // Native-order float32 (what numpy.savez writes here): one copy, no per-element work.
+            return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(count &* 4)]))
+                initialized = count
+            }
+        }
         func load<T: FixedWidthInteger>(_: T.Type, _ i: Int) -> T {
             let value = raw.loadUnaligned(fromByteOffset: i &* size, as: T.self)
             return bigEndian ? T(bigEndian: value) : T(littleEndian: value)

@@ -110,7 +110,7 @@ public struct RDPAccountant: Sendable {
     ///   order; about 0.1–0.3 ms for the default orders.
     public static func subsampledGaussianCurve(samplingRate q: Double, noiseMultiplier sigma: Double,
                                                orders: [Double] = defaultOrders) -> [Double] {
-        orders.map { SubsampledGaussianRDP.rdp(samplingRate: q, noiseMultiplier: sigma, order: $0) }
+        SubsampledGaussianRDP.curve(samplingRate: q, noiseMultiplier: sigma, orders: orders)
     }
 
     /// RDP of one Poisson-subsampled Gaussian step at a single order α > 1.

@@ -13,6 +13,20 @@ enum SubsampledGaussianRDP {
     /// A_α − 1 is recomputed by quadrature of a non-negative integrand for full relative precision.
     /// Both agree with a 40-digit numerical integral to < 1e-6 relative (fixture tests).
     static func rdp(samplingRate q: Double, noiseMultiplier sigma: Double, order alpha: Double) -> Double {
+        rdp(samplingRate: q, noiseMultiplier: sigma, order: alpha, ceilingLogA: nil)
+    }
+
+    /// As `rdp(samplingRate:noiseMultiplier:order:)`; `ceilingLogA`, if given, is log A at ⌈α⌉
+    /// (a caller computing a whole curve has it). Because RDP is non-decreasing in α,
+    /// log A_α ≤ (α−1)/(⌈α⌉−1)·log A_⌈α⌉, which lets tiny-A_α orders skip the series.
+    static func rdp(samplingRate q: Double, noiseMultiplier sigma: Double, order alpha: Double,
+                    ceilingLogA: Double?) -> Double {
+        var cache: [Double] = []
+        return rdp(samplingRate: q, noiseMultiplier: sigma, order: alpha, ceilingLogA: ceilingLogA, erfcCache: &cache)
+    }
+
+    static func rdp(samplingRate q: Double, noiseMultiplier sigma: Double, order alpha: Double,
+                    ceilingLogA: Double?, erfcCache: inout [Double]) -> Double {
         if q == 0 { return 0 }
         if alpha.isInfinite { return .infinity }
         if q == 1 { return alpha / (2 * sigma * sigma) }
@@ -20,14 +34,42 @@ enum SubsampledGaussianRDP {
         if alpha == alpha.rounded(), alpha < 1e6 {
             logA = logAInteger(q: q, sigma: sigma, alpha: Int(alpha))
         } else {
-            let series = logAFractional(q: q, sigma: sigma, alpha: alpha)
-            // Near A_α = 1 the series keeps only ~1e-16/(A_α − 1) relative precision in log A_α;
-            // recompute A_α − 1 from a non-negative integrand instead (see the quadrature's doc).
-            logA = series < 1e-5
-                ? Foundation.log1p(aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha))
-                : series
+            let threshold = 1e-5
+            let upper = alpha.rounded(.up)
+            if let c = ceilingLogA, c * (alpha - 1) / (upper - 1) < threshold {
+                logA = Foundation.log1p(aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha))
+            } else {
+                let series = logAFractional(q: q, sigma: sigma, alpha: alpha, erfcCache: &erfcCache)
+                // Near A_α = 1 the series keeps only ~1e-16/(A_α − 1) relative precision in
+                // log A_α; recompute A_α − 1 from a non-negative integrand instead.
+                logA = series < threshold
+                    ? Foundation.log1p(aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha))
+                    : series
+            }
         }
         return max(0, logA / (alpha - 1))
+    }
+
+    /// RDP at each order, sharing log A at integer ceilings between fractional orders.
+    static func curve(samplingRate q: Double, noiseMultiplier sigma: Double, orders: [Double]) -> [Double] {
+        if q == 0 || q == 1 {
+            return orders.map { rdp(samplingRate: q, noiseMultiplier: sigma, order: $0) }
+        }
+        var ceilingLogA: [Int: Double] = [:]
+        var erfcCache: [Double] = []
+        return orders.map { alpha in
+            guard alpha.isFinite, alpha != alpha.rounded(), alpha < 1e6 else {
+                return rdp(samplingRate: q, noiseMultiplier: sigma, order: alpha)
+            }
+            let c = Int(alpha.rounded(.up))
+            let logAC: Double
+            if let v = ceilingLogA[c] { logAC = v } else {
+                logAC = logAInteger(q: q, sigma: sigma, alpha: c)
+                ceilingLogA[c] = logAC
+            }
+            return rdp(samplingRate: q, noiseMultiplier: sigma, order: alpha, ceilingLogA: logAC,
+                       erfcCache: &erfcCache)
+        }
     }
 
     /// log A_α for integer α ≥ 2, with every term positive.
@@ -82,7 +124,16 @@ enum SubsampledGaussianRDP {
     /// integer series. Rényi divergence is non-decreasing in α (van Erven & Harremoës 2014,
     /// Thm. 3), so RDP(⌈α⌉) is a provable upper bound on RDP(α); we rescale it so the
     /// returned RDP value `log A/(α−1)` equals RDP(⌈α⌉).
-    static func logAFractional(q: Double, sigma: Double, alpha: Double) -> Double {
+    static func logAFractional(q: Double, sigma: Double, alpha: Double, minimumRelativeGap: Double = 1e-6) -> Double {
+        var cache: [Double] = []
+        return logAFractional(q: q, sigma: sigma, alpha: alpha, minimumRelativeGap: minimumRelativeGap,
+                              erfcCache: &cache)
+    }
+
+    /// As above; `erfcCache[i]` memoises log erfc((i − z₀)/(√2σ)), which depends on i but not on α,
+    /// so a caller computing many orders at the same (q, σ) shares it (NaN = not yet computed).
+    static func logAFractional(q: Double, sigma: Double, alpha: Double, minimumRelativeGap: Double = 1e-6,
+                               erfcCache: inout [Double]) -> Double {
         let logQ = Foundation.log(q), log1mQ = Foundation.log1p(-q)
         let twoS2 = 2 * sigma * sigma
         let sqrt2Sigma = 2.0.squareRoot() * sigma
@@ -96,10 +147,22 @@ enum SubsampledGaussianRDP {
         var logC = 0.0          // log |C(α, i)|
         var positive = true     // sign of C(α, i)
 
+        func s0Erfc(_ i: Int) -> Double {
+            if i >= erfcCache.count {
+                erfcCache.append(contentsOf: repeatElement(.nan, count: i + 1 - erfcCache.count + 16))
+            }
+            var v = erfcCache[i]
+            if v.isNaN {
+                v = LogSpace.logErfc((Double(i) - z0) / sqrt2Sigma)
+                erfcCache[i] = v
+            }
+            return v
+        }
+
         @inline(__always) func logTerm(_ i: Int, _ logC: Double) -> Double {
             let di = Double(i), j = alpha - di
             let s0 = logC + di * logQ + j * log1mQ + (di * di - di) / twoS2
-                + logHalf + LogSpace.logErfc((di - z0) / sqrt2Sigma)
+                + logHalf + s0Erfc(i)
             let s1 = logC + j * logQ + di * log1mQ + (j * j - j) / twoS2
                 + logHalf + LogSpace.logErfc((z0 - j) / sqrt2Sigma)
             return LogSpace.add(s0, s1)
@@ -140,8 +203,10 @@ enum SubsampledGaussianRDP {
                 logNeg = LogSpace.add(logNeg, logPos + Foundation.log(-signed))
             }
         }
-        if logNeg > logPos + Foundation.log1p(-1e-6) {
-            // P − N < 1e-6·P: unsafe cancellation, use the monotonicity bound.
+        if logNeg > logPos + Foundation.log1p(-min(minimumRelativeGap, 1)) {
+            // P − N < 1e-6·P: unsafe cancellation, use the monotonicity bound. (Tests raise
+            // `minimumRelativeGap` to force this path; with real parameters the subtracted tail is
+            // many orders of magnitude below the leading positive terms.)
             let upper = alpha.rounded(.up)
             let logAUpper = logAInteger(q: q, sigma: sigma, alpha: Int(upper))
             return logAUpper / (upper - 1) * (alpha - 1)

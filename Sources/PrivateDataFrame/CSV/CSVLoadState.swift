@@ -1,230 +1,308 @@
 import CCSV
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
-/// The state libcsv's callbacks write into while a file streams through the parser.
-///
-/// One instance per load; reached from the C callbacks through an unmanaged pointer. The first
-/// error stops all further work (later callbacks return at once) and is thrown by the loader.
-final class CSVLoadState {
-    /// Where a CSV column goes.
-    enum Target {
-        case skip
-        case number(dest: Int, lo: Double, hi: Double, integer: Bool, clamp: Bool, missing: Missing)
-        case boolean(dest: Int, missing: Missing)
-        case category(dest: Int, matcher: CategoryMatcher, missing: Missing)
-    }
-    enum Missing { case error, dropRow, fill(StoredValue) }
+/// How one CSV column is decoded (plain data, read in the per-field hot path).
+struct FieldPlan {
+    enum Kind: UInt8 { case skip, number, integer, boolean, category }
+    enum Missing: UInt8 { case error, dropRow, fill }
+    var kind: Kind = .skip
+    var clamp = true
+    var missing: Missing = .error
+    /// Index into the float columns (number/integer/boolean) or the category columns.
+    var dest = 0
+    var lo = 0.0
+    var hi = 0.0
+    var fillFloat: Float = 0
+    var fillIndex: Int32 = 0
+}
 
+/// The mutable state libcsv's callbacks touch for every field, kept in one manually allocated
+/// struct and reached through a raw pointer: no reference counting, no exclusivity checks and no
+/// Swift array bounds/uniqueness checks per cell. Values of row r are written at index r of
+/// every column; a dropped row is simply not counted and is overwritten by the next one.
+struct CSVHotState {
+    var line = 1
+    var fieldIndex = 0
+    var fieldCount = 0
+    var rows = 0
+    var capacity = 0
+    var dataBytesSeen = 0
+    var drop = false
+    /// Set while reading the header and after an error: every callback takes the slow path.
+    var slow = true
+    var inHeader = true
+    var plans: UnsafeMutablePointer<FieldPlan>?
+    var floatColumns: UnsafeMutablePointer<UnsafeMutablePointer<Float>>?
+    var categoryColumns: UnsafeMutablePointer<UnsafeMutablePointer<Int32>>?
+    var owner: Unmanaged<CSVLoadState>
+}
+
+/// Streaming decode of libcsv's callbacks into columnar storage: the header, the plans, errors.
+///
+/// The first error stops all further work (later callbacks return at once) and is thrown by the
+/// loader. Errors name file, line and column, never the cell.
+final class CSVLoadState {
     let file: String
     let schema: Schema
-    /// Physical line currently fed to the parser (1-based).
-    var line = 1
-    var inHeader = true
+    let fileSize: Int
+    let hot: UnsafeMutablePointer<CSVHotState>
     var header: [String] = []
-    var fieldIndex = 0
-    var targets: [Target] = []
     var columnNames: [String] = []
     var columnSpecs: [ColumnSpec] = []
-    var numeric: [[Float]] = []
-    var categorical: [[Int32]] = []
-    /// For each destination column, whether it is numeric (index into `numeric`) or not.
-    var destinations: [(isNumeric: Bool, index: Int)] = []
-    var dropRow = false
-    var rows = 0
-    var dataBytesSeen = 0
-    var reservedRows = 0
-    var fileSize = 0
+    /// Per kept column: (is float column, index in its kind).
+    var destinations: [(isFloat: Bool, index: Int)] = []
+    var matchers: [CategoryMatcher] = []
+    var floatCount = 0
+    var categoryCount = 0
     var error: DataFrameError?
 
     init(file: String, schema: Schema, fileSize: Int) {
         self.file = file
         self.schema = schema
         self.fileSize = fileSize
+        hot = .allocate(capacity: 1)
+        hot.initialize(to: CSVHotState(owner: .passUnretained(self)))
     }
 
-    // MARK: field callback
+    deinit {
+        let h = hot.pointee
+        if let f = h.floatColumns {
+            for k in 0..<floatCount { free(f[k]) }
+            f.deallocate()
+        }
+        if let c = h.categoryColumns {
+            for k in 0..<categoryCount { free(c[k]) }
+            c.deallocate()
+        }
+        h.plans?.deallocate()
+        hot.deinitialize(count: 1)
+        hot.deallocate()
+    }
+
+    var line: Int { hot.pointee.line }
+    var inHeader: Bool { hot.pointee.inHeader }
+    var rows: Int { hot.pointee.rows }
+
+    func fail(_ e: DataFrameError) {
+        if error == nil { error = e }
+        hot.pointee.slow = true
+        hot.pointee.inHeader = false
+    }
+
+    // MARK: hot path (static, on the raw state)
 
     @inline(__always)
-    func field(_ p: UnsafePointer<UInt8>?, _ n: Int) {
-        if error != nil { return }
-        if inHeader {
-            header.append(p.map { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) } ?? "")
-            return
-        }
-        let index = fieldIndex
-        fieldIndex &+= 1
-        guard index < targets.count else {
-            if index == targets.count {
-                error = .raggedRow(file: file, line: line, expected: targets.count, found: targets.count, orMore: true)
+    static func field(_ h: UnsafeMutablePointer<CSVHotState>, _ p: UnsafePointer<UInt8>?, _ n: Int) {
+        if h.pointee.slow {
+            if h.pointee.inHeader {
+                h.pointee.owner.takeUnretainedValue().header.append(
+                    p.map { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) } ?? "")
             }
             return
         }
-        switch targets[index] {
+        let index = h.pointee.fieldIndex
+        h.pointee.fieldIndex = index &+ 1
+        guard index < h.pointee.fieldCount else {
+            if index == h.pointee.fieldCount {
+                let s = h.pointee.owner.takeUnretainedValue()
+                s.fail(.raggedRow(file: s.file, line: h.pointee.line, expected: index, found: index, orMore: true))
+            }
+            return
+        }
+        let plan = h.pointee.plans.unsafelyUnwrapped[index]
+        let row = h.pointee.rows
+        switch plan.kind {
         case .skip:
             return
-        case let .number(dest, lo, hi, integer, clamp, missing):
-            guard n > 0, let p else { return handleMissing(missing, dest: dest, numeric: true, column: index) }
-            guard let v = FieldDecoder.parseNumber(p, n) else {
-                error = .notANumber(file: file, line: line, column: header[index],
-                                    expected: integer ? "an integer" : "a number")
-                return
+        case .number, .integer:
+            guard n > 0, let p else { return missing(h, plan, index) }
+            guard var v = FieldDecoder.parseNumber(p, n) else {
+                return slowFail(h, index, plan.kind == .integer ? "an integer" : "a number")
             }
-            if integer && v != v.rounded() {
-                error = .notANumber(file: file, line: line, column: header[index], expected: "an integer")
-                return
-            }
-            var x = v
-            if x < lo || x > hi {
-                if !clamp {
-                    error = .outOfBounds(file: file, line: line, column: header[index], bounds: lo...hi)
-                    return
+            if plan.kind == .integer && !FieldDecoder.isIntegral(v) { return slowFail(h, index, "an integer") }
+            if v < plan.lo || v > plan.hi {
+                if !plan.clamp {
+                    let s = h.pointee.owner.takeUnretainedValue()
+                    return s.fail(.outOfBounds(file: s.file, line: h.pointee.line, column: s.header[index], bounds: plan.lo...plan.hi))
                 }
-                x = x < lo ? lo : hi
+                v = v < plan.lo ? plan.lo : plan.hi
             }
-            numeric[dest].append(Float(x))
-        case let .boolean(dest, missing):
-            guard n > 0, let p else { return handleMissing(missing, dest: dest, numeric: true, column: index) }
-            guard let b = FieldDecoder.parseBoolean(p, n) else {
-                error = .notANumber(file: file, line: line, column: header[index], expected: "a boolean (true/false)")
-                return
+            h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][row] = Float(v)
+        case .boolean:
+            guard n > 0, let p else { return missing(h, plan, index) }
+            guard let b = FieldDecoder.parseBoolean(p, n) else { return slowFail(h, index, "a boolean (true/false)") }
+            h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][row] = b ? 1 : 0
+        case .category:
+            guard n > 0, let p else { return missing(h, plan, index) }
+            let s = h.pointee.owner.takeUnretainedValue()
+            guard let k = s.matchers[plan.dest].index(of: p, count: n) else {
+                return s.fail(.unknownCategory(file: s.file, line: h.pointee.line, column: s.header[index],
+                                               declaredCount: s.matchers[plan.dest].count))
             }
-            numeric[dest].append(b ? 1 : 0)
-        case let .category(dest, matcher, missing):
-            guard n > 0, let p else { return handleMissing(missing, dest: dest, numeric: false, column: index) }
-            guard let k = matcher.index(of: p, count: n) else {
-                error = .unknownCategory(file: file, line: line, column: header[index], declaredCount: matcher.count)
-                return
-            }
-            categorical[dest].append(k)
+            h.pointee.categoryColumns.unsafelyUnwrapped[plan.dest][row] = k
         }
     }
 
-    @inline(__always)
-    private func handleMissing(_ missing: Missing, dest: Int, numeric isNumeric: Bool, column: Int) {
-        switch missing {
+    static func slowFail(_ h: UnsafeMutablePointer<CSVHotState>, _ index: Int, _ expected: String) {
+        let s = h.pointee.owner.takeUnretainedValue()
+        s.fail(.notANumber(file: s.file, line: h.pointee.line, column: s.header[index], expected: expected))
+    }
+
+    static func missing(_ h: UnsafeMutablePointer<CSVHotState>, _ plan: FieldPlan, _ index: Int) {
+        switch plan.missing {
         case .error:
-            error = .missingValue(file: file, line: line, column: header[column])
+            let s = h.pointee.owner.takeUnretainedValue()
+            s.fail(.missingValue(file: s.file, line: h.pointee.line, column: s.header[index]))
         case .dropRow:
-            dropRow = true
-            if isNumeric { numeric[dest].append(0) } else { categorical[dest].append(0) }
-        case let .fill(value):
-            switch value {
-            case let .number(x): numeric[dest].append(x)
-            case let .category(k): categorical[dest].append(k)
+            h.pointee.drop = true
+        case .fill:
+            if plan.kind == .category {
+                h.pointee.categoryColumns.unsafelyUnwrapped[plan.dest][h.pointee.rows] = plan.fillIndex
+            } else {
+                h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][h.pointee.rows] = plan.fillFloat
             }
         }
     }
-
-    // MARK: row callback
 
     @inline(__always)
-    func endOfRow() {
-        if error != nil { return }
-        if inHeader {
-            inHeader = false
-            resolveHeader()
+    static func endOfRow(_ h: UnsafeMutablePointer<CSVHotState>) {
+        if h.pointee.slow {
+            if h.pointee.inHeader { h.pointee.owner.takeUnretainedValue().resolveHeader() }
             return
         }
-        if fieldIndex != targets.count {
-            if fieldIndex < targets.count {
-                error = .raggedRow(file: file, line: line, expected: targets.count, found: fieldIndex, orMore: false)
+        let found = h.pointee.fieldIndex
+        if found != h.pointee.fieldCount {
+            if found < h.pointee.fieldCount {
+                let s = h.pointee.owner.takeUnretainedValue()
+                s.fail(.raggedRow(file: s.file, line: h.pointee.line, expected: h.pointee.fieldCount, found: found, orMore: false))
             }
             return
         }
-        fieldIndex = 0
-        if dropRow {
-            dropRow = false
-            for k in numeric.indices { numeric[k].removeLast() }
-            for k in categorical.indices { categorical[k].removeLast() }
-            return
-        }
-        rows &+= 1
-        if rows == 1024 { reserveFromEstimate() }
+        h.pointee.fieldIndex = 0
+        if h.pointee.drop { h.pointee.drop = false; return }
+        h.pointee.rows &+= 1
+        if h.pointee.rows == h.pointee.capacity { h.pointee.owner.takeUnretainedValue().grow() }
     }
 
-    /// After the first rows, reserve column capacity from the file size so that growth does not
-    /// double the peak memory (estimate × 1.05; the arrays still grow if it is short).
-    private func reserveFromEstimate() {
-        guard dataBytesSeen > 0, fileSize > 0 else { return }
-        let perRow = Double(dataBytesSeen) / Double(rows)
-        let estimate = Int(Double(fileSize) / perRow * 1.05) + 1024
-        guard estimate > rows else { return }
-        for k in numeric.indices { numeric[k].reserveCapacity(estimate) }
-        for k in categorical.indices { categorical[k].reserveCapacity(estimate) }
-        reservedRows = estimate
+    // MARK: storage
+
+    /// Grows every column. After the first 1024 rows the capacity is estimated from the file
+    /// size (× 1.05) so that the columns are allocated once at about their final size, keeping
+    /// peak memory near the Float storage itself; if the estimate is short, × 1.5.
+    func grow() {
+        let h = hot.pointee
+        var newCapacity = h.capacity + h.capacity / 2
+        if h.rows == 1024, h.dataBytesSeen > 0, fileSize > 0 {
+            let estimate = Int(Double(fileSize) / (Double(h.dataBytesSeen) / Double(h.rows)) * 1.05) + 1024
+            newCapacity = max(newCapacity, estimate)
+        }
+        for k in 0..<floatCount {
+            guard let p = realloc(h.floatColumns![k], newCapacity * MemoryLayout<Float>.stride) else { fatalError("out of memory") }
+            h.floatColumns![k] = p.assumingMemoryBound(to: Float.self)
+        }
+        for k in 0..<categoryCount {
+            guard let p = realloc(h.categoryColumns![k], newCapacity * MemoryLayout<Int32>.stride) else { fatalError("out of memory") }
+            h.categoryColumns![k] = p.assumingMemoryBound(to: Int32.self)
+        }
+        hot.pointee.capacity = newCapacity
     }
 
-    /// Matches the header against the schema and builds one target per CSV column.
-    private func resolveHeader() {
-        var seen = Set<String>()
-        for (i, name) in header.enumerated() {
-            if name.isEmpty { error = .emptyColumnName(file: file, position: i + 1); return }
+    /// Matches the header against the schema and builds one plan per CSV column.
+    func resolveHeader() {
+        hot.pointee.inHeader = false
+        for (i, name) in header.enumerated() where name.isEmpty {
+            return fail(.emptyColumnName(file: file, position: i + 1))
         }
-        // A header that names none of the declared columns, or has a number as a column name
-        // not declared as such, is most likely a data row: refuse without echoing it.
-        let declaredHits = header.filter { schema.columns[$0] != nil }.count
-        if !schema.columns.isEmpty && declaredHits == 0 { error = .missingHeader(file: file); return }
+        // A header that names none of the declared columns, or has a number as an undeclared
+        // column name, is most likely a data row: refuse without echoing it.
+        if !schema.columns.isEmpty && !header.contains(where: { schema.columns[$0] != nil }) {
+            return fail(.missingHeader(file: file))
+        }
         for name in header where schema.columns[name] == nil {
             var bytes = Array(name.utf8); let n = bytes.count; bytes.append(0)
             if bytes.withUnsafeBufferPointer({ FieldDecoder.parseNumber($0.baseAddress!, n) }) != nil {
-                error = .missingHeader(file: file); return
+                return fail(.missingHeader(file: file))
             }
         }
-        for name in header {
-            if !seen.insert(name).inserted { error = .duplicateColumn(file: file, column: name); return }
+        var seen = Set<String>()
+        for name in header where !seen.insert(name).inserted {
+            return fail(.duplicateColumn(file: file, column: name))
         }
         for name in schema.columns.keys.sorted() where !seen.contains(name) {
-            error = .missingColumn(file: file, column: name); return
+            return fail(.missingColumn(file: file, column: name))
         }
+        var plans: [FieldPlan] = []
         for name in header {
-            guard let spec = schema.spec(for: name) else {
-                error = .undeclaredColumn(file: file, column: name); return
-            }
-            let missing: Missing
+            guard let spec = schema.spec(for: name) else { return fail(.undeclaredColumn(file: file, column: name)) }
+            var plan = FieldPlan()
             switch spec.missing {
-            case .error: missing = .error
-            case .dropRow: missing = .dropRow
+            case .error: plan.missing = .error
+            case .dropRow: plan.missing = .dropRow
             case let .fill(text):
-                guard let v = FieldDecoder.decodeDeclared(text, kind: spec.kind) else {
-                    if spec.kind == .ignore { missing = .error; break }
-                    error = .invalidSchema(column: name, reason: "missing-value default is not a valid \(spec.kind.typeName)")
-                    return
+                plan.missing = .fill
+                switch FieldDecoder.decodeDeclared(text, kind: spec.kind) {
+                case let .number(x)?: plan.fillFloat = x
+                case let .category(k)?: plan.fillIndex = k
+                case nil:
+                    if spec.kind != .ignore {
+                        return fail(.invalidSchema(column: name, reason: "missing-value default is not a valid \(spec.kind.typeName)"))
+                    }
                 }
-                missing = .fill(v)
             }
             switch spec.kind {
             case .ignore:
-                targets.append(.skip)
+                plans.append(plan)
                 continue
             case let .number(lo, hi), let .integer(lo, hi):
-                var isInteger = false
-                if case .integer = spec.kind { isInteger = true }
-                targets.append(.number(dest: numeric.count, lo: lo, hi: hi, integer: isInteger,
-                                       clamp: spec.outOfBounds == .clamp, missing: missing))
-                destinations.append((true, numeric.count)); numeric.append([])
+                if case .integer = spec.kind { plan.kind = .integer } else { plan.kind = .number }
+                plan.lo = lo; plan.hi = hi; plan.clamp = spec.outOfBounds == .clamp
+                plan.dest = floatCount; destinations.append((true, floatCount)); floatCount += 1
             case .boolean:
-                targets.append(.boolean(dest: numeric.count, missing: missing))
-                destinations.append((true, numeric.count)); numeric.append([])
+                plan.kind = .boolean
+                plan.dest = floatCount; destinations.append((true, floatCount)); floatCount += 1
             case let .category(values):
-                targets.append(.category(dest: categorical.count, matcher: CategoryMatcher(values), missing: missing))
-                destinations.append((false, categorical.count)); categorical.append([])
+                plan.kind = .category
+                plan.dest = categoryCount; destinations.append((false, categoryCount)); categoryCount += 1
+                matchers.append(CategoryMatcher(values))
             }
+            plans.append(plan)
             columnNames.append(name)
             columnSpecs.append(spec)
         }
+        let capacity = 1024
+        let planBuffer = UnsafeMutablePointer<FieldPlan>.allocate(capacity: max(plans.count, 1))
+        planBuffer.initialize(from: plans, count: plans.count)
+        let floats = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(floatCount, 1))
+        for k in 0..<floatCount { floats[k] = malloc(capacity * 4)!.assumingMemoryBound(to: Float.self) }
+        let cats = UnsafeMutablePointer<UnsafeMutablePointer<Int32>>.allocate(capacity: max(categoryCount, 1))
+        for k in 0..<categoryCount { cats[k] = malloc(capacity * 4)!.assumingMemoryBound(to: Int32.self) }
+        hot.pointee.plans = planBuffer
+        hot.pointee.floatColumns = floats
+        hot.pointee.categoryColumns = cats
+        hot.pointee.capacity = capacity
+        hot.pointee.fieldCount = header.count
+        hot.pointee.slow = false
     }
 
-    /// Builds the frame's columns (moves the storage out).
+    /// Builds the frame's columns, copying one column at a time into a Swift array and freeing
+    /// its buffer at once (peak memory: the storage plus one column).
     func takeColumns() -> [FrameColumn] {
+        let rows = hot.pointee.rows
         var out: [FrameColumn] = []
         for (k, d) in destinations.enumerated() {
             let storage: ColumnStorage
-            if d.isNumeric {
-                storage = .numeric(numeric[d.index]); numeric[d.index] = []
+            if d.isFloat {
+                let p = hot.pointee.floatColumns![d.index]
+                storage = .numeric(Array(UnsafeBufferPointer(start: p, count: rows)))
+                hot.pointee.floatColumns![d.index] = realloc(p, 4)!.assumingMemoryBound(to: Float.self)
             } else {
-                storage = .categorical(categorical[d.index]); categorical[d.index] = []
+                let p = hot.pointee.categoryColumns![d.index]
+                storage = .categorical(Array(UnsafeBufferPointer(start: p, count: rows)))
+                hot.pointee.categoryColumns![d.index] = realloc(p, 4)!.assumingMemoryBound(to: Int32.self)
             }
             out.append(FrameColumn(name: columnNames[k], spec: columnSpecs[k], storage: storage))
         }

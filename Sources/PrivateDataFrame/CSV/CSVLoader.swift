@@ -44,14 +44,15 @@ struct CSVLoader {
         }
         defer { csv_free(&parser) }
         var hasher = hashing ? SHA256() : nil
-        let context = Unmanaged.passUnretained(state).toOpaque()
+        let hot = state.hot
+        let context = UnsafeMutableRawPointer(hot)
 
         let onField: @convention(c) (UnsafeMutableRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = { p, n, ctx in
-            Unmanaged<CSVLoadState>.fromOpaque(ctx!).takeUnretainedValue()
-                .field(p.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }, n)
+            CSVLoadState.field(ctx.unsafelyUnwrapped.assumingMemoryBound(to: CSVHotState.self),
+                               p.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) }, n)
         }
         let onRow: @convention(c) (Int32, UnsafeMutableRawPointer?) -> Void = { _, ctx in
-            Unmanaged<CSVLoadState>.fromOpaque(ctx!).takeUnretainedValue().endOfRow()
+            CSVLoadState.endOfRow(ctx.unsafelyUnwrapped.assumingMemoryBound(to: CSVHotState.self))
         }
 
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
@@ -93,16 +94,17 @@ struct CSVLoader {
                 if let nl = memchr(base + start, 0x0A, remaining) {
                     let len = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) &- start &+ 1
                     try parse(base + start, len)
-                    if !state.inHeader { state.dataBytesSeen &+= len }
-                    state.line &+= 1
+                    if !hot.pointee.inHeader { hot.pointee.dataBytesSeen &+= len }
+                    hot.pointee.line &+= 1
                     start &+= len
                 } else {
                     try parse(base + start, remaining)
-                    if !state.inHeader { state.dataBytesSeen &+= remaining }
+                    if !hot.pointee.inHeader { hot.pointee.dataBytesSeen &+= remaining }
                     start = got
                 }
-                if let e = state.error { throw e }
+                if state.error != nil { break }
             }
+            if let e = state.error { throw e }
         }
         guard sawContent else { throw DataFrameError.emptyFile(file: name) }
         if csv_fini(&parser, onField, onRow, context) != 0 {

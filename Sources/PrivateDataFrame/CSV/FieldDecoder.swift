@@ -16,7 +16,7 @@ enum FieldDecoder {
     /// Parses a decimal number (`[+-]digits[.digits][(e|E)[+-]digits]`) from `n` bytes at `p`.
     /// Returns nil for anything else (including `nan`, `inf`, hex, empty, trailing garbage).
     ///
-    /// Fast path (Clinger 1990): up to 19 significant digits and a decimal exponent in
+    /// Fast path (Clinger 1990): up to 19 digits in all (leading zeros included) and an exponent in
     /// [-22, 22] give `Double(mantissa) ×/÷ 10^k`, correctly rounded when the mantissa is below
     /// 2^53 and within one Double ulp otherwise; the Float32 stored from it is then at most one
     /// Float ulp away (only in near-tie cases). Everything else goes through `strtod`, which
@@ -28,40 +28,28 @@ enum FieldDecoder {
         if n == 0 { return nil }
         if p[0] == 0x2D { negative = true; i = 1 } else if p[0] == 0x2B { i = 1 }
         var mantissa: UInt64 = 0
-        var digits = 0
-        var exp10 = 0
-        var sawDigit = false
-        var exact = true
+        let intStart = i
         while i < n {
             let d = p[i] &- 0x30
             if d > 9 { break }
-            sawDigit = true
-            if mantissa == 0 && d == 0 {
-                // leading zero
-            } else if digits < 19 {
-                mantissa = mantissa &* 10 &+ UInt64(d); digits &+= 1
-            } else {
-                exp10 &+= 1; exact = false
-            }
+            mantissa = mantissa &* 10 &+ UInt64(d)
             i &+= 1
         }
+        var digits = i &- intStart
+        var exp10 = 0
         if i < n && p[i] == 0x2E {
             i &+= 1
+            let fracStart = i
             while i < n {
                 let d = p[i] &- 0x30
                 if d > 9 { break }
-                sawDigit = true
-                if mantissa == 0 && d == 0 {
-                    exp10 &-= 1
-                } else if digits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(d); digits &+= 1; exp10 &-= 1
-                } else {
-                    exact = false
-                }
+                mantissa = mantissa &* 10 &+ UInt64(d)
                 i &+= 1
             }
+            exp10 = fracStart &- i
+            digits &+= i &- fracStart
         }
-        guard sawDigit else { return nil }
+        guard digits > 0 else { return nil }
         if i < n && (p[i] == 0x65 || p[i] == 0x45) {
             i &+= 1
             var expNegative = false
@@ -79,8 +67,8 @@ enum FieldDecoder {
             exp10 = expNegative ? exp10 &- e : exp10 &+ e
         }
         guard i == n else { return nil }
-        if mantissa == 0 { return negative ? -0.0 : 0.0 }
-        if exact && exp10 >= -22 && exp10 <= 22 {
+        // Up to 19 digits (leading zeros included) cannot overflow the UInt64 mantissa.
+        if digits <= 19 && exp10 >= -22 && exp10 <= 22 {
             var v = Double(mantissa)
             v = exp10 < 0 ? v / powersOfTen[-exp10] : v * powersOfTen[exp10]
             return negative ? -v : v
@@ -88,6 +76,12 @@ enum FieldDecoder {
         // Slow path: the field is a valid decimal literal; let the C library round it.
         let v = p.withMemoryRebound(to: CChar.self, capacity: n + 1) { strtod($0, nil) }
         return v.isFinite ? v : nil
+    }
+
+    /// True when `v` has no fractional part (without a libm call).
+    @inline(__always)
+    static func isIntegral(_ v: Double) -> Bool {
+        abs(v) >= 4_503_599_627_370_496 || Double(Int64(v)) == v      // ≥ 2^52: always integral
     }
 
     /// Parses a boolean: true/false, t/f, yes/no, y/n, 1/0 (ASCII, any case).
@@ -123,7 +117,7 @@ enum FieldDecoder {
             switch kind {
             case let .number(lo, hi), let .integer(lo, hi):
                 guard let v = parseNumber(p, n), v >= lo, v <= hi else { return nil }
-                if case .integer = kind, v != v.rounded() { return nil }
+                if case .integer = kind, !isIntegral(v) { return nil }
                 return .number(Float(v))
             case .boolean:
                 return parseBoolean(p, n).map { .number($0 ? 1 : 0) }

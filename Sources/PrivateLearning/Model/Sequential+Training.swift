@@ -18,6 +18,7 @@ extension Sequential {
         for epoch in 1...epochs {
             order.shuffle(using: &generator)
             var total = 0.0
+            var metricSums = [Double](repeating: 0, count: metrics.count)
             var start = 0
             while start < order.count {
                 let idx = Array(order[start..<min(start + batchSize, order.count)])
@@ -25,6 +26,9 @@ extension Sequential {
                 let out = forward(bx, training: true)
                 let losses = loss.perExampleLoss(predictions: out, targets: by)
                 total += losses.reduce(0.0) { $0 + Double($1) }
+                for (m, metric) in metrics.enumerated() {
+                    metricSums[m] += metric.value(predictions: out, targets: by) * Double(idx.count)
+                }
                 backward(loss.perExampleGradient(predictions: out, targets: by))
                 let w = [Float](repeating: 1 / Float(idx.count), count: idx.count)
                 apply(gradients: parameterGradients(exampleWeights: w), optimizer: optimizer)
@@ -32,6 +36,9 @@ extension Sequential {
                 start += batchSize
             }
             history.loss.append(total / Double(x.rows))
+            for (m, metric) in metrics.enumerated() {
+                history.metrics[metric.rawValue, default: []].append(metricSums[m] / Double(x.rows))
+            }
             progress?(TrainingProgress(epoch: epoch, epochs: epochs, steps: history.steps,
                                        loss: history.loss.last!, epsilon: nil))
         }

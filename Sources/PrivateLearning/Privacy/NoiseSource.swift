@@ -35,6 +35,16 @@ extension NoiseSource {
     }
 }
 
+extension NoiseSource {
+    /// A new stream for another thread: a fresh `SecureRandomSource` when this source is
+    /// secure, otherwise a `SeededRandomSource` seeded from this stream (reproducible).
+    public func independentStream() -> any NoiseSource {
+        if isCryptographicallySecure { return SecureRandomSource() }
+        var g = self
+        return SeededRandomSource(seed: g.next())
+    }
+}
+
 extension NoiseSource where Self == SecureRandomSource {
     /// ChaCha20 keyed from `getrandom`: cryptographically secure (the default).
     public static var secure: SecureRandomSource { SecureRandomSource() }

@@ -22,6 +22,17 @@ public final class PrivateModel {
     /// run is reported not private).
     public let noise: any NoiseSource
 
+    /// Draw each step's noise ahead of time on a background thread (default true). Noise is
+    /// data-independent, so this changes nothing about privacy; it takes the Gaussian sampling
+    /// off the critical path when a second core is available. The worker uses its own stream
+    /// (`NoiseSource.independentStream()`); each noise buffer is used exactly once.
+    public var prefetchesNoise = true
+
+    /// DP-SGD steps taken by every `fit` of this model so far; ε is reported over all of them.
+    public private(set) var totalSteps = 0
+    /// Sampling rate of the steps taken so far (nil before the first `fit`).
+    public private(set) var accountedSamplingRate: Double?
+
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
     public private(set) var metrics: [Metric] = []
@@ -80,10 +91,13 @@ public final class PrivateModel {
         return total
     }
 
-    /// Clip factors `min(1, C/‖g_i‖)` for squared norms.
+    /// Clip factors `min(1, C/‖g_i‖)` for squared norms. An example whose gradient norm is not
+    /// finite (overflow, NaN) gets factor 0: its contribution is dropped, which keeps the
+    /// sensitivity bound C (a NaN would otherwise pass through `min` unclipped).
     func clipFactors(squaredNorms: [Float]) -> [Float] {
         let c = Float(l2NormClip)
         return squaredNorms.map { s in
+            guard s.isFinite else { return 0 }
             let norm = s.squareRoot()
             return norm > c ? c / norm : 1
         }
@@ -106,6 +120,11 @@ public final class PrivateModel {
     ///   per-example losses (for reporting only).
     public func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws
         -> (gradients: [Tensor], losses: [Float]) {
+        try privatizedGradients(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+    }
+
+    func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double, pipeline: NoisePipeline?) throws
+        -> (gradients: [Tensor], losses: [Float]) {
         guard let loss else { throw PrivateLearningError.notCompiled }
         precondition(expectedBatchSize > 0, "expected batch size must be > 0")
         let b = features.rows
@@ -121,10 +140,31 @@ public final class PrivateModel {
             losses = forwardBackward(features: features, labels: labels, loss: loss)
             let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
+            // Fail closed: a non-finite clipped sum means some layer let a dropped example through.
+            for (k, g) in grads.enumerated() where !g.isFinite {
+                throw PrivateLearningError.nonFiniteGradient(parameter: k)
+            }
         }
         let std = noiseMultiplier * l2NormClip * scale
-        for k in grads.indices {
-            noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
+        if let pipeline, std > 0 {
+            let z = pipeline.begin()
+            var offset = 0
+            let s = Float(std)
+            for k in grads.indices {
+                let n = grads[k].count
+                precondition(offset + n <= pipeline.count, "noise buffer smaller than the gradient")
+                grads[k].storage.withUnsafeMutableBufferPointer { v in
+                    let zz = z.baseAddress! + offset
+                    for i in 0..<n { v[i] += s * zz[i] }
+                }
+                offset += n
+            }
+            precondition(offset == pipeline.count, "noise buffer does not match the gradient size")
+            pipeline.end()
+        } else {
+            for k in grads.indices {
+                noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
+            }
         }
         return (grads, losses)
     }
@@ -139,8 +179,12 @@ public final class PrivateModel {
     /// - Returns: per-epoch loss (not DP-protected), ε spent so far (one Poisson-subsampled
     ///   Gaussian event per step, q = batchSize/N), steps, q, σ, C, and whether the run is private
     ///   (ε is that of the mechanism; with a seeded noise source the run carries no guarantee).
-    /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0 or δ ∉ (0, 1);
-    ///   `.invalidTrainingData` when the loader's shapes do not fit the model.
+    /// Calling `fit` again continues training: ε then covers the steps of every `fit` so far
+    /// (`totalSteps`), which requires the same sampling rate.
+    /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0, δ ∉ (0, 1), or a
+    ///   sampling rate different from an earlier `fit` (not composable here: use a new model or
+    ///   the accounting module's composition); `.invalidTrainingData` when the loader's shapes do
+    ///   not fit the model.
     public func fit(_ loader: PoissonLoader, epochs: Int, targetDelta: Double,
                     accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
@@ -153,6 +197,12 @@ public final class PrivateModel {
             throw PrivateLearningError.invalidTrainingData(
                 "model expects \(model.inputShape.reduce(1, *)) features per example, data has \(loader.features.columns)")
         }
+        if let earlier = accountedSamplingRate, earlier != loader.samplingRate {
+            throw PrivateLearningError.invalidConfiguration(
+                "this model already took \(totalSteps) steps at sampling rate \(earlier); a fit at sampling rate "
+                + "\(loader.samplingRate) cannot be accounted together with them")
+        }
+        accountedSamplingRate = loader.samplingRate
         var history = TrainingHistory()
         history.samplingRate = loader.samplingRate
         history.noiseMultiplier = noiseMultiplier
@@ -161,26 +211,32 @@ public final class PrivateModel {
         history.isPrivate = isPrivate
         history.accountant = accountant.rawValue
         var generator = noise
+        let pipeline = prefetchesNoise && noiseMultiplier > 0
+            ? NoisePipeline(count: model.parameterCount, source: noise.independentStream()) : nil
+        defer { pipeline?.stop() }
         for epoch in 1...epochs {
             var total = 0.0
             var seen = 0
             for _ in 0..<loader.stepsPerEpoch {
                 let (bx, by) = loader.sampleBatch(using: &generator)
                 let (grads, losses) = try privatizedGradients(features: bx, labels: by,
-                                                              expectedBatchSize: loader.expectedBatchSize)
+                                                              expectedBatchSize: loader.expectedBatchSize,
+                                                              pipeline: pipeline)
                 model.apply(gradients: grads, optimizer: optimizer)
                 total += losses.reduce(0.0) { $0 + Double($1) }
                 seen += losses.count
                 history.steps += 1
+                totalSteps += 1
             }
             history.loss.append(seen > 0 ? total / Double(seen) : .nan)
             var spent: Double? = nil
             if accountant == .rdp || epoch == epochs {
                 spent = noiseMultiplier == 0 ? Double.infinity
                     : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
-                                                    steps: history.steps, delta: targetDelta, accountant: accountant)
+                                                    steps: totalSteps, delta: targetDelta, accountant: accountant)
             }
             history.epsilon.append(spent)
+            history.cumulativeSteps = totalSteps
             progress?(TrainingProgress(epoch: epoch, epochs: epochs, steps: history.steps,
                                        loss: history.loss.last!, epsilon: spent))
         }
@@ -192,8 +248,8 @@ public final class PrivateModel {
 
     /// Mean loss and metrics of the wrapped model on `(x, y)`.
     public func evaluate(_ x: Tensor, _ y: Tensor) throws -> [String: Double] {
-        guard let loss else { throw PrivateLearningError.notCompiled }
-        model.compile(optimizer: optimizer ?? SGD(), loss: loss, metrics: metrics)
+        guard let loss, let optimizer else { throw PrivateLearningError.notCompiled }
+        model.compile(optimizer: optimizer, loss: loss, metrics: metrics)
         return try model.evaluate(x, y)
     }
 }

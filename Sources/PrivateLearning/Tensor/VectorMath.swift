@@ -48,6 +48,21 @@ public enum VectorMath {
         return s
     }
 
+    /// True when no element is NaN or ±∞ (`x − x` is NaN exactly for those; SIMD8 accumulation).
+    @inlinable
+    public static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i &+ 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += v - v
+            i &+= 8
+        }
+        var s = acc.sum()
+        while i < count { s += x[i] - x[i]; i &+= 1 }
+        return s == 0
+    }
+
     /// Squared L2 norm of each row of a row-major `rows × columns` buffer.
     @inlinable
     public static func rowSquaredNorms(_ x: UnsafePointer<Float>, rows: Int, columns: Int) -> [Float] {
@@ -58,10 +73,31 @@ public enum VectorMath {
 }
 
 extension Tensor {
+    /// True when no element is NaN or ±∞ (`x − x` is NaN exactly for those; SIMD8 accumulation).
+    @inlinable
+    public static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i &+ 8 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc += v - v
+            i &+= 8
+        }
+        var s = acc.sum()
+        while i < count { s += x[i] - x[i]; i &+= 1 }
+        return s == 0
+    }
+
     /// Squared L2 norm of each row (example) of a batch-first tensor.
     public func rowSquaredNorms() -> [Float] {
         if count == 0 { return [Float](repeating: 0, count: rows) }
         return storage.withUnsafeBufferPointer { VectorMath.rowSquaredNorms($0.baseAddress!, rows: rows, columns: columns) }
+    }
+
+    /// True when every element is finite.
+    public var isFinite: Bool {
+        if count == 0 { return true }
+        return storage.withUnsafeBufferPointer { VectorMath.allFinite($0.baseAddress!, count: count) }
     }
 
     /// Σ of all squared elements.

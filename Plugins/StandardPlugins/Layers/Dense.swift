@@ -1,3 +1,5 @@
+import PrivateLearning
+
 /// Fully connected layer `a = f(x·W + b)` with Keras semantics (kernel shape `[inputs, units]`).
 ///
 /// Adopts `PerExampleGradientNorms` (see `Dense+PerExample.swift`): its per-example gradient
@@ -107,41 +109,57 @@ public final class Dense: Layer {
         return Tensor(shape: [b, inputFeatures], values: dx)
     }
 
+    static func scaleRows(_ d: inout [Float], by w: [Float], width: Int) {
+        d.withUnsafeMutableBufferPointer { p in
+            for r in 0..<w.count {
+                let wr = w[r], row = p.baseAddress! + r &* width
+                for j in 0..<width { row[j] *= wr }
+            }
+        }
+    }
+
     /// `Σ_i w_i·x_iᵀδ_i` (kernel) and `Σ_i w_i·δ_i` (bias): one GEMM and one GEMV.
     public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
         let b = delta.rows
         var gk = [Float](repeating: 0, count: inputFeatures * units)
         var gb = [Float](repeating: 0, count: useBias ? units : 0)
         if b > 0 {
-            var scaled: [Float]? = nil
+            var x = input
+            var d = delta.storage
+            var rows = b
             if let w = exampleWeights {
                 precondition(w.count == b, "dense: \(w.count) example weights for a batch of \(b)")
-                var s = delta.storage
-                s.withUnsafeMutableBufferPointer { p in
-                    for r in 0..<b {
-                        let wr = w[r], row = p.baseAddress! + r &* units
-                        for j in 0..<units { row[j] *= wr }
-                    }
-                }
-                scaled = s
-            }
-            let d = scaled ?? delta.storage
-            input.storage.withUnsafeBufferPointer { xx in
-                d.withUnsafeBufferPointer { dd in
-                    gk.withUnsafeMutableBufferPointer { g in
-                        LinearAlgebra.gemm(transposeA: true, transposeB: false, m: inputFeatures, n: units, k: b,
-                                           alpha: 1, a: xx.baseAddress!, lda: inputFeatures, b: dd.baseAddress!, ldb: units,
-                                           beta: 0, c: g.baseAddress!, ldc: units)
-                    }
+                if w.contains(0) {
+                    // Examples with weight 0 (dropped by DP-SGD, e.g. a non-finite gradient) are
+                    // removed rather than multiplied by 0, so a NaN in them cannot leak into the sum.
+                    let keep = w.indices.filter { w[$0] != 0 }
+                    x = input.gatheringRows(keep)
+                    d = delta.gatheringRows(keep).storage
+                    rows = keep.count
+                    let kw = keep.map { w[$0] }
+                    Self.scaleRows(&d, by: kw, width: units)
+                } else {
+                    Self.scaleRows(&d, by: w, width: units)
                 }
             }
-            if useBias {
-                let ones = [Float](repeating: 1, count: b)
-                d.withUnsafeBufferPointer { dd in
-                    ones.withUnsafeBufferPointer { o in
-                        gb.withUnsafeMutableBufferPointer { g in
-                            LinearAlgebra.gemv(transpose: true, rows: b, columns: units, alpha: 1, a: dd.baseAddress!,
-                                               x: o.baseAddress!, beta: 0, y: g.baseAddress!)
+            if rows > 0 {
+                x.storage.withUnsafeBufferPointer { xx in
+                    d.withUnsafeBufferPointer { dd in
+                        gk.withUnsafeMutableBufferPointer { g in
+                            LinearAlgebra.gemm(transposeA: true, transposeB: false, m: inputFeatures, n: units, k: rows,
+                                               alpha: 1, a: xx.baseAddress!, lda: inputFeatures, b: dd.baseAddress!, ldb: units,
+                                               beta: 0, c: g.baseAddress!, ldc: units)
+                        }
+                    }
+                }
+                if useBias {
+                    let ones = [Float](repeating: 1, count: rows)
+                    d.withUnsafeBufferPointer { dd in
+                        ones.withUnsafeBufferPointer { o in
+                            gb.withUnsafeMutableBufferPointer { g in
+                                LinearAlgebra.gemv(transpose: true, rows: rows, columns: units, alpha: 1, a: dd.baseAddress!,
+                                                   x: o.baseAddress!, beta: 0, y: g.baseAddress!)
+                            }
                         }
                     }
                 }

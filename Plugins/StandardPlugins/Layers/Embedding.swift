@@ -1,0 +1,104 @@
+import PrivateLearning
+
+/// Maps integer tokens to learned vectors (Keras `Embedding`): per-example input `[L]` of
+/// token indices in `[0, inputDim)` stored as Floats, output `[L, outputDim]`.
+///
+/// Example `i`'s gradient touches only the rows of the tokens it contains, so its norm is
+/// computed from those rows alone (`Embedding+PerExample.swift`) and examples never interact.
+/// The input is not differentiable; `backward` returns zeros.
+public final class Embedding: Layer {
+    public let typeName = "embedding"
+    /// Vocabulary size V: tokens are integers in [0, V).
+    public let inputDim: Int
+    /// Vector length D per token.
+    public let outputDim: Int
+    /// Keras initialiser name: `uniform` (U(−0.05, 0.05), the Keras default) or any `Initializer`.
+    public let embeddingsInitializer: String
+
+    /// `[embeddings [V, D]]`.
+    public var parameters: [Tensor] = []
+    var length = 0
+    var tokens: [Int] = []
+    var outputGradient: [Float] = []
+    var batchSize = 0
+
+    public init(inputDim: Int, outputDim: Int, embeddingsInitializer: String = "uniform") {
+        precondition(inputDim > 0 && outputDim > 0, "embedding: input_dim and output_dim > 0")
+        precondition(embeddingsInitializer == "uniform" || Initializer(rawValue: embeddingsInitializer) != nil,
+                     "embedding: unknown initializer")
+        self.inputDim = inputDim
+        self.outputDim = outputDim
+        self.embeddingsInitializer = embeddingsInitializer
+    }
+
+    public var configuration: PluginParameters {
+        ["input_dim": .int(inputDim), "output_dim": .int(outputDim), "embeddings_initializer": .string(embeddingsInitializer)]
+    }
+
+    public func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] {
+        guard inputShape.count == 1, inputShape[0] > 0 else {
+            throw PrivateLearningError.incompatibleShape(layer: typeName, index: index, inputShape: inputShape,
+                                                         reason: "embedding needs a flat sequence of token indices per example")
+        }
+        length = inputShape[0]
+        let count = inputDim * outputDim
+        let values: [Float]
+        if let initializer = Initializer(rawValue: embeddingsInitializer) {
+            values = initializer.values(count: count, fanIn: inputDim, fanOut: outputDim, using: &generator)
+        } else {
+            values = (0..<count).map { _ in Float.random(in: -0.05...0.05, using: &generator) }
+        }
+        parameters = [Tensor(shape: [inputDim, outputDim], values: values)]
+        return [length, outputDim]
+    }
+
+    /// Token of a stored value; traps on a value that is not an index in [0, V) (validate
+    /// inputs against the public vocabulary size before training).
+    @inline(__always)
+    func token(_ v: Float) -> Int {
+        let t = Int(exactly: v) ?? -1
+        precondition(t >= 0 && t < inputDim, "embedding: an input is not a token index in [0, \(inputDim))")
+        return t
+    }
+
+    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+        let n = input.count, d = outputDim
+        var out = [Float](repeating: 0, count: n * d)
+        var ids = [Int](repeating: 0, count: n)
+        parameters[0].storage.withUnsafeBufferPointer { e in
+            out.withUnsafeMutableBufferPointer { o in
+                for k in 0..<n {
+                    let t = token(input.storage[k])
+                    ids[k] = t
+                    (o.baseAddress! + k &* d).update(from: e.baseAddress! + t &* d, count: d)
+                }
+            }
+        }
+        if training {
+            tokens = ids
+            batchSize = input.rows
+        }
+        return Tensor(shape: [input.rows, n / max(input.rows, 1), d], values: out)
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.count == tokens.count * outputDim, "embedding: backward batch differs from the forward batch")
+        outputGradient = dy.storage
+        return Tensor(zeros: [batchSize, length])
+    }
+
+    /// `Σ_i w_i Σ_p e_{token(i,p)} ⊗ dy_{i,p}`: a scatter-add of weighted output-gradient rows.
+    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+        let d = outputDim
+        var g = [Float](repeating: 0, count: inputDim * d)
+        for i in 0..<batchSize {
+            let w = exampleWeights?[i] ?? 1
+            if w == 0 { continue }
+            for p in 0..<length {
+                let k = i &* length &+ p, row = tokens[k] &* d, src = k &* d
+                for j in 0..<d { g[row &+ j] += w * outputGradient[src &+ j] }
+            }
+        }
+        return [Tensor(shape: [inputDim, d], values: g)]
+    }
+}

@@ -1,0 +1,108 @@
+import PrivacyAccounting
+import PrivateLearning
+
+extension PrivateModel {
+    /// Trains on a frame with DP-SGD: the frame's selected features and label are encoded from
+    /// the schema only, and handed to a `PoissonLoader` (Poisson sampling with expected batch
+    /// size `batchSize`). This is the only path from a frame into training.
+    ///
+    /// The sampling rate is q = batchSize / N with N = `frame.rowCountForAccounting` (dataset
+    /// size treated as public, the TF Privacy / Opacus convention). Reserve the budget in the
+    /// ledger **before** calling this (the pipeline does); `fit` itself does not touch the ledger.
+    /// - Parameters:
+    ///   - frame: a frame after `select(features:label:)`.
+    ///   - batchSize: expected batch size q·N (public).
+    ///   - epochs: passes; steps = epochs × ceil(N / batchSize).
+    ///   - targetDelta: δ at which ε is reported.
+    ///   - encoding: feature/label encoding (must match the one used to predict).
+    /// - Throws: `DataFrameError` for a frame without features/label; `PrivateLearningError` from training.
+    public func fit(_ frame: PrivateDataFrame, batchSize: Int, epochs: Int, targetDelta: Double,
+                    encoding: EncodingOptions = EncodingOptions(), accountant: AccountantKind = .rdp,
+                    progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
+        let x = try frame.encodedFeatures(encoding)
+        let y = try frame.encodedLabels(encoding)
+        guard x.rows > 0 else { throw DataFrameError.noRows(operation: "fit") }
+        let loader = try PoissonLoader(features: Tensor(shape: [x.rows, x.columns], values: x.values),
+                                       labels: Tensor(shape: [y.rows, y.columns], values: y.values),
+                                       batchSize: batchSize)
+        return try fit(loader, epochs: epochs, targetDelta: targetDelta, accountant: accountant, progress: progress)
+    }
+}
+
+extension PrivateDataFrame {
+    /// Predicts with a model and returns a new private frame: this frame's columns plus the
+    /// prediction columns named by `labelColumns` (op_tensorflow's `label_columns=`). Prediction
+    /// is post-processing of the trained model; the result is as private as the input and leaves
+    /// only through DP releases (`releaseAccuracy`, `releaseConfusionMatrix`, `releaseMeanSquaredError`).
+    ///
+    /// How outputs become columns (K = model output width):
+    /// - one name, K > 1: the arg-max class, a category column with the label's declared values
+    ///   (or `0…K−1` without a categorical label);
+    /// - one name, K = 1, categorical/boolean label with 2 values: class 1 when the output ≥ 0.5;
+    /// - one name, K = 1, numeric label: the value, mapped back from `encoding.label == .scaled`
+    ///   and clamped to the label's declared bounds (spec: the label's);
+    /// - K names: one number column each, clamped to [0, 1] (scores/probabilities).
+    /// - Parameters:
+    ///   - model: the trained model (its own predictions are never printed).
+    ///   - labelColumns: names of the new columns.
+    ///   - encoding: the encoding used for training.
+    public func predict(model: Sequential, labelColumns: [String],
+                        encoding: EncodingOptions = EncodingOptions()) throws -> PrivateDataFrame {
+        guard !labelColumns.isEmpty else { throw DataFrameError.invalidArgument("labelColumns is empty") }
+        for name in labelColumns where columnNames.contains(name) {
+            throw DataFrameError.invalidArgument("prediction column '\(name)' already exists in the frame")
+        }
+        let x = try encodedFeatures(encoding)
+        guard x.columns == model.inputShape.reduce(1, *) else {
+            throw DataFrameError.shapeMismatch("the model expects \(model.inputShape.reduce(1, *)) encoded features, the frame has \(x.columns)")
+        }
+        let out = model.predict(Tensor(shape: [x.rows, x.columns], values: x.values))
+        let k = out.columns
+        let labelSpec = try labelColumn.map { try column(named: $0).spec }
+        var added: [FrameColumn] = []
+        if labelColumns.count == 1 {
+            let name = labelColumns[0]
+            if k > 1 {
+                var values = (0..<k).map(String.init)
+                if case let .category(v)? = labelSpec?.kind, v.count == k { values = v }
+                let classes: [Int32] = out.storage.withUnsafeBufferPointer { p in
+                    (0..<rowCount).map { i in
+                        var best = 0
+                        for j in 1..<k where p[i * k + j] > p[i * k + best] { best = j }
+                        return Int32(best)
+                    }
+                }
+                added.append(FrameColumn(name: name, spec: .category(values), storage: .categorical(classes)))
+            } else if let spec = labelSpec, spec.kind == .boolean || spec.kind.categories?.count == 2 {
+                let classes = out.storage.map { $0 >= 0.5 ? Int32(1) : 0 }
+                let values = spec.kind.categories ?? ["false", "true"]
+                added.append(FrameColumn(name: name, spec: .category(values), storage: .categorical(classes)))
+            } else if let spec = labelSpec, let b = spec.kind.bounds {
+                let (scale, shift) = encoding.label == .scaled ? Self.affine(spec.kind, encoding.numericRange) : (1, 0)
+                let lo = Float(b.lowerBound), hi = Float(b.upperBound)
+                let v = out.storage.map { min(max(($0 - shift) / scale, lo), hi) }
+                added.append(FrameColumn(name: name, spec: ColumnSpec(spec.kind), storage: .numeric(v)))
+            } else {
+                throw DataFrameError.invalidArgument(
+                    "one output column needs a numeric or two-class label to give it bounds; select a label first")
+            }
+        } else {
+            guard labelColumns.count == k else {
+                throw DataFrameError.shapeMismatch("\(labelColumns.count) label columns for \(k) model outputs")
+            }
+            for (j, name) in labelColumns.enumerated() {
+                let v = (0..<rowCount).map { min(max(out.storage[$0 * k + j], 0), 1) }
+                added.append(FrameColumn(name: name, spec: .number(min: 0, max: 1), storage: .numeric(v)))
+            }
+        }
+        var copy = self
+        copy.columns += added
+        return copy
+    }
+
+    /// `predict(model:labelColumns:encoding:)` with the model wrapped by a `PrivateModel`.
+    public func predict(model: PrivateModel, labelColumns: [String],
+                        encoding: EncodingOptions = EncodingOptions()) throws -> PrivateDataFrame {
+        try predict(model: model.model, labelColumns: labelColumns, encoding: encoding)
+    }
+}
