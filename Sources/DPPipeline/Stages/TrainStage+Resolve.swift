@@ -100,8 +100,8 @@ extension TrainStage {
         do {
             let model = try Sequential(inputShape: [inputWidth], layers: layers, seed: seed)
             var refused = false
-            for (ref, layer) in zip(refs, model.layers) where layer.mixesExamples {
-                diagnostics.error(ref.position, "layer '\(ref.name)' (\(layer.typeName)) mixes examples within a batch, which per-example "
+            for (index, (ref, layer)) in zip(refs, model.layers).enumerated() where layer.mixesExamples {
+                diagnostics.error(ref.position, "layers[\(index)] '\(ref.name)' mixes examples within a batch, which per-example "
                                   + "clipping cannot bound; use layer_normalization or no normalisation")
                 refused = true
             }
