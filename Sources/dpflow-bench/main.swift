@@ -11,9 +11,13 @@
 // of max RSS during the steps (what the training step itself added).
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import PrivacyAccounting
 
 let arguments = CommandLine.arguments
+// One BLAS thread in both modes, so the only extra parallelism of the private run is the
+// noise-prefetch thread (reported: see `threads` in the output).
+LinearAlgebra.setThreadCount(1)
 let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
 let rounds = 3
 
@@ -192,6 +196,9 @@ struct Result: Codable {
     var private_cpu_seconds: Double
     /// Private / non-private CPU time (all threads, including the noise-prefetch thread).
     var cpu_time_ratio: Double
+    /// BLAS threads (both modes); the private mode adds one noise-prefetch thread.
+    var blas_threads: Int
+    var private_noise_prefetch_thread: Bool
 }
 
 let json = arguments.contains("--json")
@@ -203,10 +210,13 @@ for hidden in [128, 512] {
     let plain = try makeModel(hidden: hidden)
     plain.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     _ = try plain.fit(x.slicingRows(0..<(batch * 4)), y.slicingRows(0..<(batch * 4)), epochs: 1, batchSize: batch, seed: 1) // warm-up
-    let dp = try PrivateModel(model: try makeModel(hidden: hidden), l2NormClip: 1, noiseMultiplier: 1)
-    dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
+    let privateNet = try makeModel(hidden: hidden)
+    let warmDP = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    warmDP.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
-    _ = try dp.fit(warm, epochs: 1, targetDelta: 1e-5)
+    _ = try warmDP.fit(warm, epochs: 1, targetDelta: 1e-5)   // warm-up (separate accounting)
+    let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
     // The machine is shared: alternate plain and private epochs and keep the best of `rounds`
     // for each, so a burst of load from other processes does not land on one side only.
@@ -238,7 +248,9 @@ for hidden in [128, 512] {
                           nonprivate_step_peak_growth_bytes: np.step, private_step_peak_growth_bytes: pr.step,
                           private_examples_seen: history.steps * batch,
                           nonprivate_cpu_seconds: plainCPU, private_cpu_seconds: privateCPU,
-                          cpu_time_ratio: privateCPU / plainCPU))
+                          cpu_time_ratio: privateCPU / plainCPU,
+                          blas_threads: LinearAlgebra.threadCount,
+                          private_noise_prefetch_thread: dp.prefetchesNoise))
 }
 
 if json {

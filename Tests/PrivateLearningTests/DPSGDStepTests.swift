@@ -1,6 +1,7 @@
 import DPTestSupport
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import PrivacyAccounting
 import Testing
 
@@ -263,5 +264,25 @@ struct DPSGDNonFiniteTests {
         x[2, 1] = .nan
         let got = try dp.privatizedGradients(features: x, labels: y, expectedBatchSize: 4).gradients.flatMap(\.storage)
         assertClose(got, clean, rtol: 1e-5, atol: 1e-7)
+    }
+}
+
+@Suite("DP-SGD: privacy across several fits")
+struct DPSGDCumulativeTests {
+    @Test("a second fit reports ε over all steps so far; a different sampling rate is refused")
+    func cumulative() throws {
+        let x = Fixtures.gaussian(shape: [100, 3], seed: 1), y = Fixtures.binaryLabels(100, seed: 2)
+        let model = try Sequential(inputShape: [3], layers: [Dense(1, activation: .sigmoid)], seed: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1.2, noise: .seeded(5))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let loader = try PoissonLoader(features: x, labels: y, batchSize: 10)
+        let first = try dp.fit(loader, epochs: 1, targetDelta: 1e-5)
+        let second = try dp.fit(loader, epochs: 1, targetDelta: 1e-5)
+        #expect(first.steps == 10 && second.steps == 10 && second.cumulativeSteps == 20)
+        let expected = try PrivacyAccounting.epsilon(samplingRate: 0.1, noiseMultiplier: 1.2, steps: 20, delta: 1e-5)
+        #expect(second.finalEpsilon == expected)
+        #expect(second.finalEpsilon! > first.finalEpsilon!)
+        let other = try PoissonLoader(features: x, labels: y, batchSize: 20)
+        #expect(throws: PrivateLearningError.self) { _ = try dp.fit(other, epochs: 1, targetDelta: 1e-5) }
     }
 }

@@ -89,34 +89,26 @@ public enum GaussianSampling {
     }
 
     /// Fills `out` with independent standard normals.
-    public static func fillStandardNormal(_ out: UnsafeMutableBufferPointer<Float>, source: some NoiseSource) {
-        out.update(repeating: 0)
-        addNoise(to: out, standardDeviation: 1, source: source)
-    }
-
-    /// Adds `standardDeviation · z` with independent standard normals z to every element.
     ///
-    /// Per chunk of 2048: one bulk request for random words; a branch-free pass computes the
-    /// fast-path value of every word (sign applied by flipping the sign bit, since a data-
-    /// independent but unpredictable branch costs ~15 cycles when mispredicted) and records
-    /// the ~1.2% of words that need the exact slow path; those are then replaced; finally a
-    /// vectorised `v += σ·z` pass.
-    public static func addNoise(to values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float,
-                                source: some NoiseSource) {
+    /// Per chunk of 2048: one bulk request for random words; a branch-free pass writes the
+    /// fast-path value of every word (sign applied by flipping the sign bit, since an
+    /// unpredictable branch costs ~15 cycles when mispredicted) and records the ~1.2% of words
+    /// that need the exact slow path; those are then replaced.
+    public static func fillStandardNormal(_ out: UnsafeMutableBufferPointer<Float>, source: some NoiseSource) {
         let chunk = 2048
         let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: chunk)
-        let z = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
         let misses = UnsafeMutablePointer<Int>.allocate(capacity: chunk)
-        defer { words.deallocate(); z.deallocate(); misses.deallocate() }
+        defer { words.deallocate(); misses.deallocate() }
         var g = source
         tables.k.withUnsafeBufferPointer { kb in
             tables.w.withUnsafeBufferPointer { wb in
                 let k = kb.baseAddress!, w = wb.baseAddress!
                 var start = 0
-                while start < values.count {
-                    let n = min(chunk, values.count - start)
+                while start < out.count {
+                    let n = min(chunk, out.count - start)
                     source.fillRandomWords(UnsafeMutableBufferPointer(rebasing: words[0..<n]))
                     let wp = words.baseAddress!
+                    let z = out.baseAddress! + start
                     var missCount = 0
                     for i in 0..<n {
                         let word = wp[i]
@@ -130,11 +122,25 @@ public enum GaussianSampling {
                         let i = misses[m]
                         z[i] = slowPath(word: wp[i], using: &g)
                     }
-                    let v = values.baseAddress! + start
-                    for i in 0..<n { v[i] += standardDeviation * z[i] }
                     start += n
                 }
             }
+        }
+    }
+
+    /// Adds `standardDeviation · z` with independent standard normals z to every element.
+    public static func addNoise(to values: UnsafeMutableBufferPointer<Float>, standardDeviation: Float,
+                                source: some NoiseSource) {
+        let chunk = 2048
+        let z = UnsafeMutableBufferPointer<Float>.allocate(capacity: chunk)
+        defer { z.deallocate() }
+        var start = 0
+        while start < values.count {
+            let n = min(chunk, values.count - start)
+            fillStandardNormal(UnsafeMutableBufferPointer(rebasing: z[0..<n]), source: source)
+            let v = values.baseAddress! + start
+            for i in 0..<n { v[i] += standardDeviation * z[i] }
+            start += n
         }
     }
 }

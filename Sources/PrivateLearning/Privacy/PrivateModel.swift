@@ -28,6 +28,11 @@ public final class PrivateModel {
     /// (`NoiseSource.independentStream()`); each noise buffer is used exactly once.
     public var prefetchesNoise = true
 
+    /// DP-SGD steps taken by every `fit` of this model so far; ε is reported over all of them.
+    public private(set) var totalSteps = 0
+    /// Sampling rate of the steps taken so far (nil before the first `fit`).
+    public private(set) var accountedSamplingRate: Double?
+
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
     public private(set) var metrics: [Metric] = []
@@ -174,8 +179,12 @@ public final class PrivateModel {
     /// - Returns: per-epoch loss (not DP-protected), ε spent so far (one Poisson-subsampled
     ///   Gaussian event per step, q = batchSize/N), steps, q, σ, C, and whether the run is private
     ///   (ε is that of the mechanism; with a seeded noise source the run carries no guarantee).
-    /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0 or δ ∉ (0, 1);
-    ///   `.invalidTrainingData` when the loader's shapes do not fit the model.
+    /// Calling `fit` again continues training: ε then covers the steps of every `fit` so far
+    /// (`totalSteps`), which requires the same sampling rate.
+    /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0, δ ∉ (0, 1), or a
+    ///   sampling rate different from an earlier `fit` (not composable here: use a new model or
+    ///   the accounting module's composition); `.invalidTrainingData` when the loader's shapes do
+    ///   not fit the model.
     public func fit(_ loader: PoissonLoader, epochs: Int, targetDelta: Double,
                     accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
@@ -188,6 +197,12 @@ public final class PrivateModel {
             throw PrivateLearningError.invalidTrainingData(
                 "model expects \(model.inputShape.reduce(1, *)) features per example, data has \(loader.features.columns)")
         }
+        if let earlier = accountedSamplingRate, earlier != loader.samplingRate {
+            throw PrivateLearningError.invalidConfiguration(
+                "this model already took \(totalSteps) steps at sampling rate \(earlier); a fit at sampling rate "
+                + "\(loader.samplingRate) cannot be accounted together with them")
+        }
+        accountedSamplingRate = loader.samplingRate
         var history = TrainingHistory()
         history.samplingRate = loader.samplingRate
         history.noiseMultiplier = noiseMultiplier
@@ -211,15 +226,17 @@ public final class PrivateModel {
                 total += losses.reduce(0.0) { $0 + Double($1) }
                 seen += losses.count
                 history.steps += 1
+                totalSteps += 1
             }
             history.loss.append(seen > 0 ? total / Double(seen) : .nan)
             var spent: Double? = nil
             if accountant == .rdp || epoch == epochs {
                 spent = noiseMultiplier == 0 ? Double.infinity
                     : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
-                                                    steps: history.steps, delta: targetDelta, accountant: accountant)
+                                                    steps: totalSteps, delta: targetDelta, accountant: accountant)
             }
             history.epsilon.append(spent)
+            history.cumulativeSteps = totalSteps
             progress?(TrainingProgress(epoch: epoch, epochs: epochs, steps: history.steps,
                                        loss: history.loss.last!, epsilon: spent))
         }
@@ -231,8 +248,8 @@ public final class PrivateModel {
 
     /// Mean loss and metrics of the wrapped model on `(x, y)`.
     public func evaluate(_ x: Tensor, _ y: Tensor) throws -> [String: Double] {
-        guard let loss else { throw PrivateLearningError.notCompiled }
-        model.compile(optimizer: optimizer ?? SGD(), loss: loss, metrics: metrics)
+        guard let loss, let optimizer else { throw PrivateLearningError.notCompiled }
+        model.compile(optimizer: optimizer, loss: loss, metrics: metrics)
         return try model.evaluate(x, y)
     }
 }

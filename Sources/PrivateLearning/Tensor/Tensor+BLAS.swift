@@ -2,6 +2,15 @@ import CBLAS
 
 /// Matrix products of dpflow. Every one goes through `cblas_sgemm` / `cblas_sgemv`.
 public enum LinearAlgebra {
+    /// Number of threads OpenBLAS uses for one product (`OPENBLAS_NUM_THREADS` at start-up).
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Sets the number of OpenBLAS threads (e.g. 1 when several processes share the cores).
+    public static func setThreadCount(_ n: Int) {
+        precondition(n >= 1, "thread count must be ≥ 1")
+        openblas_set_num_threads(Int32(n))
+    }
+
     /// `C = alpha · op(A) · op(B) + beta · C` on raw row-major buffers.
     ///
     /// - Parameters:

@@ -15,8 +15,10 @@ public struct TrainingHistory: Sendable, Equatable {
     public var delta: Double?
     /// Accountant that produced ε (`rdp`, `pld`), nil when none.
     public var accountant: String?
-    /// Optimizer steps taken in total (including noise-only steps on empty batches).
+    /// Optimizer steps taken by this `fit` (including noise-only steps on empty batches).
     public var steps: Int = 0
+    /// Steps of every `fit` of the same model so far; ε covers these.
+    public var cumulativeSteps: Int = 0
     /// Poisson sampling rate q (nil for non-private training).
     public var samplingRate: Double?
     /// σ: noise standard deviation divided by the clip norm.
