@@ -20,6 +20,8 @@ public struct RunContext {
     public var testFrame: PrivateDataFrame?
     /// The trained model (`train`).
     public var model: Sequential?
+    /// What a model source said about the model's origin (e.g. the imported Keras model), for exporters.
+    public var modelOrigin: Any?
     /// How features were encoded for training (reused for prediction).
     public var encoding = EncodingOptions()
     /// Model outputs on the test part and the test labels as class indices or values (`predict`).

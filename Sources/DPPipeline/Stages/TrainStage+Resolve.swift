@@ -23,7 +23,9 @@ extension TrainStage {
             let outputWidth = model.outputShape.reduce(1, *)
             context.training = TrainingFacts(
                 layerSummary: ["input(\(model.inputShape.reduce(1, *)))"] + zip(model.layers, model.layerOutputShapes).map { layer, shape in
-                    "\(layer.typeName)(\(shape.reduce(1, *)))"
+                    var text = "\(layer.typeName)(\(shape.reduce(1, *))"
+                    if case .string(let activation)? = layer.configuration["activation"], activation != "linear" { text += ", \(activation)" }
+                    return text + ")"
                 },
                 parameterCount: model.parameterCount, outputWidth: outputWidth)
             checkLoss(outputWidth: outputWidth, context: context, diagnostics: &diagnostics)
