@@ -3,6 +3,7 @@ import PrivateLearning
 
 /// Everything a stage sees while the pipeline runs, filled in stage by stage. Private values (frames,
 /// encoded matrices, predictions) live here in memory only; nothing in this struct is printed.
+/// Not `Sendable`: it holds the model being trained (a class) and is used by one run on one thread.
 public struct RunContext {
     public var pipeline: Pipeline
     public var plan: PipelinePlan

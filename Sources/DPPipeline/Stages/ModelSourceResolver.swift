@@ -14,7 +14,8 @@ public protocol ModelSourceResolver: Sendable {
 }
 
 /// A model built by a `ModelSourceResolver`, with whatever the source wants exporters to know (e.g. the
-/// imported Keras model, whose generation and layer names a Keras export keeps).
+/// imported Keras model, whose generation and layer names a Keras export keeps). Not `Sendable`: it carries
+/// the model (a class) from the source to the training stage of one run.
 public struct ModelSourceResult {
     public var model: Sequential
     public var origin: Any?
