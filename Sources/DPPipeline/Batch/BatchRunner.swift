@@ -199,7 +199,7 @@ public struct BatchSummary: Codable, Sendable {
     public static func table(_ results: [BatchJobResult]) -> String {
         let header = ["job", "status", "ε spent", "metric", "time (s)"]
         let rows = results.map { r in
-            [r.job, r.status.rawValue, r.epsilon.map { String(format: "%.4g", $0) } ?? "-", r.metric ?? "-",
+            [r.job, r.status.rawValue, r.epsilon.map { PrivacyFormat.string($0) } ?? "-", r.metric ?? "-",
              String(format: "%.1f", r.seconds)]
         }
         var widths = header.map(\.count)

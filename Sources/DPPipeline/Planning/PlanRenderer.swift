@@ -80,8 +80,5 @@ public enum PlanRenderer {
         return [line(header)] + rows.map(line)
     }
 
-    static func f(_ x: Double) -> String {
-        if x == 0 { return "0" }
-        return String(format: "%.4g", x)
-    }
+    static func f(_ x: Double) -> String { PrivacyFormat.string(x) }
 }

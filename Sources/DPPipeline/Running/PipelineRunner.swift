@@ -144,7 +144,7 @@ public struct PipelineRunner: Sendable {
                       startedAt: startedAt, finishedAt: Timestamp.now()).write(folder: output)
     }
 
-    static func f(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.4g", x) }
+    static func f(_ x: Double) -> String { PrivacyFormat.string(x) }
 }
 
 /// dpflow's version, written into reports.
