@@ -25,6 +25,7 @@ public final class SecureRandomSource: NoiseSource {
     private var refills = 0
     private var nonceCounter: UInt64 = 0
 
+    /// Keys a new stream from the kernel CSPRNG (32 bytes of `getrandom`).
     public init() {
         reseed()
     }
