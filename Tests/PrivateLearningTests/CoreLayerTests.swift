@@ -1,5 +1,6 @@
 import DPTestSupport
 import PrivateLearning
+import StandardPlugins
 import Testing
 
 @Suite("Core: layers pass the conformance checker")
@@ -81,5 +82,24 @@ struct CoreConformanceMixingTests {
         let report = try LayerConformance.check({ UndeclaredBatchCentering() }, inputShape: [3], finiteDifferences: false)
         #expect(!report.passed)
         #expect(report.failures.contains { $0.contains("equals single-example forward") })
+    }
+}
+
+@Suite("Core: conformance checker with custom inputs")
+struct CoreConformanceInputsTests {
+    @Test("embedding conforms on integer token inputs (input finite differences off)")
+    func embeddingWithTokens() throws {
+        let tokens = Tensor(shape: [4, 5], values: [0, 1, 1, 6, 2, 3, 3, 3, 3, 3, 6, 5, 4, 0, 1, 2, 2, 0, 2, 6])
+        let report = try LayerConformance.check({ try StandardPluginsTestAccess.embedding() }, inputShape: [5],
+                                                inputs: tokens, inputFiniteDifferences: false)
+        #expect(report.passed, "\(report)")
+    }
+}
+
+enum StandardPluginsTestAccess {
+    static func embedding() throws -> any Layer {
+        var r = PluginRegistry()
+        try StandardPlugins.register(into: &r)
+        return try r.makeLayer("embedding", parameters: ["input_dim": .int(7), "output_dim": .int(3)])
     }
 }
