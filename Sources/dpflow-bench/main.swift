@@ -2,6 +2,7 @@
 //
 //   swift run -c release dpflow-bench            # table
 //   swift run -c release dpflow-bench --json     # JSON array
+//   --no-prefetch: draw DP noise on the training thread (no noise-prefetch thread)
 //
 // Speed: one epoch (ceil(60000/256) = 235 steps), best of 3 alternating rounds, on 60,000 synthetic rows × 32 features,
 // non-private (shuffled batches of 256, mean loss, same optimizer) vs private (Poisson
@@ -215,6 +216,7 @@ for hidden in [128, 512] {
     let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
     _ = try warmDP.fit(warm, epochs: 1, targetDelta: 1e-5)   // warm-up (separate accounting)
     let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    dp.prefetchesNoise = !arguments.contains("--no-prefetch")
     dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
     // The machine is shared: alternate plain and private epochs and keep the best of `rounds`
