@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting",
+            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dpflow-bench", dependencies: [
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "PrivateLearningTests", dependencies: ["PrivateLearning", "StandardPlugins", "ExamplePlugin", "DPTestSupport"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop", "DPTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "DPTestSupport"]),
+        .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
         .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"]),
     ]
 )

@@ -53,7 +53,8 @@ extension StandardPlugins {
             try r.rejectUnknown(["activation", "name"])
             return Activation(try activationRequired(r))
         }
-        try registerNormalizationAndShapeLayers(into: &registry)
+        try registerStructureLayers(into: &registry)
+        try registerNormalizationLayers(into: &registry)
     }
 }
 

@@ -27,6 +27,9 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
     case invalidDiscretization(Double)
     /// The accountant cannot account for this event (e.g. Poisson-sampled Laplace under RDP).
     case unsupportedEvent(String)
+    /// The PLD grid would need more points than `limit` (tiny σ relative to the discretisation,
+    /// or very many steps of a mechanism with large privacy loss).
+    case pldGridTooLarge(points: Int, limit: Int)
     /// Calibration could not reach the target within the searched range.
     case targetUnreachable(String)
 
@@ -56,6 +59,9 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
             return "PLD discretisation interval \(d) is invalid: it must be a finite number > 0 (default 1e-4)"
         case .unsupportedEvent(let why):
             return "unsupported DP event: \(why)"
+        case .pldGridTooLarge(let n, let limit):
+            return "the PLD accountant would need \(n) grid points (limit \(limit)) for this very small noise "
+                + "multiplier or very long run: use the RDP accountant, or a PLDAccountant with a coarser discretisation"
         case .targetUnreachable(let why):
             return "calibration target unreachable: \(why)"
         }

@@ -12,6 +12,7 @@
 // of max RSS during the steps (what the training step itself added).
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import PrivacyAccounting
 
 let arguments = CommandLine.arguments

@@ -157,6 +157,9 @@ struct BudgetCommand: ParsableCommand {
                              target_epsilon: r.targetEpsilon)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
+            // ε = ∞ (no finite ε at this δ) is a legitimate answer; JSON has no infinity literal.
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(
+                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
             print(String(decoding: try encoder.encode(out), as: UTF8.self))
             return
         }

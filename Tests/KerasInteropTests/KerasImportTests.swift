@@ -10,23 +10,6 @@ enum Registries {
         try StandardPlugins.register(into: &registry)
         return registry
     }
-
-    /// The standard registry plus test stand-ins for layers it does not have yet.
-    static func withStandIns() throws -> PluginRegistry {
-        var registry = try standard()
-        try StandInLayers.register(into: &registry)
-        return registry
-    }
-
-    /// Fixture models whose every layer the registry has (others are expected to fail with
-    /// `unknownLayerClass` until their layer plugin exists).
-    static let importable: [String] = KerasFixtures.models.filter { model in
-        guard let registry = try? withStandIns(),
-              let spec = try? KerasModelSpec(contentsOf: KerasFixtures.jsonURL(.keras3, model)) else { return false }
-        return spec.layers.allSatisfy { registry.layerNames.contains($0.registryName) }
-    }
-
-    static let notImportable: [String] = KerasFixtures.models.filter { !importable.contains($0) }
 }
 
 /// Keras' stored test batch: `x` and Keras' own predictions `y`.
@@ -56,27 +39,17 @@ let kerasTolerance: Float = 1e-5
 @Suite("Keras model import")
 struct KerasImportTests {
     @Test("imported models predict what Keras predicted (max abs diff ≤ 1e-5)",
-          arguments: KerasGeneration.allCases, Registries.importable)
+          arguments: KerasGeneration.allCases, KerasFixtures.models)
     func predictionsMatchKeras(generation: KerasGeneration, model: String) throws {
         let imported = try KerasModelImporter.load(
             json: KerasFixtures.jsonURL(generation, model),
-            weights: FixtureFiles.url("\(generation.rawValue)/\(model).weights.npz"), registry: Registries.withStandIns())
+            weights: FixtureFiles.url("\(generation.rawValue)/\(model).weights.npz"), registry: Registries.standard())
         #expect(imported.generation == generation)
         #expect(imported.hasLoadedWeights)
         let batch = try KerasBatch(generation, model)
         let predicted = imported.model.predict(batch.x)
         #expect(predicted.shape == batch.y.shape)
         #expect(maxAbsDifference(predicted, batch.y) <= kerasTolerance)
-    }
-
-    @Test("models with a layer the registry lacks fail naming the class", arguments: Registries.notImportable)
-    func missingPlugin(model: String) throws {
-        do {
-            _ = try KerasModelImporter.load(json: KerasFixtures.jsonURL(.keras3, model), weights: nil, registry: Registries.withStandIns())
-            Issue.record("expected unknownLayerClass")
-        } catch let KerasInteropError.unknownLayerClass(_, _, className, _) {
-            #expect(KerasLayerCatalog.rule(forClass: className) != nil)
-        }
     }
 
     @Test("weights are checked against the layers: count and shape errors name the layer")
@@ -173,9 +146,9 @@ struct KerasExportTests {
     /// Leaves `<model>.<generation>.{json,weights.npz,batch.npz}` for check_export.py when
     /// DPFLOW_KERAS_EXPORT_DIR is set (batch y = dpflow's predictions).
     @Test("round trip import → export → import keeps predictions and structure",
-          arguments: KerasGeneration.allCases, Registries.importable)
+          arguments: KerasGeneration.allCases, KerasFixtures.models)
     func roundTrip(generation: KerasGeneration, model: String) throws {
-        let registry = try Registries.withStandIns()
+        let registry = try Registries.standard()
         let (directory, keep) = try ExportDirectory.make("roundtrip")
         defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
         let imported = try KerasModelImporter.load(

@@ -29,7 +29,7 @@ extension KerasConfigValue {
 }
 
 enum KerasFixtures {
-    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm", "dense_softmax"]
+    static let models = ["mlp_softmax", "binary_sigmoid", "flatten_activation", "layer_norm", "dense_softmax", "embedding_tokens"]
 
     static func jsonURL(_ generation: KerasGeneration, _ model: String) -> URL {
         FixtureFiles.url("\(generation.rawValue)/\(model).json")
@@ -71,6 +71,11 @@ struct KerasModelSpecTests {
             ("Dense", "dense", ["units": .int(5), "activation": .string("relu")]),
             ("Dense", "dense", ["units": .int(3), "activation": .string("linear")]),
             ("Activation", "activation", ["activation": .string("softmax")]),
+        ]),
+        "embedding_tokens": ([6], [
+            ("Embedding", "embedding", ["input_dim": .int(20), "output_dim": .int(4), "embeddings_initializer": .string("uniform")]),
+            ("Flatten", "flatten", [:]),
+            ("Dense", "dense", ["units": .int(2), "activation": .string("softmax")]),
         ]),
     ]
 
@@ -195,13 +200,19 @@ struct KerasModelSpecTests {
             .setting(["config", "layers", 1, "config"], to: .dictionary([
                 "name": .string("embedding"), "input_dim": .int(100), "output_dim": .int(8), "mask_zero": .bool(false),
                 "embeddings_initializer": .dictionary(["class_name": .string("RandomUniform"),
-                                                       "config": .dictionary(["minval": .double(-0.05), "maxval": .double(0.05)])]),
+                                                       "config": .dictionary(["minval": .double(-0.1), "maxval": .double(0.1)])]),
                 "embeddings_regularizer": .null, "lora_rank": .null,
             ]))
         let spec = try KerasModelSpec(json: KerasFixtures.encoded(json), file: "m.json")
         #expect(spec.layers[0].registryName == "embedding")
         #expect(spec.layers[0].parameters == ["input_dim": .int(100), "output_dim": .int(8),
                                               "embeddings_initializer": .string("random_uniform")])
+        let defaultUniform = json.setting(["config", "layers", 1, "config", "embeddings_initializer", "config"],
+                                          to: .dictionary(["minval": .double(-0.05), "maxval": .double(0.05), "seed": .null]))
+        let uniformSpec = try KerasModelSpec(json: KerasFixtures.encoded(defaultUniform), file: "m.json")
+        #expect(uniformSpec.layers[0].parameters["embeddings_initializer"] == .string("uniform"))
+        let written = uniformSpec.kerasConfig(generation: .keras3)["config"]?["layers"]?.listValue?[1]["config"]?["embeddings_initializer"]
+        #expect(written?["class_name"] == .string("RandomUniform"))
         let masked = json.setting(["config", "layers", 1, "config", "mask_zero"], to: .bool(true))
         #expect(throws: KerasInteropError.unsupportedOption(file: "m.json", layer: 1, className: "Embedding", option: "mask_zero",
                                                             reason: "masking is not implemented")) {
@@ -214,11 +225,9 @@ struct KerasModelSpecTests {
         #expect(throws: KerasInteropError.invalidModelJSON(file: "m.json", reason: "the top level is not a JSON object")) {
             try KerasModelSpec(json: Data("[1, 2]".utf8), file: "m.json")
         }
-        do {
-            _ = try KerasModelSpec(json: Data("{\"class_name\": ".utf8), file: "m.json")
-            Issue.record("expected an error")
-        } catch KerasInteropError.invalidModelJSON(let file, _) {
-            #expect(file == "m.json")
+        // The syntax error (a `}` where a value belongs) sits on line 2, column 7.
+        #expect(throws: KerasInteropError.invalidModelJSON(file: "m.json:2:7", reason: "malformed JSON")) {
+            try KerasModelSpec(json: Data("{\"class_name\": \"Sequential\",\n \"a\": }".utf8), file: "m.json")
         }
         let noInput = try KerasFixtures.json(.keras3, "mlp_softmax")
             .setting(["config", "layers", 0, "class_name"], to: .string("Activation"))

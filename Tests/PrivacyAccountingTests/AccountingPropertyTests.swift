@@ -28,7 +28,8 @@ import Testing
 
     /// RDP is non-decreasing in the order α (van Erven & Harremoës 2014) — across the switch
     /// between fractional series, quadrature and integer series.
-    @Test(arguments: [(1e-5, 10.0), (1e-3, 1.1), (0.01, 0.8), (0.1, 2.0), (0.5, 0.5), (0.9, 1.0)])
+    @Test(arguments: [(1e-5, 10.0), (1e-3, 1.1), (0.01, 0.8), (0.1, 2.0), (0.5, 0.5), (0.9, 1.0),
+                      (1e-12, 0.3), (1e-8, 50.0), (0.999, 0.3), (1e-3, 0.2)])
     func rdpMonotoneInOrder(q: Double, sigma: Double) {
         let curve = RDPAccountant.subsampledGaussianCurve(samplingRate: q, noiseMultiplier: sigma)
         for k in 1..<curve.count {

@@ -61,6 +61,20 @@ import Testing
         }
     }
 
+    /// A σ far too small for the grid is refused with a typed error instead of allocating
+    /// gigabytes, and the accountant is left unchanged.
+    @Test func pldRefusesHugeGrids() throws {
+        var acc = try PLDAccountant()
+        try acc.compose(.gaussian(noiseMultiplier: 2))
+        let before = try acc.epsilon(delta: 1e-5)
+        #expect(throws: PrivacyAccountingError.self) {
+            try acc.compose(.composed([.gaussian(noiseMultiplier: 3),
+                                       .poissonSampled(samplingRate: 0.5, event: .gaussian(noiseMultiplier: 1e-3))]))
+        }
+        #expect(try acc.epsilon(delta: 1e-5) == before)
+        #expect(PrivacyAccountingError.pldGridTooLarge(points: 10, limit: 5).description.contains("RDP"))
+    }
+
     /// Messages name the parameter and its accepted range.
     @Test func messagesAreActionable() {
         let m = PrivacyAccountingError.invalidSamplingRate(1.5).localizedDescription

@@ -1,5 +1,6 @@
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import Testing
 @testable import PrivateDataFrame
 

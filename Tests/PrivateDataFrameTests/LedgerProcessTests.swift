@@ -73,4 +73,41 @@ struct LedgerProcessTests {
         }
         _ = try ledger.reserve(dataset: "race", job: "next", mechanism: "m", epsilon: 0.2, delta: 0)
     }
+
+    func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try Self.dpflowBinary()
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func cliGrantShowReserveCommit() throws {
+        let path = files.path("cli.sqlite")
+        let csv = files.write("d.csv", "x\n1\n")
+        #expect(try run(["ledger", "grant", "--csv", csv, "--epsilon", "2", "--delta", "1e-5", "--ledger", path]).status == 0)
+        let id = try BudgetLedger.datasetID(forCSVAt: csv)
+        let r = try run(["ledger", "reserve", id, "--epsilon", "1.5", "--job", "cli", "--ledger", path])
+        #expect(r.status == 0 && r.out.hasPrefix("reserved "))
+        let refused = try run(["ledger", "reserve", id, "--epsilon", "1", "--ledger", path])
+        #expect(refused.status == 3 && refused.err.contains("would exceed the grant"))
+        let reservation = String(r.out.dropFirst("reserved ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try run(["ledger", "commit", reservation, "--ledger", path]).status == 0)
+        #expect(try run(["ledger", "commit", reservation, "--ledger", path]).status != 0)
+        let show = try run(["ledger", "show", "--json", "--ledger", path])
+        #expect(show.status == 0)
+        struct Report: Decodable { let datasets: [DatasetBudget]; let spends: [BudgetSpend] }
+        let report = try JSONDecoder().decode(Report.self, from: Data(show.out.utf8))
+        #expect(report.datasets.map(\.dataset) == [id])
+        #expect(report.datasets[0].committedEpsilon == 1.5 && report.datasets[0].grantedEpsilon == 2)
+        #expect(report.spends.map(\.status) == [.committed] && report.spends[0].job == "cli")
+        let text = try run(["ledger", "show", "--ledger", path])
+        #expect(text.out.contains("remaining ε=0.5"))
+        #expect(try run(["ledger", "grant", id, "--epsilon", "1", "--delta", "1e-5", "--ledger", path]).status != 0)
+    }
 }

@@ -1,6 +1,7 @@
 import DPTestSupport
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import Testing
 
 /// Accuracy on the Wisconsin breast-cancer data shipped in `pipelines/data/breast_cancer.csv`.

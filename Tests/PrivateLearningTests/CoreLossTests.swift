@@ -1,5 +1,6 @@
 import DPTestSupport
 import PrivateLearning
+import StandardPlugins
 import Testing
 
 @Suite("Core: losses")

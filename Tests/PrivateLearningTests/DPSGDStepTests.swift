@@ -1,6 +1,7 @@
 import DPTestSupport
 import Foundation
 import PrivateLearning
+import StandardPlugins
 import PrivacyAccounting
 import Testing
 

@@ -96,6 +96,13 @@ def models(keras, generation):
         L.Dense(3),
         L.Activation("softmax"),
     ], name="dense_softmax")
+    # Token indices (stored as float32, as dpflow feeds them) → Embedding → Flatten → Dense.
+    yield "embedding_tokens", [6], keras.Sequential([
+        keras.Input(shape=(6,)),
+        L.Embedding(20, 4),
+        L.Flatten(),
+        L.Dense(2, activation="softmax"),
+    ], name="embedding_tokens")
 
 
 def write_models(generation):
@@ -107,7 +114,10 @@ def write_models(generation):
     for name, input_shape, model in models(keras, generation):
         weights = [rng.normal(0.0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()]
         model.set_weights(weights)
-        x = rng.normal(0.0, 1.0, [BATCH] + input_shape).astype(np.float32)
+        if name == "embedding_tokens":
+            x = rng.integers(0, 20, [BATCH] + input_shape).astype(np.float32)
+        else:
+            x = rng.normal(0.0, 1.0, [BATCH] + input_shape).astype(np.float32)
         y = np.asarray(model.predict(x, verbose=0), dtype=np.float32)
         with open(os.path.join(out, name + ".json"), "w") as f:
             f.write(model.to_json())

@@ -117,21 +117,27 @@ public final class LayerNormalization: Layer {
         precondition(dy.count == rows * f, "layer_normalization: backward batch differs from the forward batch")
         outputGradient = dy.storage
         var dx = dy
-        let g = gamma
+        let g = gamma ?? [Float](repeating: 1, count: f)
         var dh = [Float](repeating: 0, count: f)
-        for r in 0..<rows {
-            let base = r &* f
-            var meanD: Float = 0, meanDH: Float = 0
-            for j in 0..<f {
-                let d = dy.storage[base &+ j] * (g?[j] ?? 1)
-                dh[j] = d
-                meanD += d
-                meanDH += d * normalized[base &+ j]
+        let invF = 1 / Float(f)
+        dy.storage.withUnsafeBufferPointer { dyy in
+            normalized.withUnsafeBufferPointer { hh in
+                dx.storage.withUnsafeMutableBufferPointer { dxx in
+                    g.withUnsafeBufferPointer { gg in
+                        dh.withUnsafeMutableBufferPointer { d in
+                            for r in 0..<rows {
+                                let base = r &* f
+                                let y = dyy.baseAddress! + base, h = hh.baseAddress! + base, o = dxx.baseAddress! + base
+                                for j in 0..<f { d[j] = y[j] * gg[j] }
+                                let meanD = VectorMath.sum(d.baseAddress!, count: f) * invF
+                                let meanDH = VectorMath.dot(d.baseAddress!, h, count: f) * invF
+                                let s = inverseStd[r]
+                                for j in 0..<f { o[j] = s * (d[j] - meanD - h[j] * meanDH) }
+                            }
+                        }
+                    }
+                }
             }
-            meanD /= Float(f)
-            meanDH /= Float(f)
-            let s = inverseStd[r]
-            for j in 0..<f { dx.storage[base &+ j] = s * (dh[j] - meanD - normalized[base &+ j] * meanDH) }
         }
         return dx
     }
@@ -141,15 +147,23 @@ public final class LayerNormalization: Layer {
         let f = features, m = rowsPerExample
         if let w = exampleWeights { precondition(w.count == batchSize, "layer_normalization: \(w.count) weights for \(batchSize) examples") }
         var gg = [Float](repeating: 0, count: f), gb = [Float](repeating: 0, count: f)
-        for i in 0..<batchSize {
-            let wi = exampleWeights?[i] ?? 1
-            if wi == 0 { continue }
-            for r in (i &* m)..<((i &+ 1) &* m) {
-                let base = r &* f
-                for j in 0..<f {
-                    let d = wi * outputGradient[base &+ j]
-                    gg[j] += d * normalized[base &+ j]
-                    gb[j] += d
+        outputGradient.withUnsafeBufferPointer { dyy in
+            normalized.withUnsafeBufferPointer { hh in
+                gg.withUnsafeMutableBufferPointer { a in
+                    gb.withUnsafeMutableBufferPointer { b in
+                        for i in 0..<batchSize {
+                            let wi = exampleWeights?[i] ?? 1
+                            if wi == 0 { continue }
+                            for r in (i &* m)..<((i &+ 1) &* m) {
+                                let y = dyy.baseAddress! + r &* f, h = hh.baseAddress! + r &* f
+                                for j in 0..<f {
+                                    let d = wi * y[j]
+                                    a[j] += d * h[j]
+                                    b[j] += d
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -29,10 +29,9 @@ extension KerasModelSpec {
         let root: KerasConfigValue
         do {
             root = try JSONDecoder().decode(KerasConfigValue.self, from: json)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw KerasInteropError.invalidModelJSON(file: file, reason: Self.describe(context.underlyingError))
         } catch {
-            throw KerasInteropError.invalidModelJSON(file: file, reason: "malformed JSON")
+            throw KerasInteropError.invalidModelJSON(file: Self.syntaxErrorLocation(in: json).map { "\(file):\($0.line):\($0.column)" } ?? file,
+                                                     reason: "malformed JSON")
         }
         guard root.dictionaryValue != nil else {
             throw KerasInteropError.invalidModelJSON(file: file, reason: "the top level is not a JSON object")
@@ -76,12 +75,22 @@ extension KerasModelSpec {
         return .keras3
     }
 
-    private static func describe(_ error: (any Error)?) -> String {
-        guard let error = error as NSError? else { return "malformed JSON" }
-        if let index = error.userInfo["NSJSONSerializationErrorIndex"] as? Int {
-            return "malformed JSON near byte \(index)"
+    /// Line and column (1-based) of a JSON syntax error, from Foundation's "around character N".
+    static func syntaxErrorLocation(in json: Data) -> (line: Int, column: Int)? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            let text = "\(error) \((error as NSError).userInfo)"
+            guard let range = text.range(of: "around character ") ?? text.range(of: "around line ") else { return nil }
+            let digits = text[range.upperBound...].prefix { $0.isNumber }
+            guard let offset = Int(digits) else { return nil }
+            var line = 1, column = 1
+            for byte in json.prefix(offset) {
+                if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else if byte & 0xC0 != 0x80 { column += 1 }
+            }
+            return (line, column)
         }
-        return "malformed JSON"
     }
 }
 
@@ -247,6 +256,12 @@ private struct LayerListParser {
             if let name = value.stringValue { return .string(KerasNaming.snakeCase(name)) }
             guard let initializer = value["class_name"]?.stringValue else {
                 throw invalid(index, className, key, "expected an initializer object with a class_name")
+            }
+            // Keras' "uniform" (the Embedding default) is RandomUniform(-0.05, 0.05).
+            if initializer == "RandomUniform",
+               (value["config"]?["minval"] ?? .double(-0.05)) == .double(-0.05),
+               (value["config"]?["maxval"] ?? .double(0.05)) == .double(0.05) {
+                return .string("uniform")
             }
             return .string(KerasNaming.snakeCase(initializer))
         }

@@ -94,6 +94,10 @@ struct KerasConfigWriter {
     }
 
     func convert(_ value: KerasConfigValue, key: String) -> KerasConfigValue {
+        if key.hasSuffix("_initializer"), value.stringValue == "uniform" {
+            return object(className: "RandomUniform", module: "keras.initializers",
+                          config: ["minval": .double(-0.05), "maxval": .double(0.05), "seed": .null])
+        }
         if key.hasSuffix("_initializer"), let name = value.stringValue {
             var config: [String: KerasConfigValue] = [:]
             if !["zeros", "ones"].contains(name) { config["seed"] = .null }

@@ -20,12 +20,13 @@ public enum KerasModelImporter {
     ///     layers' initial weights (drawn from `seed`).
     ///   - registry: the plugin registry that makes the layers (`StandardPlugins.register(into:)`
     ///     plus any third-party plugins); a Keras class `FooBar` maps to registry name `foo_bar`.
-    ///   - seed: seeds initial weights of layers without loaded weights (initial weights are
-    ///     data-independent: a seed has no privacy cost).
+    ///   - seed: seeds initial weights (and dropout masks) of the built layers; nil draws them
+    ///     from the system generator. Initial weights are data-independent: a seed has no
+    ///     privacy cost. Loaded weights replace the initial ones.
     /// - Throws: `KerasInteropError` naming the file, the layer, the class and the option or
     ///   weight at fault.
     public static func load(json: URL, weights: URL?, registry: PluginRegistry,
-                            seed: UInt64 = 0) throws -> ImportedKerasModel {
+                            seed: UInt64? = nil) throws -> ImportedKerasModel {
         let spec = try KerasModelSpec(contentsOf: json, layerNames: Set(registry.layerNames))
         let arrays = try weights.map { try NumpyArchive(contentsOf: $0).arrays }
         let model = try makeModel(spec: spec, weights: arrays, weightsFile: weights?.path ?? "", registry: registry, seed: seed)
@@ -34,9 +35,10 @@ public enum KerasModelImporter {
 
     /// Resolves `kerasJSON` and `weights` against `baseDirectory` (a pipeline file's folder)
     /// and loads the model — the entry point for `train: {model: {keras_json:, weights:}}`.
+    /// Absolute paths are used as given. See `load(json:weights:registry:seed:)`.
     /// - Throws: `KerasInteropError`.
     public static func load(kerasJSON: String, weights: String?, relativeTo baseDirectory: URL,
-                            registry: PluginRegistry, seed: UInt64 = 0) throws -> ImportedKerasModel {
+                            registry: PluginRegistry, seed: UInt64? = nil) throws -> ImportedKerasModel {
         try load(json: resolve(kerasJSON, baseDirectory), weights: weights.map { resolve($0, baseDirectory) },
                  registry: registry, seed: seed)
     }
@@ -96,7 +98,7 @@ public enum KerasModelImporter {
     /// - Throws: `KerasInteropError.layerConstructionFailed`, `.refusedLayerClass`,
     ///   `.weightCountMismatch`, `.weightShapeMismatch`.
     public static func makeModel(spec: KerasModelSpec, weights: [NumpyArray]?, weightsFile: String = "",
-                                 registry: PluginRegistry, seed: UInt64 = 0) throws -> Sequential {
+                                 registry: PluginRegistry, seed: UInt64? = nil) throws -> Sequential {
         var layers: [any Layer] = []
         for layerSpec in spec.layers {
             layers.append(try makeLayer(layerSpec, file: spec.file, registry: registry, allowDefaultInitializers: weights != nil))

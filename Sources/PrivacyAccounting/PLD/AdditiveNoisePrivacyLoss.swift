@@ -134,8 +134,13 @@ struct AdditiveNoisePrivacyLoss: Sendable {
     }
 
     /// The pessimistic connect-the-dots PMF on the grid of width `discretization`.
-    func connectTheDotsPMF(discretization d: Double) -> PLDPmf {
+    func connectTheDotsPMF(discretization d: Double) throws -> PLDPmf {
         let (lo, hi) = epsilonBounds()
+        let span = (hi - lo) / d
+        guard span.isFinite, span < Double(PLDPmf.maximumPoints) else {
+            throw PrivacyAccountingError.pldGridTooLarge(points: span.isFinite ? Int(span) : Int.max,
+                                                         limit: PLDPmf.maximumPoints)
+        }
         let lower = Int((lo / d).rounded(.down))
         let upper = Int((hi / d).rounded(.up))
         var deltas = [Double](repeating: 0, count: upper - lower + 1)

@@ -34,7 +34,11 @@ public struct PLDAccountant: Sendable {
         guard count >= 0 else { throw PrivacyAccountingError.invalidSteps(count) }
         try event.validate()
         if count == 0 { return }
-        try composeValidated(event, count: count)
+        // Compose into a copy so that an error part-way through a composite event leaves this
+        // accountant as it was.
+        var next = self
+        try next.composeValidated(event, count: count)
+        self = next
     }
 
     private mutating func composeValidated(_ event: DPEvent, count: Int) throws {
@@ -45,9 +49,9 @@ public struct PLDAccountant: Sendable {
             for e in events { try composeValidated(e, count: count) }
         case .gaussian(let sigma):
             // k Gaussians with σ compose exactly to one Gaussian with σ/√k.
-            append(mechanism(.gaussian(sigma: sigma / Double(count).squareRoot()), q: 1), count: 1)
+            try append(try mechanism(.gaussian(sigma: sigma / Double(count).squareRoot()), q: 1), count: 1)
         case .laplace(let b):
-            append(mechanism(.laplace(scale: b), q: 1), count: count)
+            try append(try mechanism(.laplace(scale: b), q: 1), count: count)
         case .poissonSampled(let q, let inner):
             if q == 0 { return }
             let noise: AdditiveNoisePrivacyLoss.Noise
@@ -59,23 +63,25 @@ public struct PLDAccountant: Sendable {
                 throw PrivacyAccountingError.unsupportedEvent(
                     "PLD supports Poisson sampling of a Gaussian, a Laplace, or a composition of Gaussians")
             }
-            append(mechanism(noise, q: q), count: count)
+            try append(try mechanism(noise, q: q), count: count)
         }
     }
 
-    private func mechanism(_ noise: AdditiveNoisePrivacyLoss.Noise, q: Double) -> (remove: PLDPmf, add: PLDPmf) {
-        let r = AdditiveNoisePrivacyLoss(noise: noise, samplingRate: q, adjacency: .remove)
+    private func mechanism(_ noise: AdditiveNoisePrivacyLoss.Noise, q: Double) throws -> (remove: PLDPmf, add: PLDPmf) {
+        let r = try AdditiveNoisePrivacyLoss(noise: noise, samplingRate: q, adjacency: .remove)
             .connectTheDotsPMF(discretization: discretization)
         if q == 1 { return (r, r) }  // Both directions coincide without subsampling.
-        let a = AdditiveNoisePrivacyLoss(noise: noise, samplingRate: q, adjacency: .add)
+        let a = try AdditiveNoisePrivacyLoss(noise: noise, samplingRate: q, adjacency: .add)
             .connectTheDotsPMF(discretization: discretization)
         return (r, a)
     }
 
-    private mutating func append(_ m: (remove: PLDPmf, add: PLDPmf), count: Int) {
-        let r = m.remove.selfComposed(count), a = m.add.selfComposed(count)
-        remove = Self.isIdentity(remove) ? r : remove.composed(with: r)
-        add = Self.isIdentity(add) ? a : add.composed(with: a)
+    private mutating func append(_ m: (remove: PLDPmf, add: PLDPmf), count: Int) throws {
+        let r = try m.remove.selfComposed(count), a = try m.add.selfComposed(count)
+        let newRemove = Self.isIdentity(remove) ? r : try remove.composed(with: r)
+        let newAdd = Self.isIdentity(add) ? a : try add.composed(with: a)
+        remove = newRemove   // assign only after both succeeded: a throw leaves the accountant unchanged
+        add = newAdd
     }
 
     private static func isIdentity(_ p: PLDPmf) -> Bool {

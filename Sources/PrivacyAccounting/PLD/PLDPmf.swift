@@ -3,6 +3,10 @@ import Foundation
 /// A discretised privacy loss distribution: mass `probs[k]` at loss `(lowerLoss + k)·discretization`
 /// plus `infinityMass` at +∞ (the part of δ no ε can cover).
 struct PLDPmf: Sendable {
+    /// Largest grid (single mechanism or composed window) the accountant will allocate:
+    /// 2²⁴ doubles = 128 MiB per array.
+    static let maximumPoints = 1 << 24
+
     var discretization: Double
     var lowerLoss: Int
     var probs: [Double]
@@ -67,7 +71,11 @@ struct PLDPmf: Sendable {
 
     /// Composition with another PMF (FFT convolution), truncating at most `tailMassTruncation`
     /// pessimistically: left tail mass moves to the first kept loss, right tail mass to +∞.
-    func composed(with other: PLDPmf, tailMassTruncation: Double = 1e-15) -> PLDPmf {
+    func composed(with other: PLDPmf, tailMassTruncation: Double = 1e-15) throws -> PLDPmf {
+        let size = probs.count + other.probs.count - 1
+        guard size <= PLDPmf.maximumPoints else {
+            throw PrivacyAccountingError.pldGridTooLarge(points: size, limit: PLDPmf.maximumPoints)
+        }
         let conv = FFTConvolution.convolve(probs, other.probs)
         let inf = infinityMass + other.infinityMass - infinityMass * other.infinityMass
         var out = PLDPmf.truncated(conv, tailMassTruncation: tailMassTruncation)
@@ -79,11 +87,14 @@ struct PLDPmf: Sendable {
 
     /// `count`-fold self-composition by one FFT power, restricted to the Chernoff range that
     /// holds all but `tailMassTruncation` of the mass (dp_accounting's `self_convolve`).
-    func selfComposed(_ count: Int, tailMassTruncation: Double = 1e-15) -> PLDPmf {
+    func selfComposed(_ count: Int, tailMassTruncation: Double = 1e-15) throws -> PLDPmf {
         precondition(count >= 1)
         if count == 1 { return self }
         let (lo, hi) = PLDPmf.chernoffBounds(probs, count: count, tailMassTruncation: tailMassTruncation)
         let outLength = hi - lo + 1
+        guard outLength <= PLDPmf.maximumPoints else {
+            throw PrivacyAccountingError.pldGridTooLarge(points: outLength, limit: PLDPmf.maximumPoints)
+        }
         let out = FFTConvolution.selfConvolve(probs, count: count, offset: lo, outputLength: outLength)
         let inf = tailMassTruncation - Foundation.expm1(Double(count) * Foundation.log1p(-infinityMass))
         return PLDPmf(discretization: discretization, lowerLoss: lowerLoss * count + lo, probs: out, infinityMass: inf)

@@ -1,6 +1,10 @@
 import CCSV
 #if canImport(Glibc)
 import Glibc
+private let readFile = Glibc.read
+#elseif canImport(Darwin)
+import Darwin
+private let readFile = Darwin.read
 #endif
 
 /// Reads a CSV file record by record as Strings (header included), through libcsv.
@@ -42,7 +46,7 @@ struct CSVRecordReader {
         var first = true
         var line = 1
         while !state.stopped {
-            let got = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            let got = buf.withUnsafeMutableBytes { readFile(fd, $0.baseAddress!, $0.count) }
             if got <= 0 { break }
             var start = 0
             if first { first = false; if got >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF { start = 3 } }

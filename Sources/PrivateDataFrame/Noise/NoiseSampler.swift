@@ -41,4 +41,29 @@ struct NoiseSampler {
         let u1 = uniformOpen(), u2 = uniformOpen()
         return sigma * (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
     }
+
+    /// Discrete Laplace with P(k) ∝ e^(−ε|k|): the difference of two geometric variables with
+    /// success probability 1 − e^(−ε) (inverse-CDF geometric sampling; integer output).
+    mutating func discreteLaplace(epsilon: Double) -> Double {
+        let logQ = -epsilon
+        func geometric() -> Double { (Foundation.log(uniformOpen()) / logQ).rounded(.down) }
+        return geometric() - geometric()
+    }
+}
+
+/// Moments of the discrete Laplace distribution P(k) = (1 − q)/(1 + q) · q^|k|, q = e^(−ε).
+enum DiscreteLaplace {
+    /// √(2q) / (1 − q).
+    static func standardDeviation(epsilon: Double) -> Double {
+        let q = Foundation.exp(-epsilon)
+        return (2 * q).squareRoot() / (1 - q)
+    }
+
+    /// The smallest k with P(|X| > k) = 2q^(k+1)/(1 + q) ≤ 0.05.
+    static func halfWidth95(q: Double) -> Int {
+        var k = 0
+        var tail = 2 * q / (1 + q)                 // P(|X| > 0)
+        while tail > 0.05 && k < 1 << 30 { k += 1; tail *= q }
+        return k
+    }
 }

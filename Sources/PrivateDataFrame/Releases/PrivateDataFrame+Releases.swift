@@ -22,14 +22,8 @@ extension PrivateDataFrame {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let query = "count"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var sampler = NoiseSampler(noise)
-            let (param, std) = mechanism.calibrate(epsilon: epsilon, l1: 1, l2: 1)
-            let noisy = Double(rowCount) + draw(mechanism, param, &sampler)
-            let h = mechanism.halfWidth95(parameter: param)
-            return DPRelease(query: query, labels: ["count"], values: [noisy], noiseStd: [std],
-                             confidenceIntervals95: [.init(lower: noisy - h, upper: noisy + h)],
-                             mechanism: "\(mechanism.name), sensitivity 1", epsilon: epsilon, delta: mechanism.delta,
-                             isPrivate: sampler.isPrivate, note: nil)
+            Self.noisyCells(query: query, labels: ["count"], counts: [Double(rowCount)], epsilon: epsilon,
+                            mechanism: mechanism, noise: noise)
         }
     }
 
@@ -221,15 +215,31 @@ extension PrivateDataFrame {
         }
     }
 
+    /// Integer counts with sensitivity 1 (one row changes one cell by one). Laplace: the
+    /// **discrete** Laplace mechanism (two-sided geometric, P(k) ∝ e^(−ε|k|)), ε-DP for integer
+    /// queries and free of the floating-point artefacts of continuous Laplace samplers.
+    /// Gaussian: the analytic Gaussian mechanism.
     static func noisyCells(query: String, labels: [String], counts: [Double], epsilon: Double,
                            mechanism: ReleaseMechanism, noise: ReleaseNoise) -> DPRelease {
         var sampler = NoiseSampler(noise)
-        let (param, std) = mechanism.calibrate(epsilon: epsilon, l1: 1, l2: 1)
-        let h = mechanism.halfWidth95(parameter: param)
-        let values = counts.map { $0 + draw(mechanism, param, &sampler) }
+        let values: [Double], std: Double, h: Double, name: String
+        switch mechanism {
+        case .laplace:
+            let q = Foundation.exp(-epsilon)
+            values = counts.map { $0 + sampler.discreteLaplace(epsilon: epsilon) }
+            std = DiscreteLaplace.standardDeviation(epsilon: epsilon)
+            h = Double(DiscreteLaplace.halfWidth95(q: q))
+            name = "discrete laplace"
+        case .gaussian:
+            let (param, s) = mechanism.calibrate(epsilon: epsilon, l1: 1, l2: 1)
+            values = counts.map { $0 + draw(mechanism, param, &sampler) }
+            std = s
+            h = mechanism.halfWidth95(parameter: param)
+            name = mechanism.name
+        }
         return DPRelease(query: query, labels: labels, values: values, noiseStd: Array(repeating: std, count: values.count),
                          confidenceIntervals95: values.map { .init(lower: $0 - h, upper: $0 + h) },
-                         mechanism: "\(mechanism.name), sensitivity 1 (one cell per row)", epsilon: epsilon,
+                         mechanism: "\(name), sensitivity 1 (one cell per row)", epsilon: epsilon,
                          delta: mechanism.delta, isPrivate: sampler.isPrivate, note: nil)
     }
 

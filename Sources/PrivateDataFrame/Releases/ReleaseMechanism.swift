@@ -3,7 +3,8 @@ import Foundation
 /// The noise mechanism of a DP release.
 public enum ReleaseMechanism: Sendable, Equatable, Hashable {
     /// Laplace noise with scale Δ₁/ε (pure ε-DP, δ = 0). Δ₁ is the L1 sensitivity under
-    /// add/remove-one-row, derived from the schema.
+    /// add/remove-one-row, derived from the schema. Integer counts (count, histogram,
+    /// confusion matrix) use the discrete Laplace mechanism with P(k) ∝ e^(−ε|k|) instead.
     case laplace
     /// Gaussian noise with σ from the **analytic Gaussian mechanism** (Balle & Wang 2018): the
     /// smallest σ with Φ(Δ/2σ − εσ/Δ) − e^ε Φ(−Δ/2σ − εσ/Δ) ≤ δ, for the L2 sensitivity Δ₂.

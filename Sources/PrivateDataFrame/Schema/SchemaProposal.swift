@@ -90,13 +90,13 @@ public enum SchemaProposal {
         return (Schema(columns: columns), header)
     }
 
-    /// Widens [lo, hi] outward to round numbers (one significant step of the range's magnitude).
+    /// Widens [lo, hi] outward to multiples of the power of ten just below max(|lo|, |hi|, hi − lo),
+    /// so the proposal does not repeat the exact observed extremes.
     static func niceBounds(_ lo: Double, _ hi: Double) -> (Double, Double) {
         let span = max(hi - lo, abs(hi), abs(lo), 1e-12)
         var step = 1.0
         while step * 10 <= span { step *= 10 }
         while step > span { step /= 10 }
-        step /= 10
         var a = (lo / step).rounded(.down) * step, b = (hi / step).rounded(.up) * step
         if lo >= 0 && a < 0 { a = 0 }
         if a == b { b = a + max(step, 1) }

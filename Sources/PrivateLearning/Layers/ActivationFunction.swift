@@ -109,7 +109,7 @@ public enum ActivationFunction: String, Sendable, CaseIterable, Codable {
     }
 
     @inlinable
-    static func sigmoid(_ x: Float) -> Float {
+    public static func sigmoid(_ x: Float) -> Float {
         x >= 0 ? 1 / (1 + exp(-x)) : { let e = exp(x); return e / (1 + e) }()
     }
 }

@@ -248,8 +248,8 @@ public final class PrivateModel {
 
     /// Mean loss and metrics of the wrapped model on `(x, y)`.
     public func evaluate(_ x: Tensor, _ y: Tensor) throws -> [String: Double] {
-        guard let loss else { throw PrivateLearningError.notCompiled }
-        model.compile(optimizer: optimizer ?? SGD(), loss: loss, metrics: metrics)
+        guard let loss, let optimizer else { throw PrivateLearningError.notCompiled }
+        model.compile(optimizer: optimizer, loss: loss, metrics: metrics)
         return try model.evaluate(x, y)
     }
 }

@@ -1,3 +1,5 @@
+import PrivateLearning
+
 /// Stochastic gradient descent with optional momentum and Nesterov momentum (Keras semantics):
 /// `v ← m·v − lr·g`; `p ← p + v` (or `p ← p + m·v − lr·g` with Nesterov).
 public final class SGD: Optimizer {

@@ -1,3 +1,4 @@
+import PrivateLearning
 import Foundation
 
 /// Adam (Kingma & Ba 2015) with Keras defaults and bias correction.

@@ -1,3 +1,5 @@
+import PrivateLearning
+
 extension Dense: PerExampleGradientNorms {
     /// `‖x_i‖²·‖δ_i‖²` (kernel, an outer product's Frobenius norm) plus `‖δ_i‖²` (bias).
     public func perExampleSquaredGradientNorms() -> [Float] {

@@ -1,3 +1,4 @@
+import PrivateLearning
 import Foundation
 
 /// Binary cross-entropy, per example the mean over its outputs (Keras semantics).

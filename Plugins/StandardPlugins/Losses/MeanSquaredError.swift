@@ -1,3 +1,5 @@
+import PrivateLearning
+
 /// Mean squared error, per example the mean over its outputs of `(ŷ − y)²` (Keras semantics).
 public struct MeanSquaredError: Loss, Sendable {
     public let typeName = "mean_squared_error"

@@ -1,3 +1,5 @@
+import PrivateLearning
+
 /// Applies an activation function; no parameters.
 public final class Activation: Layer, PerExampleGradientNorms {
     public let typeName = "activation"

@@ -1,3 +1,5 @@
+import PrivateLearning
+
 /// Fully connected layer `a = f(x·W + b)` with Keras semantics (kernel shape `[inputs, units]`).
 ///
 /// Adopts `PerExampleGradientNorms` (see `Dense+PerExample.swift`): its per-example gradient
