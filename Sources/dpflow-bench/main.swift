@@ -96,6 +96,31 @@ if let i = arguments.firstIndex(of: "--memory-child") {
     exit(0)
 }
 
+/// `--profile-private-step HIDDEN SIGMA`: 2000 privatized steps on one batch (for perf).
+if let i = arguments.firstIndex(of: "--profile-private-step") {
+    let hidden = Int(arguments[i + 1])!, sigma = Double(arguments[i + 2])!
+    let (x, y) = syntheticData(seed: 42)
+    let model = try makeModel(hidden: hidden)
+    let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: sigma)
+    dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+    let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
+    let loss = BinaryCrossentropy()
+    let clock = ContinuousClock()
+    var t = clock.now
+    for _ in 0..<2000 { _ = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: 256) }
+    let p = seconds(clock.now - t) / 2000
+    t = clock.now
+    for _ in 0..<2000 {
+        let out = model.forward(bx, training: true)
+        _ = loss.perExampleLoss(predictions: out, targets: by)
+        model.backward(loss.perExampleGradient(predictions: out, targets: by))
+        _ = model.parameterGradients(exampleWeights: [Float](repeating: 1 / 256, count: 256))
+    }
+    let n = seconds(clock.now - t) / 2000
+    print("private step \(p * 1e3) ms, plain step \(n * 1e3) ms, ratio \(p / n)")
+    exit(0)
+}
+
 /// `--profile`: time the parts of one private step (diagnostics for performance work).
 if arguments.contains("--profile") {
     let (x, y) = syntheticData(seed: 42)
