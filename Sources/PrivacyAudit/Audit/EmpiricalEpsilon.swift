@@ -28,7 +28,8 @@ public struct EmpiricalEpsilon: Sendable, Equatable {
     /// The ε computed from raw error rates at the same threshold, without confidence intervals
     /// (optimistic, can be `+∞`; for reading only, it is not a bound).
     public var pointEstimate: Double
-    /// The threshold attaining the bound (nil when the bound is 0).
+    /// The score threshold attaining the bound (nil when the bound is 0 or for a single
+    /// operating point given as counts).
     public var threshold: Double?
     /// Clopper–Pearson upper bounds on FPR and FNR at that threshold.
     public var falsePositiveRateUpperBound: Double
@@ -62,7 +63,7 @@ public struct EmpiricalEpsilon: Sendable, Equatable {
         var result = evaluate(point, delta: delta, bounds: &bounds)
         result.confidence = confidence
         result.thresholdsExamined = 1
-        if result.epsilon == 0 { result.threshold = nil }
+        result.threshold = nil   // the caller's operating point; no score threshold is known here
         return result
     }
 
