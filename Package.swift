@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting",
+            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dpflow-bench", dependencies: [

@@ -60,8 +60,8 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
         case .unsupportedEvent(let why):
             return "unsupported DP event: \(why)"
         case .pldGridTooLarge(let n, let limit):
-            return "the PLD accountant would need \(n) grid points (limit \(limit)): use a coarser discretisation "
-                + "interval or the RDP accountant for this (very small noise multiplier or very long) run"
+            return "the PLD accountant would need \(n) grid points (limit \(limit)) for this very small noise "
+                + "multiplier or very long run: use the RDP accountant, or a PLDAccountant with a coarser discretisation"
         case .targetUnreachable(let why):
             return "calibration target unreachable: \(why)"
         }

@@ -43,6 +43,11 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
+                guard FileManager.default.fileExists(atPath: options.ledger) else {
+                    // Do not create a ledger just to show it.
+                    FileHandle.standardError.write(Data("no ledger at \(options.ledger); `dpflow ledger grant` creates one\n".utf8))
+                    throw ExitCode.failure
+                }
                 let ledger = try BudgetLedger(path: options.ledger)
                 var budgets = try ledger.budgets()
                 if let dataset { budgets = budgets.filter { $0.dataset == dataset } }

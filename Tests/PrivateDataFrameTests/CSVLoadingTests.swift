@@ -115,3 +115,33 @@ struct CSVLoadingTests {
         #expect(bytes.withUnsafeBufferPointer { FieldDecoder.parseNumber($0.baseAddress!, n) } == nil)
     }
 }
+
+@Suite("Number parser accuracy")
+struct NumberParserAccuracyTests {
+    /// Shortest round-trip decimals (up to 17 digits, as in the shared data sets): the stored
+    /// Float must be within one Float ulp of the correctly rounded Float, and exactly the
+    /// correctly rounded Double when the digits fit the exact fast path (≤ 15 digits).
+    @Test func randomDecimalsAgreeWithTheStandardLibrary() {
+        var rng = SplitMix64(seed: 99)
+        var inexactFloats = 0
+        for _ in 0..<100_000 {
+            let magnitude = Double(Int(rng.next() % 13) - 6)
+            let d = (Double(rng.next() >> 11) * 0x1p-53 - 0.5) * 2 * pow(10, magnitude)
+            let text = "\(d)"
+            var bytes = Array(text.utf8); let n = bytes.count; bytes.append(0)
+            guard let v = bytes.withUnsafeBufferPointer({ FieldDecoder.parseNumber($0.baseAddress!, n) }) else {
+                Issue.record("refused \(text)"); continue
+            }
+            let digits = text.filter(\.isNumber).count
+            if digits <= 15 { #expect(v == Double(text)!, "\(text)") }
+            let mine = Float(v), reference = Float(text)!
+            if mine != reference {
+                inexactFloats += 1
+                #expect(mine.nextUp == reference || mine.nextDown == reference, "\(text)")
+            }
+        }
+        // Double rounding can only bite within ~1 Double ulp of a Float rounding boundary:
+        // a fraction ~2^-29 of values; allow a handful.
+        #expect(inexactFloats <= 5)
+    }
+}

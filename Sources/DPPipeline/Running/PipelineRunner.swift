@@ -79,7 +79,7 @@ public struct PipelineRunner: Sendable {
             case .invalidPipeline, .invalidData, .unreadableFile: .invalid
             default: .failed
             }
-            log("error: \(error.description)")
+            log(error.description)
             try? log.text.write(toFile: output + "/log.txt", atomically: true, encoding: .utf8)
             try? JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
                            startedAt: startedAt, finishedAt: Timestamp.now()).write(folder: output)

@@ -78,7 +78,13 @@ public struct RDPAccountant: Sendable {
     }
 
     /// The RDP curve of one (possibly composite) event at `orders`.
+    /// - Throws: invalid event parameters, or `.unsupportedEvent`.
     public static func curve(of event: DPEvent, orders: [Double] = defaultOrders) throws -> [Double] {
+        try event.validate()
+        return try validatedCurve(of: event, orders: orders)
+    }
+
+    private static func validatedCurve(of event: DPEvent, orders: [Double]) throws -> [Double] {
         switch event {
         case .gaussian(let sigma):
             return orders.map { $0 / (2 * sigma * sigma) }
@@ -93,12 +99,12 @@ public struct RDPAccountant: Sendable {
         case .composed(let events):
             var total = [Double](repeating: 0, count: orders.count)
             for e in events {
-                let c = try curve(of: e, orders: orders)
+                let c = try validatedCurve(of: e, orders: orders)
                 for k in 0..<total.count { total[k] += c[k] }
             }
             return total
         case .selfComposed(let e, let count):
-            return try curve(of: e, orders: orders).map { $0 * Double(count) }
+            return try validatedCurve(of: e, orders: orders).map { $0 * Double(count) }
         }
     }
 

@@ -1,0 +1,89 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import DPPipeline
+
+@Suite("Releases and data hygiene")
+struct ReleaseAndLeakTests {
+    /// A small CSV whose cells hold a sentinel that must never appear in any output, and a pipeline over it
+    /// with every release kind, training and exact evaluation.
+    static func fixture() throws -> (dir: String, file: String) {
+        let dir = Fixtures.temporaryDirectory()
+        var rows = ["x,y,color,label"]
+        for i in 0..<200 {
+            let x = i == 17 ? "7.7123456" : String(format: "%.3f", Double(i % 10) / 2)
+            rows.append("\(x),\(Double(i % 7)),\(["red", "green", "blue"][i % 3]),\(i % 2)")
+        }
+        try rows.joined(separator: "\n").write(toFile: dir + "/data.csv", atomically: true, encoding: .utf8)
+        let yaml = """
+        name: releases
+        privacy:
+          dataset: releases-test
+          budget: {epsilon: 100, delta: 1e-4}
+        stages:
+          - load:
+              csv: data.csv
+              schema:
+                x: {type: number, min: 0, max: 10}
+                y: {type: number, min: 0, max: 10}
+                color: {type: category, values: [red, green, blue]}
+                label: {type: category, values: [0, 1]}
+          - release: {statistic: count, epsilon: 0.5}
+          - release: {statistic: mean, column: x, epsilon: 0.5}
+          - release: {statistic: histogram, column: color, epsilon: 0.5, name: colors}
+          - select: {features: [x, y, color], label: label}
+          - split: {test_fraction: 0.25, seed: 3}
+          - train:
+              model:
+                - dense: {units: 4, activation: relu}
+                - dense: {units: 1, activation: sigmoid}
+              loss: binary_crossentropy
+              optimizer: adam
+              l2_norm_clip: 1.0
+              noise_multiplier: 1.0
+              batch_size: 20
+              epochs: 2
+          - predict: {}
+          - evaluate: {metrics: [accuracy], epsilon: 1.0}
+          - export: {model: m}
+        """
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        return (dir, dir + "/p.yaml")
+    }
+
+    @Test("count, mean and histogram releases are reported with their noise scales and charged")
+    func releases() throws {
+        let (dir, file) = try Self.fixture()
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        let report = try runner.run(file: file, options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/l.sqlite"))
+        #expect(report.privacy.private)
+        // Laplace scales: count 1/ε; histogram 1/ε per bin; accuracy 1/(ε·n_test).
+        #expect(report.metrics["count"]?.noiseScale == 2)
+        #expect(report.metrics["colors[color=red]"]?.noiseScale == 2 || report.metrics["colors[red]"]?.noiseScale == 2)
+        #expect(report.metrics["mean_x"] != nil)
+        let (_, plan) = try runner.plan(file: file)
+        #expect(abs((report.metrics["accuracy"]?.noiseScale ?? 0) - 1.0 / Double(plan.testRecords)) < 1e-12)
+        #expect(report.stages.filter { $0.name == "release" }.map(\.epsilon) == [0.5, 0.5, 0.5])
+        #expect(abs(report.privacy.epsilon - plan.totalEpsilon) < 1e-12)
+        // The mean of x (true value 2.25 apart from the sentinel row) stays within the declared bounds.
+        let mean = try #require(report.metrics["mean_x"]?.value)
+        #expect(mean >= 0 && mean <= 10)
+    }
+
+    @Test("no cell value appears in the report, the log, the status or the exported model's name")
+    func noRawValues() throws {
+        let (dir, file) = try Self.fixture()
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        _ = try runner.run(file: file, options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/l.sqlite"))
+        for name in ["report.json", "report.html", "log.txt", "status.json"] {
+            let text = try String(contentsOfFile: dir + "/out/" + name, encoding: .utf8)
+            #expect(!text.contains("7.7123456"), "sentinel in \(name)")
+            #expect(!text.contains("7.712"), "sentinel prefix in \(name)")
+        }
+        #if canImport(FoundationXML) || canImport(Darwin)
+        _ = try XMLDocument(xmlString: try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8), options: [])
+        #endif
+    }
+}
