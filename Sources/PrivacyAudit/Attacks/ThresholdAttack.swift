@@ -10,8 +10,9 @@ public struct MembershipAttackResult: Sendable, Equatable {
     public var lowFPRTruePositiveRates: [Double: Double] {
         Dictionary(uniqueKeysWithValues: [0.1, 0.01, 0.001].map { ($0, roc.truePositiveRate(atFalsePositiveRate: $0)) })
     }
-    /// Members and non-members attacked.
+    /// Members attacked.
     public var members: Int { roc.points[0].members }
+    /// Non-members attacked.
     public var nonMembers: Int { roc.points[0].nonMembers }
 }
 

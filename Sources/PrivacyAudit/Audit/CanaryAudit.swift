@@ -22,7 +22,9 @@ public struct CanaryAudit: Sendable {
     public var trials: Int
     /// Probability that the canary is in a run's training set, in (0, 1).
     public var inclusionProbability: Double
+    /// Per-example loss for training and for scoring the canary.
     public let loss: any Loss
+    /// A fresh optimizer per run.
     public let makeOptimizer: @Sendable () -> any Optimizer
     /// A fresh, untrained model; receives the run's seed (nil = unseeded).
     public let makeModel: @Sendable (UInt64?) throws -> Sequential
@@ -118,9 +120,13 @@ public struct CanaryAuditReport: Sendable, Equatable {
     public var empiricalEpsilon: EmpiricalEpsilon
     /// The accountant's ε for the runs (the larger of with / without the canary; ∞ when σ = 0).
     public var accountantEpsilon: Double
+    /// Accountant of `accountantEpsilon`.
     public var accountant: AccountantKind
+    /// δ of both ε values.
     public var delta: Double
+    /// σ of every run.
     public var noiseMultiplier: Double
+    /// Training runs in total, and those whose training set held the canary.
     public var trials: Int
     public var runsWithCanary: Int
     /// DP-SGD steps of the longest run.
@@ -129,6 +135,7 @@ public struct CanaryAuditReport: Sendable, Equatable {
     /// True when the empirical bound does not exceed the accountant's ε.
     public var isConsistent: Bool { empiricalEpsilon.epsilon <= accountantEpsilon }
 
+    /// A human-readable summary (aggregates only).
     public var summary: String {
         func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4f", x) : "∞" }
         return """

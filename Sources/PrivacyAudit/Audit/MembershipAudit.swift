@@ -14,6 +14,7 @@ import PrivateLearning
 /// non-private training, but its bound is far below the true ε of a correct DP-SGD (see
 /// docs/audit.md). Run it on public or synthetic data: the audit's own outputs are not DP.
 public struct MembershipAudit: Sendable {
+    /// Training, split and bound parameters.
     public var configuration: MembershipAuditConfiguration
     /// Per-example loss used both for training and as the attack's score.
     public let loss: any Loss

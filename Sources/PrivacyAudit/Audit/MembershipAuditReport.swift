@@ -10,13 +10,17 @@ public struct MembershipAuditReport: Sendable, Equatable {
     public var empiricalEpsilon: EmpiricalEpsilon
     /// ε the accountant certifies for the training run at `delta` (`+∞` when σ = 0).
     public var accountantEpsilon: Double
+    /// Accountant of `accountantEpsilon`.
     public var accountant: AccountantKind
+    /// δ of both ε values.
     public var delta: Double
+    /// σ and C of the training run.
     public var noiseMultiplier: Double
     public var l2NormClip: Double
     /// DP-SGD steps taken and their sampling rate q.
     public var steps: Int
     public var samplingRate: Double
+    /// Examples in each group.
     public var members: Int
     public var nonMembers: Int
     /// Mean per-example loss on members and non-members (the generalisation gap).
