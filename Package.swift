@@ -79,5 +79,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
         .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"]),
+        .testTarget(name: "PrivacyAuditTests", dependencies: ["PrivacyAudit", "StandardPlugins", "DPTestSupport"]),
     ]
 )
