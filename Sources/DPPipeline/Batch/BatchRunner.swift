@@ -165,8 +165,12 @@ public struct BatchRunner: Sendable {
         if code != 0, status == nil || status?.state == .running {
             // The child never got to write its final status (crash, kill, or an error before the output folder):
             // leave the folder marked incomplete.
-            try? JobStatus(state: state == .failed ? .failed : state, pipeline: job.file, exitCode: code,
-                           message: "the run ended without completing (exit \(code)); any reservation stays charged",
+            let message = switch state {
+            case .invalid: "invalid pipeline or data (exit 1); see process.log"
+            case .refused: "budget refused (exit 3); nothing was read or spent"
+            default: "the run ended without completing (exit \(code)); any reservation it made stays charged"
+            }
+            try? JobStatus(state: state, pipeline: job.file, exitCode: code, message: message,
                            startedAt: status?.startedAt ?? Timestamp.string(start), finishedAt: Timestamp.now())
                 .write(folder: job.folder)
         }
