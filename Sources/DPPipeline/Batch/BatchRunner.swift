@@ -148,7 +148,7 @@ public struct BatchRunner: Sendable {
     func runOne(_ job: BatchJob) -> BatchJobResult {
         if !force, let status = JobStatus.read(folder: job.folder), status.state == .completed {
             return BatchJobResult(job: job.name, file: job.file, folder: job.folder, status: .skipped,
-                                  exitCode: nil, epsilon: nil, metric: Self.firstMetric(folder: job.folder),
+                                  exitCode: nil, epsilon: status.epsilon, metric: Self.firstMetric(folder: job.folder),
                                   seconds: 0, message: "completed earlier; --force reruns it")
         }
         let start = Date()
