@@ -58,3 +58,14 @@ struct ReportRenderingTests {
         for key in ["pipeline", "versions", "timings"] { #expect(object[key] != nil, "missing \(key)") }
     }
 }
+
+@Suite("Privacy formatting")
+struct PrivacyFormatTests {
+    @Test("ε and δ are printed rounded up, exact values unchanged", arguments: [
+        (1e-5, "1e-05"), (1.9797047635697238, "1.98"), (2.00004, "2.001"), (3.2, "3.2"), (2.999806346604204, "3"), (0.0, "0"),
+        (9.43812, "9.439"),
+    ])
+    func roundedUp(_ value: Double, _ expected: String) {
+        #expect(PrivacyFormat.string(value) == expected)
+    }
+}

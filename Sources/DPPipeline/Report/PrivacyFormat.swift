@@ -7,7 +7,10 @@ public enum PrivacyFormat {
         guard x.isFinite, x != 0 else { return x == 0 ? "0" : String(x) }
         let exponent = Foundation.floor(Foundation.log10(Swift.abs(x)))
         let scale = Foundation.pow(10, 3 - exponent)
-        let rounded = (x * scale).rounded(.up) / scale
+        let scaled = x * scale
+        // A product that is an integer up to floating-point error (1e-5 · 1e8) is not rounded up a step.
+        let nearest = scaled.rounded()
+        let rounded = (Swift.abs(scaled - nearest) <= 1e-9 * Swift.abs(scaled) ? nearest : scaled.rounded(.up)) / scale
         return String(format: "%.4g", rounded)
     }
 }
