@@ -10,14 +10,6 @@ struct ExamplePipelineTests {
             .filter { $0.hasSuffix(".yaml") }.sorted()
     }()
 
-    /// Plugins an example needs that the core module may not provide yet.
-    static func missingPlugins(_ file: String, _ environment: PipelineEnvironment) -> [String] {
-        let text = (try? String(contentsOfFile: Fixtures.pipelines + "/" + file, encoding: .utf8)) ?? ""
-        return ["sparse_categorical_crossentropy", "categorical_crossentropy"].filter {
-            text.contains("loss: \($0)") && !environment.plugins.lossNames.contains($0)
-        }
-    }
-
     @Test("the examples exist")
     func examplesExist() {
         #expect(Set(Self.files).isSuperset(of: ["quickstart.yaml", "breast_cancer.yaml", "digits.yaml"]))
@@ -26,22 +18,19 @@ struct ExamplePipelineTests {
     @Test("every example validates and plans within its declared budget", arguments: files)
     func validates(_ file: String) throws {
         let environment = TestEnvironment.make()
-        let missing = Self.missingPlugins(file, environment)
-        try withKnownIssue("needs \(missing) from the core module", isIntermittent: true) {
+        do {
             let pipeline = try Pipeline.load(file: Fixtures.pipelines + "/" + file, environment: environment)
             let plan = try pipeline.plan(datasetID: { _ in "test" })
             let budget = try #require(pipeline.spec.privacy.budget)
             #expect(plan.totalEpsilon <= budget.epsilon)
             #expect(plan.totalDelta <= budget.delta)
-            if missing.isEmpty == false { Issue.record("plugins now registered? \(missing)") }
-        } when: { !missing.isEmpty }
+        }
     }
 
     @Test("every example runs end to end (2 epochs, seeded) and writes its output folder", arguments: files)
     func runs(_ file: String) throws {
         let environment = TestEnvironment.make()
-        let missing = Self.missingPlugins(file, environment)
-        try withKnownIssue("needs \(missing) from the core module", isIntermittent: true) {
+        do {
             let dir = Fixtures.temporaryDirectory()
             let runner = try PipelineRunner.standard(environment: environment)
             let options = RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/ledger.sqlite", seed: 7, epochsOverride: 2)
@@ -59,7 +48,7 @@ struct ExamplePipelineTests {
             #expect(JobStatus.read(folder: dir + "/out")?.state == .completed)
             let snapshot = try #require(try runner.ledgerSnapshot(path: dir + "/ledger.sqlite", dataset: plan.dataset))
             #expect(abs(snapshot.usedEpsilon - plan.totalEpsilon) < 1e-9)
-        } when: { !missing.isEmpty }
+        }
     }
 }
 
