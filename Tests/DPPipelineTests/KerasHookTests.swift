@@ -58,7 +58,8 @@ struct KerasHookTests {
             let text = diagnostics.map(\.description).joined(separator: "\n")
             #expect(text.contains("unknown key 'stages[3].train.model.weigths' for a 'keras_json' model. Did you mean 'weights'?"))
             #expect(text.contains("nope.json"))
-            #expect(text.contains("unknown keras format 'keras4'. Did you mean 'keras3'?"))
+            #expect(text.contains("unknown keras format 'keras4'. Did you mean 'keras"))
+            #expect(!text.contains("error: /"))
         }
     }
 }

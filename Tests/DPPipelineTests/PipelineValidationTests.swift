@@ -86,11 +86,4 @@ struct PipelineValidationTests {
         #expect(pipeline.facts.featureWidth == 30)
         #expect(pipeline.facts.csvShape?.records == 569)
     }
-
-    @Test("name suggestions are edit-distance based and refuse far names")
-    func suggestions() {
-        #expect(NameSuggestion.nearest(to: "dens", in: ["dense", "dropout"]) == "dense")
-        #expect(NameSuggestion.nearest(to: "adamw", in: ["adam", "sgd"]) == "adam")
-        #expect(NameSuggestion.nearest(to: "convolution", in: ["dense", "dropout"]) == nil)
-    }
 }

@@ -1,3 +1,4 @@
+import PrivateLearning
 import Foundation
 
 /// Phase (a) of validation: YAML text → `PipelineSpec`, collecting every structural error

@@ -1,3 +1,4 @@
+import PrivateLearning
 /// `evaluate: {metrics: [accuracy], epsilon: 0.2}` — releases metrics of the predictions against the label on
 /// the test part, as DP releases charged to the ledger; or `mode: exact`, which computes exact metrics and
 /// marks the whole run NOT PRIVATE.

@@ -1,3 +1,4 @@
+import PrivateLearning
 /// `export: {model: name}` writes the trained model in dpflow's JSON format to the run's output folder;
 /// `export: {keras: name, format: keras2|keras3}` writes a Keras JSON + weights pair through a `ModelExporter`
 /// registered by the Keras interop module.

@@ -25,7 +25,8 @@ public struct KerasModelSource: ModelSourceResolver {
         }
         for problem in KerasModelImporter.problems(kerasJSON: json, weights: weights, relativeTo: URL(fileURLWithPath: directory),
                                                    registry: plugins, featureWidth: featureWidth) {
-            diagnostics.error(spec.position, "\(problem)")
+            // The interop error names its file as "file: error: …"; nested under our position, drop its "error:".
+            diagnostics.error(spec.position, "Keras model: " + "\(problem)".replacingOccurrences(of: ": error: ", with: ": "))
         }
     }
 

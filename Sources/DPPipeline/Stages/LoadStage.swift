@@ -1,3 +1,4 @@
+import PrivateLearning
 /// `load: {csv: data/x.csv, schema: {...}}` — reads a CSV into a private data frame under a public schema.
 public struct LoadStage: PipelineStage {
     public static let kind = "load"

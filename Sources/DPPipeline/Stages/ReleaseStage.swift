@@ -1,3 +1,4 @@
+import PrivateLearning
 /// `release: {statistic: mean, column: age, epsilon: 0.1}` — a DP count, sum, mean or histogram of a column.
 public struct ReleaseStage: PipelineStage {
     public static let kind = "release"

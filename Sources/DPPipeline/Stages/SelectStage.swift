@@ -1,3 +1,4 @@
+import PrivateLearning
 /// `select: {features: all | [names], label: name, exclude: [names]}` — chooses feature and label columns.
 public struct SelectStage: PipelineStage {
     public static let kind = "select"
