@@ -48,7 +48,7 @@ public struct MembershipAuditReport: Sendable, Equatable {
         TPR@FPR≤0.01 \(f(attack.roc.truePositiveRate(atFalsePositiveRate: 0.01)))
           mean loss: members \(f(meanMemberLoss)), non-members \(f(meanNonMemberLoss))
           empirical ε ≥ \(f(empiricalEpsilon.epsilon)) (δ = \(delta), confidence \(empiricalEpsilon.confidence), \
-        \(empiricalEpsilon.thresholdsExamined) thresholds, Bonferroni)
+        simultaneous over \(empiricalEpsilon.thresholdsExamined) thresholds)
           one-run ε ≥ \(oneRunEpsilon.map { $0.epsilon > 0 ? "\(f($0.epsilon)) (\($0.correctGuesses)/\($0.guesses) correct guesses)" : "0.0000 (no guess count rejects ε = 0)" } ?? "n/a (member fraction ≠ ½)")
           accountant (\(accountant.rawValue)) ε = \(f(accountantEpsilon))\(trainingWasPrivate ? "" : " (run not private: seeded or σ = 0)")
           consistent: \(isConsistent ? "yes" : "NO — empirical bound exceeds the accountant's ε")
