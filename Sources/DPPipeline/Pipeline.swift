@@ -13,7 +13,7 @@ public struct PipelineEnvironment: Sendable {
 }
 
 /// A pipeline file that passed both validation phases: decoded (`spec`) and resolved (`facts`).
-public struct Pipeline {
+public struct Pipeline: Sendable {
     public var spec: PipelineSpec
     public var facts: ResolutionContext
     public var environment: PipelineEnvironment

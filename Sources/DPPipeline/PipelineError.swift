@@ -46,5 +46,5 @@ public enum PipelineError: Error, Sendable, LocalizedError, CustomStringConverti
 
     public var errorDescription: String? { description }
 
-    static func format(_ x: Double) -> String { String(format: "%.4g", x) }
+    static func format(_ x: Double) -> String { PrivacyFormat.string(x) }
 }

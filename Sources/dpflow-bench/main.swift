@@ -2,6 +2,7 @@
 //
 //   swift run -c release dpflow-bench            # table
 //   swift run -c release dpflow-bench --json     # JSON array
+//   --no-prefetch: draw DP noise on the training thread (no noise-prefetch thread)
 //
 // Speed: one epoch (ceil(60000/256) = 235 steps), best of 3 alternating rounds, on 60,000 synthetic rows × 32 features,
 // non-private (shuffled batches of 256, mean loss, same optimizer) vs private (Poisson
@@ -92,6 +93,31 @@ if let i = arguments.firstIndex(of: "--memory-child") {
         }
     }
     print(baseline, maxRSSBytes())
+    exit(0)
+}
+
+/// `--profile-private-step HIDDEN SIGMA`: 2000 privatized steps on one batch (for perf).
+if let i = arguments.firstIndex(of: "--profile-private-step") {
+    let hidden = Int(arguments[i + 1])!, sigma = Double(arguments[i + 2])!
+    let (x, y) = syntheticData(seed: 42)
+    let model = try makeModel(hidden: hidden)
+    let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: sigma)
+    dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+    let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
+    let loss = BinaryCrossentropy()
+    let clock = ContinuousClock()
+    var t = clock.now
+    for _ in 0..<2000 { _ = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: 256) }
+    let p = seconds(clock.now - t) / 2000
+    t = clock.now
+    for _ in 0..<2000 {
+        let out = model.forward(bx, training: true)
+        _ = loss.perExampleLoss(predictions: out, targets: by)
+        model.backward(loss.perExampleGradient(predictions: out, targets: by))
+        _ = model.parameterGradients(exampleWeights: [Float](repeating: 1 / 256, count: 256))
+    }
+    let n = seconds(clock.now - t) / 2000
+    print("private step \(p * 1e3) ms, plain step \(n * 1e3) ms, ratio \(p / n)")
     exit(0)
 }
 
@@ -216,6 +242,7 @@ for hidden in [128, 512] {
     let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
     _ = try warmDP.fit(warm, epochs: 1, targetDelta: 1e-5)   // warm-up (separate accounting)
     let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    dp.prefetchesNoise = !arguments.contains("--no-prefetch")
     dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
     // The machine is shared: alternate plain and private epochs and keep the best of `rounds`

@@ -43,7 +43,7 @@ struct RunCommand: ParsableCommand {
         if !report.privacy.private {
             print("*** NOT PRIVATE *** " + report.privacy.notPrivateReasons.joined(separator: "; "))
         }
-        print("ε spent: \(String(format: "%.4g", report.privacy.epsilon)), δ: \(String(format: "%.3g", report.privacy.delta)) (\(report.privacy.accountant), summed over stages)")
+        print("ε spent: \(PrivacyFormat.string(report.privacy.epsilon)), δ: \(PrivacyFormat.string(report.privacy.delta)) (\(report.privacy.accountant), summed over stages)")
         for (name, metric) in report.metrics.sorted(by: { $0.key < $1.key }) {
             let kind = metric.private ? "DP, noise scale \(String(format: "%.3g", metric.noiseScale))" : "exact, NOT PRIVATE"
             print("\(name): \(String(format: "%.4f", metric.value)) (\(kind))")

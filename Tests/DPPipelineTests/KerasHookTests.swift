@@ -33,6 +33,21 @@ struct KerasHookTests {
         #expect(json.contains("Sequential"))
     }
 
+    @Test("without a format, an imported Keras 2 model is exported for Keras 2")
+    func exportKeepsImportedGeneration() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let keras2 = Self.fixture.replacingOccurrences(of: "/keras3/", with: "/keras2/")
+        let file = dir + "/keras2.yaml"
+        try Self.yaml(model: "{keras_json: \(keras2).json, weights: \(keras2).weights.npz}", export: "{keras: tuned}")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        _ = try runner.run(file: file, options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/l.sqlite",
+                                                           seed: 1, epochsOverride: 1))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/tuned.json"))) as? [String: Any]
+        #expect((object?["keras_version"] as? String)?.hasPrefix("2.") == true)
+        #expect(object?["module"] == nil)
+    }
+
     @Test("Keras problems are pipeline diagnostics; unknown keys and formats are errors")
     func diagnostics() throws {
         let yaml = Self.yaml(model: "{keras_json: nope.json, weigths: w.npz}", export: "{keras: m, format: keras4}")

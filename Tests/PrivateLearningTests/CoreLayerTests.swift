@@ -53,3 +53,53 @@ struct CoreLayerTests {
         }
     }
 }
+
+@Suite("Core: conformance checker catches example mixing")
+struct CoreConformanceMixingTests {
+    /// Subtracts the batch mean but does not declare `mixesExamples`: per-example clipping
+    /// would be wrong for it, and the checker must say so.
+    final class UndeclaredBatchCentering: Layer {
+        var typeName: String { "undeclared_centering" }
+        var configuration: PluginParameters { [:] }
+        var parameters: [Tensor] = []
+        func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] { inputShape }
+        func forward(_ input: Tensor, training: Bool) -> Tensor {
+            var out = input
+            for j in 0..<input.columns {
+                var mean: Float = 0
+                for r in 0..<input.rows { mean += input[r, j] }
+                mean /= Float(input.rows)
+                for r in 0..<input.rows { out[r, j] -= mean }
+            }
+            return out
+        }
+        func backward(_ outputGradient: Tensor) -> Tensor { outputGradient }
+        func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+    }
+
+    @Test("a layer that mixes examples without declaring it fails the checker")
+    func undeclaredMixingFails() throws {
+        let report = try LayerConformance.check({ UndeclaredBatchCentering() }, inputShape: [3], finiteDifferences: false)
+        #expect(!report.passed)
+        #expect(report.failures.contains { $0.contains("equals single-example forward") })
+    }
+}
+
+@Suite("Core: conformance checker with custom inputs")
+struct CoreConformanceInputsTests {
+    @Test("embedding conforms on integer token inputs (input finite differences off)")
+    func embeddingWithTokens() throws {
+        let tokens = Tensor(shape: [4, 5], values: [0, 1, 1, 6, 2, 3, 3, 3, 3, 3, 6, 5, 4, 0, 1, 2, 2, 0, 2, 6])
+        let report = try LayerConformance.check({ try StandardPluginsTestAccess.embedding() }, inputShape: [5],
+                                                inputs: tokens, inputFiniteDifferences: false)
+        #expect(report.passed, "\(report)")
+    }
+}
+
+enum StandardPluginsTestAccess {
+    static func embedding() throws -> any Layer {
+        var r = PluginRegistry()
+        try StandardPlugins.register(into: &r)
+        return try r.makeLayer("embedding", parameters: ["input_dim": .int(7), "output_dim": .int(3)])
+    }
+}

@@ -8,6 +8,7 @@ public final class Activation: Layer, PerExampleGradientNorms {
     var z = Tensor(zeros: [0])
     var a = Tensor(zeros: [0])
 
+    /// - Parameter function: the activation, applied to each example's features.
     public init(_ function: ActivationFunction) { self.function = function }
 
     public var configuration: PluginParameters { ["activation": .string(function.rawValue)] }

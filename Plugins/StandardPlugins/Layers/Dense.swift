@@ -94,7 +94,8 @@ public final class Dense: Layer {
     public func backward(_ outputGradient: Tensor) -> Tensor {
         let b = outputGradient.rows
         delta = activation.backward(z: preActivation, a: output, outputGradient: outputGradient.reshaped([b, units]))
-        var dx = [Float](repeating: 0, count: b * inputFeatures)
+        // Every element is written by the GEMM (beta = 0): no zero-initialisation needed.
+        var dx = b == 0 ? [] : [Float](unsafeUninitializedCapacity: b * inputFeatures) { _, c in c = b * inputFeatures }
         if b > 0 {
             delta.storage.withUnsafeBufferPointer { d in
                 parameters[0].storage.withUnsafeBufferPointer { k in

@@ -4,14 +4,19 @@ import Foundation
 /// Adam (Kingma & Ba 2015) with Keras defaults and bias correction.
 public final class Adam: Optimizer {
     public let typeName = "adam"
+    /// Step size α (> 0).
     public var learningRate: Float
+    /// Decay of the first-moment estimate, in [0, 1).
     public var beta1: Float
+    /// Decay of the second-moment estimate, in [0, 1).
     public var beta2: Float
+    /// Added to the denominator for numerical stability (not a privacy parameter).
     public var epsilon: Float
     var m: [[Float]] = []
     var v: [[Float]] = []
     var t = 0
 
+    /// Keras defaults: learning rate 0.001, β₁ 0.9, β₂ 0.999, ε̂ 1e-7.
     public init(learningRate: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7) {
         precondition(learningRate > 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon > 0,
                      "Adam: learning rate > 0, betas in [0, 1), epsilon > 0")

@@ -8,9 +8,11 @@ public final class SGD: Optimizer {
     public var learningRate: Float
     /// Momentum in [0, 1).
     public var momentum: Float
+    /// Use Nesterov momentum.
     public var nesterov: Bool
     var velocity: [[Float]] = []
 
+    /// Keras defaults: learning rate 0.01, no momentum.
     public init(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false) {
         precondition(learningRate > 0 && momentum >= 0 && momentum < 1, "SGD: learning rate > 0, momentum in [0, 1)")
         self.learningRate = learningRate

@@ -148,7 +148,7 @@ public struct BatchRunner: Sendable {
     func runOne(_ job: BatchJob) -> BatchJobResult {
         if !force, let status = JobStatus.read(folder: job.folder), status.state == .completed {
             return BatchJobResult(job: job.name, file: job.file, folder: job.folder, status: .skipped,
-                                  exitCode: nil, epsilon: nil, metric: Self.firstMetric(folder: job.folder),
+                                  exitCode: nil, epsilon: status.epsilon, metric: Self.firstMetric(folder: job.folder),
                                   seconds: 0, message: "completed earlier; --force reruns it")
         }
         let start = Date()
@@ -165,8 +165,12 @@ public struct BatchRunner: Sendable {
         if code != 0, status == nil || status?.state == .running {
             // The child never got to write its final status (crash, kill, or an error before the output folder):
             // leave the folder marked incomplete.
-            try? JobStatus(state: state == .failed ? .failed : state, pipeline: job.file, exitCode: code,
-                           message: "the run ended without completing (exit \(code)); any reservation stays charged",
+            let message = switch state {
+            case .invalid: "invalid pipeline or data (exit 1); see process.log"
+            case .refused: "budget refused (exit 3); nothing was read or spent"
+            default: "the run ended without completing (exit \(code)); any reservation it made stays charged"
+            }
+            try? JobStatus(state: state, pipeline: job.file, exitCode: code, message: message,
                            startedAt: status?.startedAt ?? Timestamp.string(start), finishedAt: Timestamp.now())
                 .write(folder: job.folder)
         }
@@ -199,7 +203,7 @@ public struct BatchSummary: Codable, Sendable {
     public static func table(_ results: [BatchJobResult]) -> String {
         let header = ["job", "status", "ε spent", "metric", "time (s)"]
         let rows = results.map { r in
-            [r.job, r.status.rawValue, r.epsilon.map { String(format: "%.4g", $0) } ?? "-", r.metric ?? "-",
+            [r.job, r.status.rawValue, r.epsilon.map { PrivacyFormat.string($0) } ?? "-", r.metric ?? "-",
              String(format: "%.1f", r.seconds)]
         }
         var widths = header.map(\.count)

@@ -57,7 +57,8 @@ public enum PlanRenderer {
             let ok = eps <= ledger.remainingEpsilon + tolerance && delta <= ledger.remainingDelta + tolerance
             return (ok, "Ledger \(ledgerPath): granted ε = \(f(ledger.grantedEpsilon)), δ = \(f(ledger.grantedDelta)); "
                     + "used ε = \(f(ledger.usedEpsilon)), δ = \(f(ledger.usedDelta)); remaining ε = \(f(ledger.remainingEpsilon)), "
-                    + "δ = \(f(ledger.remainingDelta)) → \(ok ? "FITS" : "DOES NOT FIT (dpflow run would refuse it)")")
+                    + "δ = \(f(ledger.remainingDelta)) → " + (ok ? "FITS" : "DOES NOT FIT (dpflow run would refuse it; "
+                    + "the data owner may raise the grant with 'dpflow ledger grant')"))
         }
         if let grant = plan.grantOnFirstUse {
             let ok = eps <= grant.epsilon + tolerance && delta <= grant.delta + tolerance
@@ -79,8 +80,5 @@ public enum PlanRenderer {
         return [line(header)] + rows.map(line)
     }
 
-    static func f(_ x: Double) -> String {
-        if x == 0 { return "0" }
-        return String(format: "%.4g", x)
-    }
+    static func f(_ x: Double) -> String { PrivacyFormat.string(x) }
 }

@@ -40,7 +40,7 @@ public enum ReportRenderer {
 
         """
         if report.privacy.private {
-            h += "<div class=\"banner private\">Differentially private: ε = \(fmt(report.privacy.epsilon)), δ = \(fmt(report.privacy.delta))</div>\n"
+            h += "<div class=\"banner private\">Differentially private: ε = \(PrivacyFormat.string(report.privacy.epsilon)), δ = \(PrivacyFormat.string(report.privacy.delta))</div>\n"
         } else {
             h += "<div class=\"banner notprivate\">NOT PRIVATE</div>\n<ul>\n"
             for reason in report.privacy.notPrivateReasons { h += "<li>\(e(reason))</li>\n" }
@@ -49,25 +49,25 @@ public enum ReportRenderer {
         if let d = report.pipeline.description { h += "<p>\(e(d))</p>\n" }
 
         h += "<h2>Privacy</h2>\n<table>\n"
-        h += row("total ε spent by this run", fmt(report.privacy.epsilon))
-        h += row("total δ", fmt(report.privacy.delta))
+        h += row("total ε spent by this run", PrivacyFormat.string(report.privacy.epsilon))
+        h += row("total δ", PrivacyFormat.string(report.privacy.delta))
         h += row("data set (ledger id)", report.privacy.dataset)
         h += row("accountant (training)", report.privacy.accountant)
         h += row("composition", report.privacy.composition)
-        if let g = report.privacy.ledgerGrantedEpsilon { h += row("ledger: ε granted", fmt(g)) }
-        if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", fmt(s)) }
+        if let g = report.privacy.ledgerGrantedEpsilon { h += row("ledger: ε granted", PrivacyFormat.string(g)) }
+        if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", PrivacyFormat.string(s)) }
         h += "</table>\n"
 
         h += "<h2>Stages</h2>\n<table>\n<tr><th>stage</th><th>ε</th><th>δ</th><th>what</th><th>seconds</th></tr>\n"
         for s in report.stages {
-            h += "<tr><td>\(e(s.name))</td><td class=\"num\">\(fmt(s.epsilon))</td><td class=\"num\">\(fmt(s.delta))</td><td>\(e(s.detail))</td><td class=\"num\">\(String(format: "%.2f", s.seconds))</td></tr>\n"
+            h += "<tr><td>\(e(s.name))</td><td class=\"num\">\(PrivacyFormat.string(s.epsilon))</td><td class=\"num\">\(PrivacyFormat.string(s.delta))</td><td>\(e(s.detail))</td><td class=\"num\">\(String(format: "%.2f", s.seconds))</td></tr>\n"
         }
         h += "</table>\n"
 
         if !report.metrics.isEmpty {
             h += "<h2>Metrics</h2>\n<table>\n<tr><th>metric</th><th>value</th><th>private</th><th>mechanism</th><th>noise scale</th><th>ε</th></tr>\n"
             for (name, m) in report.metrics.sorted(by: { $0.key < $1.key }) {
-                h += "<tr><td>\(e(name))</td><td class=\"num\">\(fmt(m.value))</td><td>\(m.private ? "yes" : "<strong>NO</strong>")</td><td>\(e(m.mechanism))</td><td class=\"num\">\(fmt(m.noiseScale))</td><td class=\"num\">\(fmt(m.epsilon))</td></tr>\n"
+                h += "<tr><td>\(e(name))</td><td class=\"num\">\(fmt(m.value))</td><td>\(m.private ? "yes" : "<strong>NO</strong>")</td><td>\(e(m.mechanism))</td><td class=\"num\">\(fmt(m.noiseScale))</td><td class=\"num\">\(PrivacyFormat.string(m.epsilon))</td></tr>\n"
             }
             h += "</table>\n"
         }
@@ -97,7 +97,7 @@ public enum ReportRenderer {
             if !t.epochs.isEmpty {
                 h += "<table>\n<tr><th>epoch</th><th>loss</th><th>ε so far</th></tr>\n"
                 for ep in t.epochs {
-                    h += "<tr><td class=\"num\">\(ep.epoch)</td><td class=\"num\">\(fmt(ep.loss))</td><td class=\"num\">\(fmt(ep.epsilon))</td></tr>\n"
+                    h += "<tr><td class=\"num\">\(ep.epoch)</td><td class=\"num\">\(fmt(ep.loss))</td><td class=\"num\">\(PrivacyFormat.string(ep.epsilon))</td></tr>\n"
                 }
                 h += "</table>\n"
             }

@@ -1,10 +1,14 @@
+import Foundation
 import PrivateDataFrame
 
 /// `BudgetLedger` (SQLite, reserve → commit, never refunds) as the runner's `PrivacyLedger`.
 public struct BudgetLedgerAdapter: PrivacyLedger {
     public let ledger: BudgetLedger
 
+    /// Opens (or creates, with its folder) the ledger at `path`.
     public init(path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         do { ledger = try BudgetLedger(path: path) } catch {
             throw PipelineError.internalError("cannot open the budget ledger '\(path)': \(error)")
         }

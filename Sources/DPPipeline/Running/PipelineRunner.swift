@@ -122,8 +122,8 @@ public struct PipelineRunner: Sendable {
         timings["total"] = Date().timeIntervalSince(clock)
 
         let output = options.outputDirectory
-        var outputs = context.outputs + ["report.json", "report.html", "log.txt", JobStatus.fileName]
-        outputs = Array(NSOrderedSet(array: outputs)) as? [String] ?? outputs
+        var seen = Set<String>()
+        let outputs = (context.outputs + ["report.json", "report.html", "log.txt", JobStatus.fileName]).filter { seen.insert($0).inserted }
         let report = RunReport(
             status: "completed",
             pipeline: .init(name: pipeline.spec.name, file: file, description: pipeline.spec.description),
@@ -144,7 +144,7 @@ public struct PipelineRunner: Sendable {
                       startedAt: startedAt, finishedAt: Timestamp.now()).write(folder: output)
     }
 
-    static func f(_ x: Double) -> String { x == 0 ? "0" : String(format: "%.4g", x) }
+    static func f(_ x: Double) -> String { PrivacyFormat.string(x) }
 }
 
 /// dpflow's version, written into reports.

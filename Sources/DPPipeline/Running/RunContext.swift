@@ -3,6 +3,7 @@ import PrivateLearning
 
 /// Everything a stage sees while the pipeline runs, filled in stage by stage. Private values (frames,
 /// encoded matrices, predictions) live here in memory only; nothing in this struct is printed.
+/// Not `Sendable`: it holds the model being trained (a class) and is used by one run on one thread.
 public struct RunContext {
     public var pipeline: Pipeline
     public var plan: PipelinePlan
@@ -20,6 +21,8 @@ public struct RunContext {
     public var testFrame: PrivateDataFrame?
     /// The trained model (`train`).
     public var model: Sequential?
+    /// What a model source said about the model's origin (e.g. the imported Keras model), for exporters.
+    public var modelOrigin: Any?
     /// How features were encoded for training (reused for prediction).
     public var encoding = EncodingOptions()
     /// Model outputs on the test part and the test labels as class indices or values (`predict`).

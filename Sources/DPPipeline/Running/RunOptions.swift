@@ -1,3 +1,5 @@
+import PrivateDataFrame
+
 /// How `dpflow run` runs one pipeline.
 public struct RunOptions: Sendable {
     /// Output folder (report.json, report.html, exported model, log.txt, status.json).
@@ -20,8 +22,8 @@ public struct RunOptions: Sendable {
         self.events = events
     }
 
-    /// `.dpflow/ledger.sqlite` under the working directory.
-    public static let defaultLedgerPath = ".dpflow/ledger.sqlite"
+    /// `./dpflow-ledger.sqlite` under the working directory (the same default as `dpflow ledger`).
+    public static let defaultLedgerPath = BudgetLedger.defaultPath
 }
 
 /// Something that happened during a run, for progress display. Carries no data values.

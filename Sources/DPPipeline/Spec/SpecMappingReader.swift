@@ -1,7 +1,7 @@
 /// Reads the keys of one YAML mapping, records type and range errors, and at `finish()` reports every key
 /// that nothing asked for as "unknown key" with a suggestion. Decoders of stages use it so that unknown keys
 /// are always errors, never silently ignored.
-public struct SpecMappingReader {
+public struct SpecMappingReader: Sendable {
     public let value: SpecValue
     private var entries: [SpecEntry]
     private var used: Set<String> = []

@@ -29,7 +29,7 @@ public struct KerasModelSource: ModelSourceResolver {
         }
     }
 
-    public func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> Sequential {
+    public func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> ModelSourceResult {
         let (json, weights) = Self.paths(spec)
         guard let json else {
             throw PipelineError.invalidPipeline([PipelineDiagnostic(spec.position, "missing 'keras_json'")])
@@ -40,7 +40,7 @@ public struct KerasModelSource: ModelSourceResolver {
             throw PipelineError.invalidPipeline([PipelineDiagnostic(spec.position,
                 "the Keras model takes \(imported.model.inputShape.reduce(1, *)) inputs but the selected features encode to \(inputWidth)")])
         }
-        return imported.model
+        return ModelSourceResult(model: imported.model, origin: imported)
     }
 }
 
@@ -51,8 +51,11 @@ public struct KerasExporter: ModelExporter {
 
     public var formats: [String] { KerasGeneration.allCases.map(\.rawValue).sorted().reversed() }
 
-    public func export(_ model: Sequential, name: String, format: String?, to directory: String) throws -> [String] {
-        let files = try KerasModelExporter.export(model: model, format: format.flatMap(KerasGeneration.init(rawValue:)),
+    /// Without `format`, a model imported from Keras is written in its own generation (and keeps its layer
+    /// names); a model declared in the pipeline is written for Keras 3.
+    public func export(_ model: Sequential, origin: Any?, name: String, format: String?, to directory: String) throws -> [String] {
+        let files = try KerasModelExporter.export(model: model, importedFrom: origin as? ImportedKerasModel,
+                                                  format: format.flatMap(KerasGeneration.init(rawValue:)),
                                                   into: URL(fileURLWithPath: directory), baseName: name)
         return [files.json.lastPathComponent, files.weights.lastPathComponent]
     }

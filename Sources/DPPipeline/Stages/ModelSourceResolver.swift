@@ -10,7 +10,20 @@ public protocol ModelSourceResolver: Sendable {
     func validate(_ spec: SpecValue, directory: String, featureWidth: Int?, plugins: PluginRegistry,
                   diagnostics: inout DiagnosticCollector)
     /// Builds the model for `inputWidth` encoded features (files resolved against `directory`).
-    func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> Sequential
+    func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> ModelSourceResult
+}
+
+/// A model built by a `ModelSourceResolver`, with whatever the source wants exporters to know (e.g. the
+/// imported Keras model, whose generation and layer names a Keras export keeps). Not `Sendable`: it carries
+/// the model (a class) from the source to the training stage of one run.
+public struct ModelSourceResult {
+    public var model: Sequential
+    public var origin: Any?
+
+    public init(model: Sequential, origin: Any? = nil) {
+        self.model = model
+        self.origin = origin
+    }
 }
 
 /// Writes a trained model in a foreign format, for `export: {<key>: name, format: …}`.
@@ -18,5 +31,6 @@ public protocol ModelExporter: Sendable {
     /// Accepted values of `format:`; the first is the default.
     var formats: [String] { get }
     /// Writes `model` as `name` (plus extensions) into `directory`; returns the file names written.
-    func export(_ model: Sequential, name: String, format: String?, to directory: String) throws -> [String]
+    /// - Parameter origin: `ModelSourceResult.origin` when the model came from a model source, else nil.
+    func export(_ model: Sequential, origin: Any?, name: String, format: String?, to directory: String) throws -> [String]
 }

@@ -97,7 +97,7 @@ extension ExportStage {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no '\(key)' exporter registered")
             }
             do {
-                let files = try exporter.export(model, name: name, format: format,
+                let files = try exporter.export(model, origin: context.modelOrigin, name: name, format: format,
                                                 to: context.options.outputDirectory)
                 context.outputs.append(contentsOf: files)
                 context.log("exported the DP-trained model as \(files.joined(separator: ", "))")

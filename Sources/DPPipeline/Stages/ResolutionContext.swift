@@ -1,6 +1,6 @@
 /// What phase (b) of validation knows while it walks the stages in order: registries, the artifacts produced
 /// so far and the public facts earlier stages established (schema, columns, model shape).
-public struct ResolutionContext {
+public struct ResolutionContext: Sendable {
     public var diagnostics = DiagnosticCollector()
     /// Folder that relative paths in the pipeline file are resolved against.
     public var directory: String

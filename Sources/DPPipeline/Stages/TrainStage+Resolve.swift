@@ -23,7 +23,9 @@ extension TrainStage {
             let outputWidth = model.outputShape.reduce(1, *)
             context.training = TrainingFacts(
                 layerSummary: ["input(\(model.inputShape.reduce(1, *)))"] + zip(model.layers, model.layerOutputShapes).map { layer, shape in
-                    "\(layer.typeName)(\(shape.reduce(1, *)))"
+                    var text = "\(layer.typeName)(\(shape.reduce(1, *))"
+                    if case .string(let activation)? = layer.configuration["activation"], activation != "linear" { text += ", \(activation)" }
+                    return text + ")"
                 },
                 parameterCount: model.parameterCount, outputWidth: outputWidth)
             checkLoss(outputWidth: outputWidth, context: context, diagnostics: &diagnostics)
@@ -100,8 +102,8 @@ extension TrainStage {
         do {
             let model = try Sequential(inputShape: [inputWidth], layers: layers, seed: seed)
             var refused = false
-            for (ref, layer) in zip(refs, model.layers) where layer.mixesExamples {
-                diagnostics.error(ref.position, "layer '\(ref.name)' (\(layer.typeName)) mixes examples within a batch, which per-example "
+            for (index, (ref, layer)) in zip(refs, model.layers).enumerated() where layer.mixesExamples {
+                diagnostics.error(ref.position, "layers[\(index)] '\(ref.name)' mixes examples within a batch, which per-example "
                                   + "clipping cannot bound; use layer_normalization or no normalisation")
                 refused = true
             }

@@ -42,7 +42,9 @@ extension TrainStage {
         case .layers:
             model = makeModel(plugins, inputWidth: x.columns, seed: context.options.seed, diagnostics: &diagnostics)
         case .source(let spec):
-            model = try makeSourceModel(spec, context: context, inputWidth: x.columns)
+            let result = try makeSourceModel(spec, context: context, inputWidth: x.columns)
+            model = result.model
+            context.modelOrigin = result.origin
         }
         guard let model, let lossFunction = makeLoss(plugins, diagnostics: &diagnostics),
               let optimizerValue = makeOptimizer(plugins, diagnostics: &diagnostics) else {
@@ -91,7 +93,7 @@ extension TrainStage {
         }
     }
 
-    func makeSourceModel(_ spec: SpecValue, context: RunContext, inputWidth: Int) throws -> Sequential {
+    func makeSourceModel(_ spec: SpecValue, context: RunContext, inputWidth: Int) throws -> ModelSourceResult {
         let keys = spec.mappingEntries?.map(\.key) ?? []
         guard let (_, resolver) = context.pipeline.environment.stages.modelSources.first(where: { keys.contains($0.key) }) else {
             throw PipelineError.stageFailed(stage: Self.kind, position: modelPosition, reason: "no model source registered")

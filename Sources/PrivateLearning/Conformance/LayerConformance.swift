@@ -33,9 +33,15 @@ public enum LayerConformance {
     ///   - batchSize: examples in the synthetic batch.
     ///   - relativeTolerance: for exact identities (norms, sums); 1e-4 by default.
     ///   - finiteDifferences: also compare against central differences (deterministic layers).
+    ///   - inputs: a batch to use instead of standard-normal inputs (e.g. integer token ids for
+    ///     an embedding); its row count overrides `batchSize`.
+    ///   - inputFiniteDifferences: also check the input gradient by finite differences (turn
+    ///     off for discrete inputs).
     public static func check(_ makeLayer: () throws -> any Layer, inputShape: [Int], batchSize: Int = 6,
                              seed: UInt64 = 1, relativeTolerance: Float = 1e-4,
-                             finiteDifferences: Bool = true) throws -> LayerConformanceReport {
+                             finiteDifferences: Bool = true, inputs: Tensor? = nil,
+                             inputFiniteDifferences: Bool = true) throws -> LayerConformanceReport {
+        let batchSize = inputs?.rows ?? batchSize
         let rng = SeededRandomSource(seed: seed)
         var g: any RandomNumberGenerator = SeededRandomSource(seed: seed &+ 1)
         let layer = try makeLayer()
@@ -43,8 +49,9 @@ public enum LayerConformance {
         var report = LayerConformanceReport(layer: layer.typeName)
         let perIn = inputShape.reduce(1, *), perOut = outShape.reduce(1, *)
         var gen = rng
-        let x = Tensor(shape: [batchSize] + inputShape,
-                       values: (0..<(batchSize * perIn)).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) })
+        let x = inputs ?? Tensor(shape: [batchSize] + inputShape,
+                                 values: (0..<(batchSize * perIn)).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) })
+        precondition(x.count == batchSize * perIn, "inputs do not match inputShape \(inputShape)")
         let r = Tensor(shape: [batchSize] + outShape,
                        values: (0..<(batchSize * perOut)).map { _ in Float(GaussianSampling.standardNormal(using: &gen)) })
 
@@ -131,6 +138,7 @@ public enum LayerConformance {
             }
             note("parameter \(k) gradient vs finite differences", an, fd, tolerance: fdTol, absolute: 1e-3)
         }
+        guard inputFiniteDifferences else { return report }
         var xp = x
         let picks = (0..<min(12, x.count)).map { _ in Int(gen.next() % UInt64(x.count)) }
         var fd: [Float] = [], an: [Float] = []

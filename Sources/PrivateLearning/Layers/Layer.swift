@@ -36,6 +36,9 @@ public protocol Layer: AnyObject {
     func backward(_ outputGradient: Tensor) -> Tensor
 
     /// Trainable parameters, in a fixed order; `parameters` can be assigned (optimizer, load).
+    /// During an optimizer update the model briefly assigns `[]` (so the update can happen in
+    /// place without copying), then the updated tensors of the same shapes: a setter must not
+    /// reject an empty list. Read parameters only inside `forward`/`backward`/gradients.
     var parameters: [Tensor] { get set }
 
     /// `Σ_i w_i · g_i` for each parameter tensor, from the last forward/backward pass.

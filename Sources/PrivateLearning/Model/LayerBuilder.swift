@@ -1,6 +1,7 @@
 /// Lets `Sequential` be written as a list of layers in braces.
 @resultBuilder
 public enum LayerBuilder {
+    /// A single layer.
     public static func buildExpression(_ layer: any Layer) -> [any Layer] { [layer] }
     public static func buildExpression(_ layers: [any Layer]) -> [any Layer] { layers }
     public static func buildBlock(_ parts: [any Layer]...) -> [any Layer] { parts.flatMap { $0 } }

@@ -12,6 +12,7 @@ import Foundation
 /// plugin layer round-trips. Weights are row-major Float32 (kernel `[inputs, units]` as in Keras).
 /// A trained model's weights are the DP-SGD output: publishing them is post-processing.
 public struct ModelFile: Codable, Sendable, Equatable {
+    /// One parameter tensor: shape and row-major values.
     public struct TensorRecord: Codable, Sendable, Equatable {
         public var shape: [Int]
         public var values: [Float]
@@ -19,6 +20,7 @@ public struct ModelFile: Codable, Sendable, Equatable {
         public var tensor: Tensor { Tensor(shape: shape, values: values) }
     }
 
+    /// One layer: registry name, factory parameters and weights in `parameters` order.
     public struct LayerRecord: Codable, Sendable, Equatable {
         public var type: String
         public var config: PluginParameters

@@ -11,12 +11,14 @@
 public final class Sequential {
     /// Per-example input shape (batch dimension excluded).
     public let inputShape: [Int]
+    /// The layers, in order; `layers[i]` is what errors call `layers[i]`.
     public let layers: [any Layer]
     /// Per-example output shape of each layer, in order.
     public let layerOutputShapes: [[Int]]
     /// Per-example output shape of the model.
     public var outputShape: [Int] { layerOutputShapes.last ?? inputShape }
 
+    /// Set by `compile` (non-private training only).
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
     public private(set) var metrics: [Metric] = []

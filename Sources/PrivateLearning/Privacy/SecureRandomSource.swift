@@ -10,21 +10,22 @@ import Foundation
 /// `SystemRandomNumberGenerator` ~570 ns per 64-bit draw), far too slow for fresh noise on
 /// every parameter at every step. AES-256 in counter mode under a uniformly random key is the
 /// core of NIST SP 800-90A's CTR_DRBG. The keystream is taken as the AES-GCM encryption of
-/// zeros (the GCM tag is discarded). Every 64 KiB refill replaces the key with 32 bytes of its
+/// zeros (the GCM tag is discarded). Every 16 KiB refill replaces the key with 32 bytes of its
 /// own output that are never handed out, so a later state compromise cannot reconstruct earlier
-/// noise; the key is re-drawn from `getrandom` every 2¹⁶ refills (4 GiB). Fails closed: if the
+/// noise; the key is re-drawn from `getrandom` every 2¹⁶ refills (1 GiB). Fails closed: if the
 /// kernel cannot deliver random bytes the process stops rather than train with weak noise.
 public final class SecureRandomSource: NoiseSource {
     public var isCryptographicallySecure: Bool { true }
-    static let refillBytes = 65_536
+    static let refillBytes = 16_384
     static let wordsPerRefill = refillBytes / 4
-    private let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 65_536 / 4)
+    private let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 16_384 / 4)
     private var key = SymmetricKey(size: .bits256)
-    private let zeros = Data(count: 65_536)
-    private var index = 65_536 / 4
+    private let zeros = Data(count: 16_384)
+    private var index = 16_384 / 4
     private var refills = 0
     private var nonceCounter: UInt64 = 0
 
+    /// Keys a new stream from the kernel CSPRNG (32 bytes of `getrandom`).
     public init() {
         reseed()
     }

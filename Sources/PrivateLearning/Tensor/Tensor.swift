@@ -64,16 +64,18 @@ public struct Tensor: Sendable, Equatable {
     /// Rows `indices` of a batch-first tensor, in that order.
     public func gatheringRows(_ indices: [Int]) -> Tensor {
         let width = columns
-        var out = [Float](repeating: 0, count: indices.count * width)
-        storage.withUnsafeBufferPointer { src in
+        let total = indices.count * width
+        // Every element is copied below: no zero-initialisation.
+        var out = total == 0 ? [] : [Float](unsafeUninitializedCapacity: total) { _, c in c = total }
+        if total > 0 { storage.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for (k, i) in indices.enumerated() {
                     precondition(i >= 0 && i < rows, "row index out of range")
                     let s = src.baseAddress! + i &* width
-                    (dst.baseAddress! + k &* width).update(from: s, count: width)
+                    (dst.baseAddress! + k &* width).initialize(from: s, count: width)
                 }
             }
-        }
+        } }
         var newShape = shape
         if newShape.isEmpty { newShape = [indices.count] } else { newShape[0] = indices.count }
         return Tensor(shape: newShape, values: out)
