@@ -69,6 +69,7 @@ let package = Package(
 
         .executableTarget(name: "accounting-bench", dependencies: ["PrivacyAccounting"]),
         .executableTarget(name: "csv-bench", dependencies: ["PrivateDataFrame"]),
+        .executableTarget(name: "audit-bench", dependencies: ["PrivacyAudit", "PrivateLearning", "StandardPlugins", "PrivacyAccounting"]),
 
         // Tests.
         .target(name: "DPTestSupport", dependencies: ["PrivateLearning"], path: "Tests/DPTestSupport"),

@@ -37,9 +37,9 @@ import Testing
         #expect(dp.accountantEpsilon.isFinite)
         // With perfect separation the bound is the closed form of a perfect attack on
         // (runsWithCanary, runsWithout) trials; the leaky model must reach it.
-        let m = leaky.runsWithCanary, n = leaky.trials - m, k = leaky.empiricalEpsilon.thresholdsExamined
-        let alpha = 0.05 / 2 / Double(k)
-        let u1 = -expm1(log(alpha) / Double(n)), u2 = -expm1(log(alpha) / Double(m))
+        // FPR bound over n runs without the canary at α/(2(n+1)), FNR over m runs with it at α/(2(m+1)).
+        let m = leaky.runsWithCanary, n = leaky.trials - m
+        let u1 = -expm1(log(0.05 / 2 / Double(n + 1)) / Double(n)), u2 = -expm1(log(0.05 / 2 / Double(m + 1)) / Double(m))
         let perfect = max(log((1 - 1e-5 - u1) / u2), log((1 - 1e-5 - u2) / u1))
         #expect(leaky.attack.auc == 1)
         #expect(abs(leaky.empiricalEpsilon.epsilon - perfect) <= 1e-12)

@@ -35,6 +35,9 @@ import PrivacyAudit
             makeModel: makeModel)
         let report = try audit.run(features: x, labels: y)
         #expect(report.isConsistent)
+        let oneRun = try OneRunEpsilon.lowerBound(memberScores: trainLosses.map { -$0 },
+                                                  nonMemberScores: heldOutLosses.map { -$0 }, delta: 1e-5)
+        #expect(oneRun.epsilon == 0)   // 6 examples: at most 6 guesses, not enough to reject ε = 0
         // 4.
         let canary = CanaryAudit(configuration: audit.configuration, trials: 4,
                                  loss: BinaryCrossentropy(fromLogits: true),

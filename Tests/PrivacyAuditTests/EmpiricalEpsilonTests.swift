@@ -23,14 +23,15 @@ import Testing
         let n = 200
         let roc = try ROCCurve(memberScores: (0..<n).map { Double($0) + 1000 }, nonMemberScores: (0..<n).map(Double.init))
         let r = try EmpiricalEpsilon.lowerBound(roc: roc, delta: 0, confidence: 0.9)
-        // 2n + 1 points minus the two end points.
+        // 2n + 1 points minus the two end points; each rate's α/2 is shared among its n + 1 counts.
         #expect(r.thresholdsExamined == 2 * n - 1)
-        let u = -expm1(log(0.1 / 2 / Double(2 * n - 1)) / Double(n))
+        #expect(r.falsePositiveRateCorrection == n + 1 && r.falseNegativeRateCorrection == n + 1)
+        let u = -expm1(log(0.1 / 2 / Double(n + 1)) / Double(n))
         #expect(abs(r.epsilon - log((1 - u) / u)) <= 1e-12)
         #expect(r.threshold == 1000)
         let uncorrected = try EmpiricalEpsilon.lowerBound(roc: roc, delta: 0, confidence: 0.9, correction: .none)
         #expect(uncorrected.epsilon > r.epsilon)
-        #expect(uncorrected.thresholdsExamined == 1)
+        #expect(uncorrected.falsePositiveRateCorrection == 1)
     }
 
     @Test func identicalDistributionsRarelyProveAnything() throws {
@@ -55,7 +56,7 @@ import Testing
         // Power (derived, not observed): at the fixed threshold μ/2 both error rates are
         // Φ(−μ/2); with n = 1000 the counts exceed 1000·Φ(−μ/2) + 4·sd with probability < 1e-4,
         // and the best threshold is at least as good, so ε_lb ≥ log((1 − δ − u)/u) with u the
-        // CP upper bound (at the Bonferroni α) of that 4-sd count.
+        // CP upper bound (at the simultaneous α/(2(n+1))) of that 4-sd count.
         let mu = 3.0, delta = 1e-5, n = 1000
         let truth = gaussianEpsilon(mu: mu, delta: delta)
         let rng = TestRandom(seed: 5)
@@ -67,7 +68,7 @@ import Testing
             if r.epsilon > truth { violations += 1 }
             let p = normalCDF(-mu / 2)
             let count = Int((Double(n) * p + 4 * (Double(n) * p * (1 - p)).squareRoot()).rounded(.up))
-            let u = ClopperPearson.upperBound(successes: count, trials: n, alpha: 0.05 / 2 / Double(r.thresholdsExamined))
+            let u = ClopperPearson.upperBound(successes: count, trials: n, alpha: 0.05 / 2 / Double(n + 1))
             #expect(r.epsilon >= log((1 - delta - u) / u))
         }
         #expect(violations <= 2)

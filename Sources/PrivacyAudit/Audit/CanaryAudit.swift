@@ -10,10 +10,10 @@ import PrivateLearning
 /// in each of `trials` independent training runs. After each run the canary's loss is recorded.
 /// The loss-threshold attack then separates "runs with the canary" from "runs without", and
 /// because the runs are independent trials of the same mechanism on two neighbouring data sets,
-/// the Clopper–Pearson bound (Bonferroni over thresholds) is a valid lower bound on the ε of
+/// the Clopper–Pearson bound (simultaneous over thresholds) is a valid lower bound on the ε of
 /// that pair with probability ≥ `confidence`.
 ///
-/// Cost: `trials` trainings. The bound is capped near `log((trials/2) / ln(2K/α))` even for a
+/// Cost: `trials` trainings. The bound is capped near `log((trials/2) / ln(trials/α))` even for a
 /// perfect attack, so a few dozen trials can only refute small claimed ε.
 public struct CanaryAudit: Sendable {
     /// Training and bound parameters (`memberFraction` is not used; see `inclusionProbability`).

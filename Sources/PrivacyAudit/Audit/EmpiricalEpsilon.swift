@@ -2,8 +2,11 @@ import Foundation
 
 /// How the confidence level is shared among the thresholds of an ROC curve.
 public enum ThresholdCorrection: String, Sendable, CaseIterable {
-    /// Bonferroni over every threshold examined: each gets `α/K`. The best threshold is picked
-    /// on the same data, so this keeps the bound valid (simultaneous coverage). Default.
+    /// Simultaneous over every threshold: the best threshold is picked on the same data, so the
+    /// FPR bound uses `α/(2(n+1))` and the FNR bound `α/(2(m+1))` (n non-members, m members).
+    /// Why n + 1: FP(t) is monotone in t, so "some threshold's FPR exceeds the CP upper bound of
+    /// its count k" is contained in the union over k = 0…n of one fixed-threshold failure event
+    /// each (the threshold where the true FPR equals the bound for k). Default.
     case bonferroni
     /// No correction: valid only when the threshold was fixed before seeing these scores
     /// (for example chosen on a separate split), as in Jagielski et al. 2020 and Nasr et al. 2021.
@@ -38,8 +41,12 @@ public struct EmpiricalEpsilon: Sendable, Equatable {
     public var delta: Double
     /// Probability with which the bound holds (over the attack's trials).
     public var confidence: Double
-    /// Thresholds the confidence was shared among (1 without correction).
+    /// Candidate thresholds on the curve (end points excluded; 1 for a single operating point).
     public var thresholdsExamined: Int
+    /// Factor the failure probability of each rate bound was divided by beyond the split
+    /// between FPR and FNR: `n + 1` for FPR and `m + 1` for FNR under Bonferroni, else 1.
+    public var falsePositiveRateCorrection: Int
+    public var falseNegativeRateCorrection: Int
 
     /// Bound for one fixed operating point.
     /// - Parameters:
@@ -59,7 +66,7 @@ public struct EmpiricalEpsilon: Sendable, Equatable {
         }
         let point = ROCPoint(threshold: 0, truePositives: truePositives, falsePositives: falsePositives,
                              members: members, nonMembers: nonMembers)
-        var bounds = CountBounds(alpha: (1 - confidence) / 2)
+        var bounds = CountBounds(alpha: (1 - confidence) / 2, bonferroni: false)
         var result = evaluate(point, delta: delta, bounds: &bounds)
         result.confidence = confidence
         result.thresholdsExamined = 1
@@ -73,20 +80,26 @@ public struct EmpiricalEpsilon: Sendable, Equatable {
     ///   - delta: δ of the (ε, δ) statement (use the δ of the accountant you compare with).
     ///   - confidence: probability that the returned bound holds.
     ///   - correction: `.bonferroni` (default) when the threshold is chosen on these scores.
-    /// - Complexity: thresholds are visited in decreasing order of their point estimate, which
-    ///   bounds their confidence-adjusted value from above; the search stops as soon as no
-    ///   remaining threshold can win, so only a few Beta quantiles are computed.
+    /// - Complexity: O(K log K) for K thresholds, plus at most one Beta quantile per distinct
+    ///   count (memoised). Thresholds are visited in decreasing order of their point estimate,
+    ///   which bounds their confidence-adjusted value from above, and the search stops as soon as
+    ///   no remaining threshold can win — after a handful of quantiles for a strong attack; a
+    ///   null attack visits every threshold with a positive point estimate (2 × 100,000 scores:
+    ///   about 1 s in a debug build).
     public static func lowerBound(roc: ROCCurve, delta: Double, confidence: Double = 0.95,
                                   correction: ThresholdCorrection = .bonferroni) throws -> EmpiricalEpsilon {
         try validate(delta: delta, confidence: confidence)
         // The curve's end points (nobody / everybody flagged) can never give ε > 0; exclude them.
         let candidates = roc.points.filter { $0.truePositives + $0.falsePositives > 0 &&
             !($0.truePositives == $0.members && $0.falsePositives == $0.nonMembers) }
-        let k = correction == .bonferroni ? max(1, candidates.count) : 1
-        var bounds = CountBounds(alpha: (1 - confidence) / 2 / Double(k))
+        let m = roc.points[0].members, n = roc.points[0].nonMembers
+        let bonferroni = correction == .bonferroni
+        var bounds = CountBounds(alpha: (1 - confidence) / 2, bonferroni: bonferroni)
         var best = EmpiricalEpsilon(epsilon: 0, pointEstimate: 0, threshold: nil, falsePositiveRateUpperBound: 1,
                                     falseNegativeRateUpperBound: 1, delta: delta, confidence: confidence,
-                                    thresholdsExamined: k)
+                                    thresholdsExamined: candidates.count,
+                                    falsePositiveRateCorrection: bonferroni ? n + 1 : 1,
+                                    falseNegativeRateCorrection: bonferroni ? m + 1 : 1)
         let ranked = candidates.map { ($0, rawEpsilon(fpr: $0.falsePositiveRate, fnr: $0.falseNegativeRate, delta: delta)) }
             .sorted { $0.1 > $1.1 }
         if let top = ranked.first { best.pointEstimate = top.1 }
@@ -128,18 +141,25 @@ public struct EmpiricalEpsilon: Sendable, Equatable {
         return EmpiricalEpsilon(epsilon: rawEpsilon(fpr: fprU, fnr: fnrU, delta: delta),
                                 pointEstimate: rawEpsilon(fpr: point.falsePositiveRate, fnr: point.falseNegativeRate, delta: delta),
                                 threshold: point.threshold, falsePositiveRateUpperBound: fprU,
-                                falseNegativeRateUpperBound: fnrU, delta: delta, confidence: 0, thresholdsExamined: 0)
+                                falseNegativeRateUpperBound: fnrU, delta: delta, confidence: 0, thresholdsExamined: 0,
+                                falsePositiveRateCorrection: 1, falseNegativeRateCorrection: 1)
     }
 }
 
-/// Memoised Clopper–Pearson upper bounds at one α, keyed by (count, trials).
+/// Memoised Clopper–Pearson upper bounds, keyed by (trials, count). With `bonferroni` the
+/// failure probability for `n` trials is `alpha / (n + 1)` (simultaneous over all counts).
 struct CountBounds {
     let alpha: Double
+    let bonferroni: Bool
     var cache: [Int: [Int: Double]] = [:]
-    init(alpha: Double) { self.alpha = alpha }
+    init(alpha: Double, bonferroni: Bool) {
+        self.alpha = alpha
+        self.bonferroni = bonferroni
+    }
     mutating func upper(_ k: Int, of n: Int) -> Double {
         if let v = cache[n]?[k] { return v }
-        let v = ClopperPearson.upperBound(successes: k, trials: n, alpha: alpha)
+        let a = bonferroni ? alpha / Double(n + 1) : alpha
+        let v = ClopperPearson.upperBound(successes: k, trials: n, alpha: a)
         cache[n, default: [:]][k] = v
         return v
     }

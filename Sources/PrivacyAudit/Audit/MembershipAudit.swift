@@ -4,15 +4,16 @@ import PrivateLearning
 
 /// Trains a model with DP-SGD on a random half of the data and attacks it.
 ///
-/// The examples are split uniformly at random into members (trained on) and non-members (held
-/// out). After training, every example's loss is computed and the loss-threshold attack tries
+/// Every example is made a member (trained on) by an independent coin flip with probability
+/// `memberFraction`, else a non-member (held out). After training, every example's loss is computed and the loss-threshold attack tries
 /// to tell the two groups apart. The report puts the attack's AUC, advantage and empirical ε
 /// lower bound next to the accountant's ε for the same run: an empirical bound above the
 /// accountant's ε is evidence of a bug (missing clipping or noise, wrong accounting).
 ///
 /// This is a *one-training-run* audit: it is cheap, and it detects gross leaks and
-/// non-private training, but its bound is far below the true ε of a correct DP-SGD (see
-/// docs/audit.md). Run it on public or synthetic data: the audit's own outputs are not DP.
+/// non-private training, but its bounds are far below the true ε of a correct DP-SGD (see
+/// docs/audit.md). At `memberFraction == 0.5` the report also carries the rigorous one-run
+/// bound of Steinke, Nasr & Jagielski 2023 (`OneRunEpsilon`). Run it on public or synthetic data: the audit's own outputs are not DP.
 public struct MembershipAudit: Sendable {
     /// Training, split and bound parameters.
     public var configuration: MembershipAuditConfiguration
@@ -52,20 +53,22 @@ public struct MembershipAudit: Sendable {
         }
         try EmpiricalEpsilon.validate(delta: c.delta, confidence: c.confidence)
         guard c.delta > 0 else { throw PrivacyAuditError.invalidParameter("delta must be > 0 for the accountant") }
-        let memberCount = Int((Double(n) * c.memberFraction).rounded())
-        guard memberCount >= 1, memberCount < n else {
-            throw PrivacyAuditError.invalidParameter(
-                "\(n) examples at member fraction \(c.memberFraction) leave an empty group")
-        }
-
-        // Member split: its own stream, so it does not depend on how training consumes randomness.
-        let splitSource: any NoiseSource = c.seed.map { SeededRandomSource(seed: $0 ^ 0x5EED_5B11_7A0D_17AA) as any NoiseSource }
+        // Membership by independent coin flips with probability `memberFraction` (what the one-run
+        // bound of Steinke et al. requires at ½); its own stream, independent of training randomness.
+        var coins: any NoiseSource = c.seed.map { SeededRandomSource(seed: $0 ^ 0x5EED_5B11_7A0D_17AA) as any NoiseSource }
             ?? SecureRandomSource()
-        var splitGenerator = splitSource
-        var order = Array(0..<n)
-        order.shuffle(using: &splitGenerator)
-        let memberIndices = Array(order[..<memberCount]).sorted()
-        let nonMemberIndices = Array(order[memberCount...]).sorted()
+        var memberIndices = [Int](), nonMemberIndices = [Int]()
+        for i in 0..<n {
+            if Double(coins.next() >> 11) / 9_007_199_254_740_992.0 < c.memberFraction {
+                memberIndices.append(i)
+            } else {
+                nonMemberIndices.append(i)
+            }
+        }
+        guard !memberIndices.isEmpty, !nonMemberIndices.isEmpty else {
+            throw PrivacyAuditError.invalidParameter(
+                "\(n) examples at member fraction \(c.memberFraction) drew an empty group; use more examples")
+        }
 
         let model = try makeModel(c.seed)
         let noise: any NoiseSource = c.seed.map { SeededRandomSource(seed: $0) as any NoiseSource } ?? SecureRandomSource()
@@ -81,11 +84,15 @@ public struct MembershipAudit: Sendable {
                                                labels.gatheringRows(nonMemberIndices))
         let attack = try LossThresholdAttack.run(memberLosses: memberLosses, nonMemberLosses: nonMemberLosses)
         let bound = try EmpiricalEpsilon.lowerBound(roc: attack.roc, delta: c.delta, confidence: c.confidence)
+        let oneRun = c.memberFraction == 0.5
+            ? try OneRunEpsilon.lowerBound(memberScores: memberLosses.map { -$0 }, nonMemberScores: nonMemberLosses.map { -$0 },
+                                           delta: c.delta, confidence: c.confidence)
+            : nil
         let accountantEpsilon = c.noiseMultiplier == 0 ? Double.infinity
             : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: c.noiseMultiplier,
                                             steps: history.steps, delta: c.delta, accountant: c.accountant)
         return MembershipAuditReport(
-            attack: attack, empiricalEpsilon: bound, accountantEpsilon: accountantEpsilon,
+            attack: attack, empiricalEpsilon: bound, oneRunEpsilon: oneRun, accountantEpsilon: accountantEpsilon,
             accountant: c.accountant, delta: c.delta, noiseMultiplier: c.noiseMultiplier, l2NormClip: c.l2NormClip,
             steps: history.steps, samplingRate: loader.samplingRate,
             members: memberLosses.count, nonMembers: nonMemberLosses.count,

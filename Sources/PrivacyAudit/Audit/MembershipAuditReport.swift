@@ -8,6 +8,8 @@ public struct MembershipAuditReport: Sendable, Equatable {
     public var attack: MembershipAttackResult
     /// Empirical lower bound on ε from that attack.
     public var empiricalEpsilon: EmpiricalEpsilon
+    /// Rigorous one-run lower bound (Steinke et al. 2023); nil unless the member fraction is ½.
+    public var oneRunEpsilon: OneRunEpsilon?
     /// ε the accountant certifies for the training run at `delta` (`+∞` when σ = 0).
     public var accountantEpsilon: Double
     /// Accountant of `accountantEpsilon`.
@@ -29,10 +31,12 @@ public struct MembershipAuditReport: Sendable, Equatable {
     /// Whether the training run itself carried a DP guarantee (false with a seed or σ = 0).
     public var trainingWasPrivate: Bool
 
-    /// True when the empirical lower bound does not exceed the accountant's ε. A false value
+    /// True when neither empirical lower bound exceeds the accountant's ε. A false value
     /// means the implementation leaks more than it accounts for (or the confidence event failed,
     /// which happens with probability at most `1 − confidence`): investigate.
-    public var isConsistent: Bool { empiricalEpsilon.epsilon <= accountantEpsilon }
+    public var isConsistent: Bool {
+        empiricalEpsilon.epsilon <= accountantEpsilon && (oneRunEpsilon?.epsilon ?? 0) <= accountantEpsilon
+    }
 
     /// A human-readable summary (aggregates only).
     public var summary: String {
@@ -44,7 +48,8 @@ public struct MembershipAuditReport: Sendable, Equatable {
         TPR@FPR≤0.01 \(f(attack.roc.truePositiveRate(atFalsePositiveRate: 0.01)))
           mean loss: members \(f(meanMemberLoss)), non-members \(f(meanNonMemberLoss))
           empirical ε ≥ \(f(empiricalEpsilon.epsilon)) (δ = \(delta), confidence \(empiricalEpsilon.confidence), \
-        \(empiricalEpsilon.thresholdsExamined) thresholds, Bonferroni)
+        simultaneous over \(empiricalEpsilon.thresholdsExamined) thresholds)
+          one-run ε ≥ \(oneRunEpsilon.map { $0.epsilon > 0 ? "\(f($0.epsilon)) (\($0.correctGuesses)/\($0.guesses) correct guesses)" : "0.0000 (no guess count rejects ε = 0)" } ?? "n/a (member fraction ≠ ½)")
           accountant (\(accountant.rawValue)) ε = \(f(accountantEpsilon))\(trainingWasPrivate ? "" : " (run not private: seeded or σ = 0)")
           consistent: \(isConsistent ? "yes" : "NO — empirical bound exceeds the accountant's ε")
         """

@@ -26,20 +26,31 @@ public enum IncompleteBeta {
         }
     }
 
-    /// The `p`-quantile of Beta(a, b): the `x` with `I_x(a, b) = p`, by bisection on the
-    /// monotone CDF (200 halvings at most; stops when the bracket is below 1e-15 relative).
+    /// The `p`-quantile of Beta(a, b): the `x` with `I_x(a, b) = p`.
+    ///
+    /// Safeguarded Newton iteration on the monotone CDF (derivative: the Beta density, in log
+    /// space) inside a bisection bracket that every evaluation shrinks; a Newton step leaving
+    /// the bracket is replaced by bisection, so convergence is guaranteed. Stops when the
+    /// bracket or the step is below 1e-15 relative (≤ 300 evaluations; typically < 10).
     public static func quantile(p: Double, a: Double, b: Double) -> Double {
         precondition(p >= 0 && p <= 1, "quantile needs p in [0, 1]")
         if p == 0 { return 0 }
         if p == 1 { return 1 }
+        let logB = lgamma(a) + lgamma(b) - lgamma(a + b)
         var lo = 0.0, hi = 1.0
-        for _ in 0..<200 {
-            let mid = 0.5 * (lo + hi)
-            if mid <= lo || mid >= hi { break }
-            if regularized(x: mid, a: a, b: b) < p { lo = mid } else { hi = mid }
-            if hi - lo <= 1e-15 * max(hi, 1e-300) { break }
+        var x = a / (a + b)   // the mean: a start inside (0, 1)
+        for _ in 0..<300 {
+            let f = regularized(x: x, a: a, b: b) - p
+            if f < 0 { lo = x } else { hi = x }
+            if f == 0 || hi - lo <= 1e-15 * max(hi, 1e-300) { break }
+            let logDensity = (a - 1) * log(x) + (b - 1) * log1p(-x) - logB
+            let step = f / exp(logDensity)
+            var next = x - step
+            if !(next > lo && next < hi) || !step.isFinite { next = 0.5 * (lo + hi) }
+            if abs(next - x) <= 1e-15 * x { x = next; break }
+            x = next
         }
-        return 0.5 * (lo + hi)
+        return x
     }
 
     /// Modified Lentz evaluation of the continued fraction for `I_x(a, b)`.
