@@ -97,6 +97,28 @@ struct DPSGDLossTests {
         #expect(try off.privatizedStep(features: x, labels: y, expectedBatchSize: 40).noisyClippedLossSum == nil)
     }
 
+    @Test("an empty batch releases a noise-only loss sum; a NaN loss counts as the clip L")
+    func emptyBatchAndNaN() throws {
+        let m = try Self.model()
+        let dp = try PrivateModel(model: m, l2NormClip: 1, noiseMultiplier: 1, noise: .seeded(4))
+        dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        let empty = try dp.privatizedStep(features: Tensor(zeros: [0, 4]), labels: Tensor(zeros: [0, 1]), expectedBatchSize: 5)
+        #expect(empty.perExampleLosses.isEmpty)
+        #expect(try #require(empty.noisyClippedLossSum) != 0)
+        #expect(empty.lossSumNoiseStandardDeviation == dp.lossNoiseMultiplier! * LossTracking.defaultClip)
+
+        var (x, y) = Self.data(6, seed: 21)
+        let clip = 3.0
+        let exact = Self.losses(m, x, y)
+        let zero = try PrivateModel(model: m, l2NormClip: 1, noiseMultiplier: 0, noise: .seeded(1),
+                                    lossTracking: .privateEstimate(clip: clip))
+        zero.compile(optimizer: SGD(), loss: BinaryCrossentropy())
+        x[2, 1] = .nan
+        let got = try #require(try zero.privatizedStep(features: x, labels: y, expectedBatchSize: 6).noisyClippedLossSum)
+        let expected = exact.enumerated().reduce(0) { $0 + ($1.offset == 2 ? clip : min($1.element, clip)) }
+        #expect(abs(got - expected) <= 1e-6 * expected)
+    }
+
     /// Full batch (q = 1, one step per epoch, divisor qN = N) with a frozen model (an optimizer
     /// that ignores the gradient) and a clip L = 20 above every loss: the estimate is the exact mean loss
     /// plus noise of std σ_L·L/(qN·√1) = 1e-4 · 4·√(1+1/16) · 20 / 30 ≈ 2.7e-4 — allowed 5 of those
