@@ -8,16 +8,38 @@ import PrivacyAccounting
 /// 2. per-example squared gradient norms summed over **all** layers (fast path per layer, or
 ///    the generic fallback), clip factors `c_i = min(1, C/‖g_i‖)`;
 /// 3. the clipped sum `Σ_i c_i g_i` per layer (`parameterGradients(exampleWeights: c)`);
-/// 4. Gaussian noise `N(0, (σC)²)` added once per coordinate;
-/// 5. division by the **expected** batch size `q·N`, then the wrapped optimizer's update.
+/// 4. Gaussian noise `N(0, (σ_g·C)²)` added once per coordinate;
+/// 5. division by the **expected** batch size `q·N`, then the wrapped optimizer's update;
+/// 6. with `lossTracking == .privateEstimate(noiseRatio: k, clip: L)` (the default), on the same
+///    batch the clipped loss sum `Σ_i min(max(ℓ_i, 0), L) + N(0, (σ_L·L)²)` is released too.
+///
+/// `noiseMultiplier` σ is the accounting noise multiplier of the whole per-step release: the
+/// gradient and loss noise multipliers are `σ_g = σ·√(1 + 1/k²)` and `σ_L = k·σ_g`, so that
+/// `1/σ_g² + 1/σ_L² = 1/σ²` and the pair is one Gaussian mechanism with noise multiplier σ
+/// (derivation in `LossTracking`). ε is therefore computed from (q, σ) whether or not the loss
+/// is tracked. With `.off`, σ_g = σ and no loss is released.
 ///
 /// The optimizer never sees per-example data; any `Optimizer` works.
 public final class PrivateModel {
     public let model: Sequential
     /// C: every example's gradient (over all parameters) is scaled to L2 norm ≤ C.
     public let l2NormClip: Double
-    /// σ: noise standard deviation divided by C. σ = 0 trains without privacy.
+    /// σ: the accounting noise multiplier of each step's whole release (gradient sum and, with
+    /// loss tracking, clipped loss sum). ε is that of the Poisson-subsampled Gaussian with (q, σ).
+    /// The gradient noise std on the sum is `gradientNoiseMultiplier · C` (= σ·C with
+    /// `lossTracking == .off`). σ = 0 trains without privacy.
     public let noiseMultiplier: Double
+    /// How the training loss of a private run is reported (default: a DP estimate, k = 4, L = 4).
+    public let lossTracking: LossTracking
+    /// σ_g: gradient noise std on the clipped sum divided by C. `σ·√(1 + 1/k²)` with a private
+    /// loss estimate, σ with `.off` (0 when σ = 0).
+    public var gradientNoiseMultiplier: Double {
+        lossTracking.gradientNoiseMultiplier(accountingNoiseMultiplier: noiseMultiplier)
+    }
+    /// σ_L = k·σ_g: loss-sum noise std divided by the loss clip L (nil with `.off`).
+    public var lossNoiseMultiplier: Double? {
+        lossTracking.lossNoiseMultiplier(accountingNoiseMultiplier: noiseMultiplier)
+    }
     /// Randomness for sampling and noise; secure unless a seeded source was passed (then the
     /// run is reported not private).
     public let noise: any NoiseSource
@@ -40,17 +62,30 @@ public final class PrivateModel {
     /// Wraps `model` for DP-SGD.
     /// - Parameters:
     ///   - l2NormClip: C > 0, the per-example gradient L2 bound (sensitivity of the sum).
-    ///   - noiseMultiplier: σ ≥ 0; noise std per coordinate of the sum is σ·C.
+    ///   - noiseMultiplier: σ ≥ 0, the accounting noise multiplier of each step's release.
+    ///     Noise std per coordinate of the gradient sum is σ_g·C with σ_g = σ·√(1 + 1/k²) when
+    ///     the loss is tracked privately, σ·C with `lossTracking: .off`.
     ///   - noise: `.secure` (default) or `.seeded(_:)` for tests (not private).
+    ///   - lossTracking: `.privateEstimate()` (default: k = 4, L = 4) or `.off`; see `LossTracking`.
     /// - Throws: `PrivateLearningError.layersMixExamples` listing every layer that mixes
-    ///   examples; `.invalidConfiguration` for C ≤ 0 or σ < 0.
+    ///   examples; `.invalidConfiguration` for C ≤ 0, σ < 0, or a loss noise ratio or loss clip
+    ///   that is not a finite number > 0.
     public init(model: Sequential, l2NormClip: Double, noiseMultiplier: Double,
-                noise: any NoiseSource = SecureRandomSource()) throws {
+                noise: any NoiseSource = SecureRandomSource(),
+                lossTracking: LossTracking = .privateEstimate()) throws {
         guard l2NormClip > 0, l2NormClip.isFinite else {
             throw PrivateLearningError.invalidConfiguration("l2_norm_clip must be a finite number > 0, got \(l2NormClip)")
         }
         guard noiseMultiplier >= 0, noiseMultiplier.isFinite else {
             throw PrivateLearningError.invalidConfiguration("noise_multiplier must be a finite number ≥ 0, got \(noiseMultiplier)")
+        }
+        if case .privateEstimate(let k, let clip) = lossTracking {
+            guard k > 0, k.isFinite else {
+                throw PrivateLearningError.invalidConfiguration("loss noise ratio must be a finite number > 0, got \(k)")
+            }
+            guard clip > 0, clip.isFinite else {
+                throw PrivateLearningError.invalidConfiguration("loss clip must be a finite number > 0, got \(clip)")
+            }
         }
         let offenders = model.layers.enumerated().filter { $0.element.mixesExamples }.map {
             "layers[\($0.offset)] (\($0.element.typeName)): mixes examples within a batch; use layer_normalization or no normalisation"
@@ -60,6 +95,7 @@ public final class PrivateModel {
         self.l2NormClip = l2NormClip
         self.noiseMultiplier = noiseMultiplier
         self.noise = noise
+        self.lossTracking = lossTracking
     }
 
     /// Sets the wrapped optimizer, the loss (per-example) and metrics.
@@ -111,25 +147,47 @@ public final class PrivateModel {
         return perExampleSquaredNorms(batchSize: features.rows).map { $0.squareRoot() }
     }
 
-    /// The privatised gradient of one step: `(Σ_i clip(g_i) + N(0, σ²C²I)) / expectedBatchSize`.
+    /// The privatised gradient of one step: `(Σ_i clip(g_i) + N(0, σ_g²C²I)) / expectedBatchSize`
+    /// with σ_g = `gradientNoiseMultiplier` (σ·√(1 + 1/k²) with loss tracking, σ with `.off`).
     ///
     /// `features` may have zero rows (an empty Poisson batch): the result is then noise only.
     /// - Parameters:
     ///   - expectedBatchSize: q·N, the public divisor (never the drawn batch size).
-    /// - Returns: one tensor per model parameter, in `model.parameters` order, and the
-    ///   per-example losses (for reporting only).
+    /// - Returns: one tensor per model parameter, in `model.parameters` order, and the raw
+    ///   per-example losses. **The losses are not DP-protected**: they are for tests and custom
+    ///   loops that keep them inside the trust boundary; publish `privatizedStep`'s
+    ///   `noisyClippedLossSum` instead. (`fit` never reports them for σ > 0.)
     public func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws
         -> (gradients: [Tensor], losses: [Float]) {
-        try privatizedGradients(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+        let step = try privatizedStep(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+        return (step.gradients, step.perExampleLosses)
     }
 
-    func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double, pipeline: NoisePipeline?) throws
-        -> (gradients: [Tensor], losses: [Float]) {
+    /// One step's full release: the privatised gradient (as `privatizedGradients`) and, with
+    /// loss tracking, the noisy clipped loss sum `Σ_i min(max(ℓ_i, 0), L) + N(0, (σ_L·L)²)` drawn
+    /// on the same batch. Gradient and loss sum together cost one Gaussian step with noise
+    /// multiplier σ (see `LossTracking`).
+    public func privatizedStep(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws -> PrivatizedStep {
+        try privatizedStep(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+    }
+
+    /// Per-example loss clipped to [0, L]. A NaN loss counts as L (an example whose loss is
+    /// undefined is treated as maximally wrong); ±∞ clip to L and 0. Any value in [0, L] keeps
+    /// the sensitivity bound L.
+    @inline(__always)
+    static func clippedLoss(_ l: Float, clip: Double) -> Double {
+        let v = Double(l)
+        if v.isNaN { return clip }
+        return Swift.min(Swift.max(v, 0), clip)
+    }
+
+    func privatizedStep(features: Tensor, labels: Tensor, expectedBatchSize: Double, pipeline: NoisePipeline?) throws
+        -> PrivatizedStep {
         guard let loss else { throw PrivateLearningError.notCompiled }
         precondition(expectedBatchSize > 0, "expected batch size must be > 0")
         let b = features.rows
-        // (Σ_i c_i g_i + σC·z) / (qN) is computed as Σ_i (c_i/qN) g_i + (σC/qN)·z: the division by
-        // the expected batch size is folded into the example weights and the noise scale, so no
+        // (Σ_i c_i g_i + σ_g C·z) / (qN) is computed as Σ_i (c_i/qN) g_i + (σ_g C/qN)·z: the division
+        // by the expected batch size is folded into the example weights and the noise scale, so no
         // extra pass over the gradients is needed.
         let scale = 1 / expectedBatchSize
         var grads: [Tensor]
@@ -145,7 +203,7 @@ public final class PrivateModel {
                 throw PrivateLearningError.nonFiniteGradient(parameter: k)
             }
         }
-        let std = noiseMultiplier * l2NormClip * scale
+        let std = gradientNoiseMultiplier * l2NormClip * scale
         if let pipeline, std > 0 {
             let z = pipeline.begin()
             var offset = 0
@@ -166,7 +224,23 @@ public final class PrivateModel {
                 noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
             }
         }
-        return (grads, losses)
+        var lossSum: Double? = nil
+        var lossStd: Double? = nil
+        if let clip = lossTracking.lossClip, let sigmaL = lossNoiseMultiplier {
+            var sum = 0.0
+            for l in losses { sum += Self.clippedLoss(l, clip: clip) }
+            let sd = sigmaL * clip
+            if sd > 0 {
+                // One fresh draw per step from this model's own source (the gradient noise of a
+                // prefetching run comes from an independent stream).
+                var g: any NoiseSource = noise
+                sum += sd * GaussianSampling.standardNormal(using: &g)
+            }
+            lossSum = sum
+            lossStd = sd
+        }
+        return PrivatizedStep(gradients: grads, noisyClippedLossSum: lossSum,
+                              lossSumNoiseStandardDeviation: lossStd, perExampleLosses: losses)
     }
 
     /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` Poisson-sampled steps.
@@ -176,9 +250,13 @@ public final class PrivateModel {
     ///   - accountant: accountant for ε (`.rdp` after every epoch; `.pld`, slower, after the
     ///     last epoch only — earlier entries are nil).
     ///   - progress: called after every epoch.
-    /// - Returns: per-epoch loss (not DP-protected), ε spent so far (one Poisson-subsampled
-    ///   Gaussian event per step, q = batchSize/N), steps, q, σ, C, and whether the run is private
-    ///   (ε is that of the mechanism; with a seeded noise source the run carries no guarantee).
+    /// - Returns: per-epoch training loss — for σ > 0 the DP estimate of the mean clipped loss
+    ///   (`lossIsPrivateEstimate`, with its noise std per epoch) or NaN with `lossTracking: .off`;
+    ///   for σ = 0 the exact mean loss — ε spent so far (one Poisson-subsampled Gaussian event
+    ///   per step with (q, σ), q = batchSize/N, covering gradient and loss releases), steps, q, σ,
+    ///   σ_g, C, and whether the run is private (ε is that of the mechanism; with a seeded noise
+    ///   source the run carries no guarantee). No other per-epoch statistic of the training data
+    ///   (accuracy …) is computed: `metrics` stays empty.
     /// Calling `fit` again continues training: ε then covers the steps of every `fit` so far
     /// (`totalSteps`), which requires the same sampling rate.
     /// - Throws: `.notCompiled`; `.invalidConfiguration` for epochs ≤ 0, δ ∉ (0, 1), or a
@@ -206,29 +284,57 @@ public final class PrivateModel {
         var history = TrainingHistory()
         history.samplingRate = loader.samplingRate
         history.noiseMultiplier = noiseMultiplier
+        history.gradientNoiseMultiplier = gradientNoiseMultiplier
         history.l2NormClip = l2NormClip
         history.delta = targetDelta
         history.isPrivate = isPrivate
         history.accountant = accountant.rawValue
+        // What the loss entries are: σ = 0 → exact mean (nothing to protect); σ > 0 → the DP
+        // estimate of the mean clipped loss, or NaN when loss tracking is off.
+        let estimatesLoss = noiseMultiplier > 0 && lossTracking.lossClip != nil
+        history.lossIsPrivateEstimate = estimatesLoss
+        if estimatesLoss {
+            history.lossClip = lossTracking.lossClip
+            history.lossNoiseMultiplier = lossNoiseMultiplier
+        }
+        let expectedPerEpoch = Double(loader.stepsPerEpoch) * loader.expectedBatchSize
         var generator = noise
         let pipeline = prefetchesNoise && noiseMultiplier > 0
             ? NoisePipeline(count: model.parameterCount, source: noise.independentStream()) : nil
         defer { pipeline?.stop() }
         for epoch in 1...epochs {
-            var total = 0.0
-            var seen = 0
+            var exactTotal = 0.0       // σ = 0 only
+            var seen = 0               // σ = 0 only
+            var noisyLossSum = 0.0     // Σ over the epoch's steps of the released noisy clipped sums
             for _ in 0..<loader.stepsPerEpoch {
                 let (bx, by) = loader.sampleBatch(using: &generator)
-                let (grads, losses) = try privatizedGradients(features: bx, labels: by,
-                                                              expectedBatchSize: loader.expectedBatchSize,
-                                                              pipeline: pipeline)
-                model.apply(gradients: grads, optimizer: optimizer)
-                total += losses.reduce(0.0) { $0 + Double($1) }
-                seen += losses.count
+                let step = try privatizedStep(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize,
+                                              pipeline: pipeline)
+                model.apply(gradients: step.gradients, optimizer: optimizer)
+                if noiseMultiplier == 0 {
+                    exactTotal += step.perExampleLosses.reduce(0.0) { $0 + Double($1) }
+                    seen += step.perExampleLosses.count
+                } else if estimatesLoss {
+                    noisyLossSum += step.noisyClippedLossSum ?? .nan
+                }
+                // For σ > 0 the raw per-example losses are dropped here: they are not DP-protected.
                 history.steps += 1
                 totalSteps += 1
             }
-            history.loss.append(seen > 0 ? total / Double(seen) : .nan)
+            let epochLoss: Double
+            var epochLossStd: Double? = nil
+            if noiseMultiplier == 0 {
+                epochLoss = seen > 0 ? exactTotal / Double(seen) : .nan
+            } else if estimatesLoss, let sigmaL = lossNoiseMultiplier, let clip = lossTracking.lossClip {
+                // Divide by the expected number of examples seen (steps · q·N), never the drawn one.
+                epochLoss = noisyLossSum / expectedPerEpoch
+                let std = sigmaL * clip * Double(loader.stepsPerEpoch).squareRoot() / expectedPerEpoch
+                history.lossNoiseStandardDeviation.append(std)
+                epochLossStd = std
+            } else {
+                epochLoss = .nan
+            }
+            history.loss.append(epochLoss)
             var spent: Double? = nil
             if accountant == .rdp || epoch == epochs {
                 spent = noiseMultiplier == 0 ? Double.infinity
@@ -238,7 +344,8 @@ public final class PrivateModel {
             history.epsilon.append(spent)
             history.cumulativeSteps = totalSteps
             progress?(TrainingProgress(epoch: epoch, epochs: epochs, steps: history.steps,
-                                       loss: history.loss.last!, epsilon: spent))
+                                       loss: epochLoss, epsilon: spent,
+                                       lossIsPrivateEstimate: estimatesLoss, lossNoiseStandardDeviation: epochLossStd))
         }
         return history
     }
