@@ -74,7 +74,7 @@ public enum ReportRenderer {
 
         h += "<div class=\"charts\">\n"
         if let t = report.training, !t.epochs.isEmpty {
-            h += SVGChart.line(title: "Training loss per epoch", values: t.epochs.map(\.loss), yLabel: "loss") + "\n"
+            h += SVGChart.line(title: Self.lossTitle(t), values: t.epochs.map(\.loss), yLabel: "loss") + "\n"
             h += SVGChart.line(title: "Training ε spent per epoch", values: t.epochs.map(\.epsilon), yLabel: "ε", color: "#d62728") + "\n"
         }
         if !report.metrics.isEmpty {
@@ -93,11 +93,15 @@ public enum ReportRenderer {
             h += row("steps", String(t.steps))
             h += row("noise multiplier σ", fmt(t.noiseMultiplier))
             h += row("L2 norm clip C", fmt(t.l2NormClip))
+            if let loss = t.loss {
+                h += row("gradient noise multiplier", fmt(loss.gradientNoiseMultiplier))
+                h += row("training loss", Self.lossTitle(t))
+            }
             h += "</table>\n"
             if !t.epochs.isEmpty {
-                h += "<table>\n<tr><th>epoch</th><th>loss</th><th>ε so far</th></tr>\n"
+                h += "<table>\n<tr><th>epoch</th><th>loss</th><th>± noise std</th><th>ε so far</th></tr>\n"
                 for ep in t.epochs {
-                    h += "<tr><td class=\"num\">\(ep.epoch)</td><td class=\"num\">\(fmt(ep.loss))</td><td class=\"num\">\(PrivacyFormat.string(ep.epsilon))</td></tr>\n"
+                    h += "<tr><td class=\"num\">\(ep.epoch)</td><td class=\"num\">\(fmt(ep.loss))</td><td class=\"num\">\(fmt(ep.lossNoiseStd))</td><td class=\"num\">\(PrivacyFormat.string(ep.epsilon))</td></tr>\n"
                 }
                 h += "</table>\n"
             }
@@ -123,5 +127,17 @@ public enum ReportRenderer {
         if !x.isFinite { return String(x) }
         if abs(x) < 1e-3 || abs(x) >= 1e6 { return String(format: "%.3e", x) }
         return String(format: "%.4g", x)
+    }
+
+    /// What the loss plot shows: a DP estimate in private runs (it may be noisy, even negative).
+    static func lossTitle(_ t: RunReport.Training) -> String {
+        switch t.loss?.kind {
+        case "dp_estimate":
+            let clip = t.loss?.clip.map { String(format: "%g", $0) } ?? "?"
+            return "DP estimate of the training loss per epoch (per-example loss clipped at \(clip); noisy by design)"
+        case "not_tracked": return "Training loss not tracked"
+        case "exact": return "Training loss per epoch (exact: σ = 0, not private)"
+        default: return "Training loss per epoch"
+        }
     }
 }

@@ -54,8 +54,34 @@ public struct RunReport: Codable, Sendable {
 
     public struct Epoch: Codable, Sendable {
         public var epoch: Int
+        /// Training loss of the epoch: in private runs a DP estimate of the mean clipped loss
+        /// (see `Training.loss`), NaN when not tracked, the exact mean only when σ = 0.
         public var loss: Double
         public var epsilon: Double
+        /// Standard deviation of the DP noise in `loss` (0 when exact).
+        public var lossNoiseStd: Double = 0
+
+        enum CodingKeys: String, CodingKey {
+            case epoch, loss, epsilon
+            case lossNoiseStd = "loss_noise_std"
+        }
+    }
+
+    /// What the per-epoch training loss is.
+    public struct LossDescription: Codable, Sendable {
+        /// `dp_estimate` (released with Gaussian noise as part of each DP step; no extra ε),
+        /// `exact` (σ = 0 only) or `not_tracked`.
+        public var kind: String
+        /// Per-example losses are clipped to [0, clip] before the DP estimate.
+        public var clip: Double?
+        /// Noise multiplier of the gradient query; the declared σ is the accounting one of the
+        /// joint gradient + loss release.
+        public var gradientNoiseMultiplier: Double
+
+        enum CodingKeys: String, CodingKey {
+            case kind, clip
+            case gradientNoiseMultiplier = "gradient_noise_multiplier"
+        }
     }
 
     public struct Training: Codable, Sendable {
@@ -68,9 +94,10 @@ public struct RunReport: Codable, Sendable {
         public var parameters: Int
         public var layers: [String]
         public var epochs: [Epoch]
+        public var loss: LossDescription?
 
         enum CodingKeys: String, CodingKey {
-            case steps, examples, parameters, layers, epochs
+            case steps, examples, parameters, layers, epochs, loss
             case noiseMultiplier = "noise_multiplier"
             case l2NormClip = "l2_norm_clip"
             case batchSize = "batch_size"

@@ -70,22 +70,36 @@ extension TrainStage {
             let history = try privateModel.fit(loader, epochs: plan.epochs, targetDelta: plan.delta) { p in
                 let eps = p.epsilon ?? ((try? epsilon(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier,
                                                        steps: p.steps, delta: plan.delta, accountant: accountant)) ?? .nan)
-                recorder.epochs.append(.init(epoch: p.epoch, loss: p.loss, epsilon: eps))
+                recorder.epochs.append(.init(epoch: p.epoch, loss: p.loss, epsilon: eps,
+                                             lossNoiseStd: p.lossNoiseStandardDeviation ?? 0))
                 log.emit(.epoch(epoch: p.epoch, epochs: p.epochs, steps: p.steps, totalSteps: totalSteps, loss: p.loss, epsilon: eps))
             }
             guard history.steps == plan.steps else {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position,
                                                 reason: "training took \(history.steps) steps, \(plan.steps) were accounted")
             }
-            context.log(String(format: "training done: %d steps, final training loss %.4f (not DP-protected), ε = %.4g",
-                               history.steps, history.loss.last ?? .nan, recorder.epochs.last?.epsilon ?? .nan))
+            let finalLoss = history.loss.last ?? .nan
+            let lossText: String
+            if history.lossIsPrivateEstimate {
+                lossText = String(format: "DP estimate of the training loss (clipped at %g) %.4f ± %.4f", history.lossClip ?? .nan,
+                                  finalLoss, history.lossNoiseStandardDeviation.last ?? .nan)
+            } else if finalLoss.isNaN {
+                lossText = "training loss not tracked"
+            } else {
+                lossText = String(format: "training loss %.4f (exact: σ = 0, not private)", finalLoss)
+            }
+            context.log(String(format: "training done: %d steps, %@, ε = %.4g",
+                               history.steps, lossText, recorder.epochs.last?.epsilon ?? .nan))
             context.model = model
             context.training = RunReport.Training(
                 noiseMultiplier: plan.noiseMultiplier, l2NormClip: l2NormClip, batchSize: batchSize,
                 samplingRate: plan.samplingRate, steps: history.steps, examples: plan.examples,
                 parameters: model.parameterCount,
                 layers: context.pipeline.facts.training?.layerSummary ?? model.layers.map(\.typeName),
-                epochs: recorder.epochs)
+                epochs: recorder.epochs,
+                loss: RunReport.LossDescription(
+                    kind: history.lossIsPrivateEstimate ? "dp_estimate" : (finalLoss.isNaN ? "not_tracked" : "exact"),
+                    clip: history.lossClip, gradientNoiseMultiplier: history.gradientNoiseMultiplier ?? plan.noiseMultiplier))
         } catch let error as PipelineError {
             throw error
         } catch {
