@@ -1,5 +1,6 @@
 import Testing
 @testable import DPPipeline
+import PrivateLearning
 
 /// Broken pipeline files and the exact diagnostics they must produce (`line:column: error: message`).
 struct BrokenPipelineCase: Sendable, CustomTestStringConvertible {
@@ -85,5 +86,14 @@ struct PipelineValidationTests {
         #expect(pipeline.facts.features?.count == 30)
         #expect(pipeline.facts.featureWidth == 30)
         #expect(pipeline.facts.csvShape?.records == 569)
+    }
+
+    @Test("did-you-mean uses the core edit-distance suggestions and refuses far names")
+    func suggestions() {
+        #expect(NameSuggestion.didYouMean("dens", in: ["dense", "dropout"]) == " Did you mean 'dense'?")
+        #expect(NameSuggestion.didYouMean("adamw", in: ["adam", "sgd"]) == " Did you mean 'adam'?")
+        #expect(NameSuggestion.didYouMean("batch_sise", in: Set(["batch_size", "epochs"])) == " Did you mean 'batch_size'?")
+        #expect(NameSuggestion.didYouMean("convolution", in: ["dense", "dropout"]) == "")
+        #expect(NameSuggestion.didYouMean("x", in: [String]()) == "")
     }
 }

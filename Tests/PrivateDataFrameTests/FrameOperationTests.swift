@@ -46,6 +46,19 @@ struct FrameOperationTests {
         #expect(throws: DataFrameError.self) { try f.split(testFraction: 1, seed: 1) }
     }
 
+    @Test func splitSizesMatchTheSplitWithoutData() throws {
+        let f = try frame()
+        for (fraction, seed) in [(0.2, UInt64(7)), (0.5, 0), (0.05, 123)] {
+            let (train, test) = try f.split(testFraction: fraction, seed: seed)
+            let sizes = try PrivateDataFrame.splitSizes(rowCount: 1000, testFraction: fraction, seed: seed)
+            #expect(sizes.train == train.rowCount && sizes.test == test.rowCount)
+        }
+        let small = try PrivateDataFrame.splitSizes(rowCount: 10, testFraction: 0.2, seed: 7)
+        #expect(small.train + small.test == 10)
+        #expect(try PrivateDataFrame.splitSizes(rowCount: 0, testFraction: 0.2, seed: 7) == (0, 0))
+        #expect(throws: DataFrameError.self) { try PrivateDataFrame.splitSizes(rowCount: 10, testFraction: 0, seed: 1) }
+    }
+
     @Test func encodingUsesDeclaredBoundsOnly() throws {
         let f = try frame().select(features: ["a", "b", "color"], label: "y")
         let x = try f.encodedFeatures()

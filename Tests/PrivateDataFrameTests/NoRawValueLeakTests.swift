@@ -82,6 +82,7 @@ struct NoRawValueLeakTests {
                     try frame.releaseAccuracy(prediction: "pred", label: "name", epsilon: 0.5, mechanism: mech, charging: b, noise: noise),
                     try frame.releaseConfusionMatrix(prediction: "pred", label: "name", epsilon: 0.5, mechanism: mech, charging: b, noise: noise),
                     try frame.releaseMeanSquaredError(prediction: "k", label: "v", epsilon: 0.5, mechanism: mech, charging: b, noise: noise),
+                    try frame.releaseMeanAbsoluteError(prediction: "k", label: "v", epsilon: 0.5, mechanism: mech, charging: b, noise: noise),
                 ]
                 for r in releases {
                     outputs.append(r.description)

@@ -133,6 +133,13 @@ struct ReleaseTests {
         let mse = try frame.releaseMeanSquaredError(prediction: "u", label: "t", epsilon: 2, charging: b, noise: .seeded(7))
         #expect(abs(mse.value - 2.5) < 6 * mse.noiseStd[0])
         #expect(mse.mechanism.contains("sum sensitivity 12.5"))      // (5 − 0)² / 2
+        // Absolute errors: 1, 0, 0, 3 → MAE 1.0. Per-row error in [0, 5], so the centred sum's
+        // sensitivity is 5 / 2. Tolerance as for MSE: 6 noise standard deviations.
+        let mae = try frame.releaseMeanAbsoluteError(prediction: "u", label: "t", epsilon: 2, charging: b, noise: .seeded(8))
+        #expect(abs(mae.value - 1.0) < 6 * mae.noiseStd[0])
+        #expect(mae.mechanism.contains("sum sensitivity 2.5"))
+        #expect(mae.values[0] >= 0 && mae.values[0] <= 5)
+        #expect(mae.epsilon == 2 && mae.query == "mae(u vs t)")
     }
 }
 

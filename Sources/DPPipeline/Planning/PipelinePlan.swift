@@ -1,3 +1,4 @@
+import PrivateDataFrame
 /// What a pipeline will do and cost, computed from public facts before any data value is read or any budget
 /// reserved: the input of `dpflow plan` and the reservation `dpflow run` makes.
 public struct PipelinePlan: Sendable {
@@ -36,7 +37,10 @@ extension Pipeline {
         }
         let records = shape.records
         var test = 0
-        if let fraction = facts.testFraction { test = SplitStage.testCount(records: records, fraction: fraction, seed: facts.splitSeed) }
+        if let fraction = facts.testFraction {
+            // A public function of N and the split's seed (PrivateDataFrame.split's own row rule).
+            test = try PrivateDataFrame.splitSizes(rowCount: records, testFraction: fraction, seed: UInt64(facts.splitSeed)).test
+        }
         let context = PlanningContext(records: records, trainingRecords: records - test, testRecords: test,
                                       privacy: spec.privacy)
         var stages: [PipelinePlan.Stage] = []

@@ -65,9 +65,9 @@ public enum ReportRenderer {
         h += "</table>\n"
 
         if !report.metrics.isEmpty {
-            h += "<h2>Metrics</h2>\n<table>\n<tr><th>metric</th><th>value</th><th>private</th><th>mechanism</th><th>noise scale</th><th>ε</th></tr>\n"
+            h += "<h2>Metrics</h2>\n<table>\n<tr><th>metric</th><th>value</th><th>private</th><th>mechanism</th><th>noise std</th><th>95% CI</th><th>ε</th></tr>\n"
             for (name, m) in report.metrics.sorted(by: { $0.key < $1.key }) {
-                h += "<tr><td>\(e(name))</td><td class=\"num\">\(fmt(m.value))</td><td>\(m.private ? "yes" : "<strong>NO</strong>")</td><td>\(e(m.mechanism))</td><td class=\"num\">\(fmt(m.noiseScale))</td><td class=\"num\">\(PrivacyFormat.string(m.epsilon))</td></tr>\n"
+                h += "<tr><td>\(e(name))</td><td class=\"num\">\(fmt(m.value))</td><td>\(m.private ? "yes" : "<strong>NO</strong>")</td><td>\(e(m.mechanism))</td><td class=\"num\">\(fmt(m.noiseScale))</td><td class=\"num\">\(m.confidenceInterval.map { "[\(fmt($0[0])), \(fmt($0[1]))]" } ?? "—")</td><td class=\"num\">\(PrivacyFormat.string(m.epsilon))</td></tr>\n"
             }
             h += "</table>\n"
         }
@@ -78,7 +78,7 @@ public enum ReportRenderer {
             h += SVGChart.line(title: "Training ε spent per epoch", values: t.epochs.map(\.epsilon), yLabel: "ε", color: "#d62728") + "\n"
         }
         if !report.metrics.isEmpty {
-            h += SVGChart.bars(title: "Metrics (bar: value; line: ±2 noise scales)",
+            h += SVGChart.bars(title: "Metrics (bar: value; line: ±2 noise std)",
                                items: report.metrics.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value.value, $0.value.noiseScale) }) + "\n"
         }
         h += "</div>\n"

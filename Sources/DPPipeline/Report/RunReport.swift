@@ -41,14 +41,18 @@ public struct RunReport: Codable, Sendable {
     public struct Metric: Codable, Sendable {
         public var value: Double
         public var `private`: Bool
-        /// Standard deviation (Gaussian) or scale b (Laplace) of the noise added; 0 for exact values.
+        /// Standard deviation of the noise in the released value (for ratios such as accuracy or a mean, the
+        /// delta-method approximation PrivateDataFrame reports); 0 for exact values.
         public var noiseScale: Double
         public var mechanism: String
         public var epsilon: Double
+        /// 95% confidence interval `[lower, upper]` from the noise distribution (nil for exact values).
+        public var confidenceInterval: [Double]? = nil
 
         enum CodingKeys: String, CodingKey {
             case value, `private`, mechanism, epsilon
             case noiseScale = "noise_scale"
+            case confidenceInterval = "confidence_interval"
         }
     }
 

@@ -45,7 +45,7 @@ enum SVGChart {
         return s
     }
 
-    /// Horizontal bars for metrics in [0, 1] (or any non-negative values), with an error bar of ±2 noise scales.
+    /// Horizontal bars for metrics in [0, 1] (or any non-negative values), with an error bar of ±2 noise standard deviations.
     static func bars(title: String, items: [(label: String, value: Double, noise: Double)]) -> String {
         let w = 420.0, rowH = 28.0, left = 150.0, right = 60.0, top = 28.0
         let h = top + rowH * Double(max(items.count, 1)) + 12

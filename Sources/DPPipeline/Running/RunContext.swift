@@ -52,6 +52,28 @@ public struct RunContext {
     /// The planned cost of the running stage.
     public var plannedCost: StageCost { plan.stages[stageIndex].cost }
 
+    /// Noise for a PrivateDataFrame release: the system CSPRNG, or for `--seed` runs a seeded generator
+    /// (reported NOT PRIVATE). `offset` keeps the releases of one seeded run independent of each other.
+    func releaseNoise(offset: UInt64) -> ReleaseNoise {
+        if let seed = options.seed { return .seeded(seed &+ offset) }
+        return .secure
+    }
+
+    /// Budget for the running stage's DP releases: exactly the (ε, δ) the plan charged it, drawn from the
+    /// run's single up-front ledger reservation (so the releases do not reserve a second time).
+    func plannedReleaseBudget() throws -> ReleaseBudget {
+        .preReserved(try ReservedAllotment(epsilon: plannedCost.epsilon, delta: plannedCost.delta))
+    }
+
+    /// ε of each of `parts` releases sharing a stage's `total`: total/parts, or, when the ledger's fixed point
+    /// (ε in units of 10⁻¹², charges rounded up, allotments rounded down) would make `parts` charges of
+    /// total/parts exceed the allotment of `total`, that share lowered by at most 2·10⁻¹² — never more than planned.
+    static func releaseEpsilon(_ total: Double, parts: Int) -> Double {
+        let unit = 1e-12, share = total / Double(max(parts, 1))
+        if Double(max(parts, 1)) * (share / unit).rounded(.up) <= (total / unit).rounded(.down) { return share }
+        return ((share / unit).rounded(.down) - 1) * unit
+    }
+
     /// The generator for sampling, noise and releases: the system CSPRNG (ChaCha20 keyed from getrandom),
     /// or a seeded one for `--seed` runs (then reported NOT PRIVATE).
     func noiseSource(offset: UInt64) -> any NoiseSource {

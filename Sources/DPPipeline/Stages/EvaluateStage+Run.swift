@@ -2,35 +2,77 @@ import Foundation
 import PrivateDataFrame
 import PrivateLearning
 
+extension RunReport.Metric {
+    /// A metric entry for a PrivateDataFrame release (its first value).
+    init(release r: DPRelease, index k: Int = 0) {
+        let ci = r.confidenceIntervals95[k]
+        self.init(value: r.values[k], private: r.isPrivate, noiseScale: r.noiseStd[k], mechanism: r.mechanism,
+                  epsilon: r.epsilon, confidenceInterval: [ci.lower, ci.upper])
+    }
+}
+
 extension EvaluateStage {
     /// Metrics of the predictions against the test labels.
     ///
-    /// Private mode: each metric's ε is the stage's ε split evenly across metrics. Accuracy releases the count of
-    /// correct predictions with Laplace noise of scale 1/ε_m (adding or removing one test record changes it by at
-    /// most 1) and divides by the public test size n (a public function of the record count and split seed, like
-    /// N in DP-SGD accounting), so its noise scale is 1/(ε_m·n). Squared and absolute errors clamp predictions and
-    /// labels to the label's declared bounds [lo, hi], giving per-record sensitivity (hi−lo)² and hi−lo.
+    /// Private mode: PrivateDataFrame's releases on the scored test part (`releaseAccuracy`,
+    /// `releaseMeanSquaredError`, `releaseMeanAbsoluteError`), each with the stage's ε split evenly across the
+    /// metrics, drawn from the run's up-front reservation (`ReleaseBudget.preReserved`). Each is a bounded mean:
+    /// a noisy centred sum (ε/2) over a noisy count (ε/2); errors clamp predictions to the label's declared
+    /// bounds [lo, hi], so a squared error lies in [0, (hi−lo)²] and an absolute one in [0, hi−lo].
     /// Exact mode: the exact values, and the run is marked NOT PRIVATE.
     public func run(_ context: inout RunContext) throws {
-        guard let predictions = context.predictions, let labels = context.testLabels else {
+        guard let predictions = context.predictions, let labels = context.testLabels,
+              let model = context.model, let test = context.testFrame else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no predictions")
         }
         let n = labels.shape[0]
         guard n == context.plan.testRecords, n > 0 else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "test size differs from the planned one")
         }
+        let labelName = test.labelColumn ?? context.pipeline.facts.label ?? ""
+        switch mode {
+        case .exact:
+            runExact(&context, predictions: predictions, labels: labels, labelName: labelName)
+        case .private:
+            // A prediction column for the releases, under a name the frame does not use yet.
+            var column = context.predictionColumns.count == 1 ? context.predictionColumns[0] : "predicted"
+            while test.columnNames.contains(column) { column += "_" }
+            let epsilonPerMetric = RunContext.releaseEpsilon(epsilon, parts: metrics.count)
+            do {
+                let scored = try test.predict(model: model, labelColumns: [column], encoding: context.encoding)
+                let budget = try context.plannedReleaseBudget()
+                for (k, metric) in metrics.enumerated() {
+                    let noise = context.releaseNoise(offset: 2 &+ (UInt64(k) << 32))
+                    let r: DPRelease
+                    switch metric {
+                    case "accuracy":
+                        r = try scored.releaseAccuracy(prediction: column, label: labelName, epsilon: epsilonPerMetric,
+                                                       charging: budget, noise: noise)
+                    case "mean_squared_error":
+                        r = try scored.releaseMeanSquaredError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
+                                                               charging: budget, noise: noise)
+                    default:
+                        r = try scored.releaseMeanAbsoluteError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
+                                                                charging: budget, noise: noise)
+                    }
+                    context.metrics[metric] = .init(release: r)
+                    context.log("\(metric): released (\(r.mechanism), ε = \(TrainStage.fmt(r.epsilon)))")
+                }
+            } catch { throw dataError(error, stage: Self.kind, position: position) }
+        }
+    }
+
+    /// Exact metrics from the prediction tensor (mode: exact — NOT PRIVATE).
+    private func runExact(_ context: inout RunContext, predictions: Tensor, labels: Tensor, labelName: String) {
+        let n = labels.shape[0]
         let width = predictions.shape.count > 1 ? predictions.shape[1] : 1
         let p = predictions.storage, y = labels.storage
-        var generator = context.noiseSource(offset: 2)
-        let epsilonPerMetric = epsilon / Double(max(1, metrics.count))
-        let labelName = context.pipeline.facts.label ?? ""
         let bounds = context.pipeline.facts.schema?.column(named: labelName).flatMap { c -> (Double, Double)? in
             guard let lo = c.min, let hi = c.max else { return nil }
             return (lo, hi)
         }
         for metric in metrics {
             var sum = 0.0
-            var sensitivity = 1.0
             switch metric {
             case "accuracy":
                 for i in 0..<n {
@@ -57,77 +99,43 @@ extension EvaluateStage {
                     yhat = min(max(yhat, lo), hi)
                     sum += metric == "mean_squared_error" ? (yhat - truth) * (yhat - truth) : Swift.abs(yhat - truth)
                 }
-                sensitivity = metric == "mean_squared_error" ? (hi - lo) * (hi - lo) : (hi - lo)
             }
-            switch mode {
-            case .exact:
-                context.metrics[metric] = .init(value: sum / Double(n), private: false, noiseScale: 0,
-                                                mechanism: "exact (NOT PRIVATE)", epsilon: 0)
-            case .private:
-                let released = LaplaceMechanism.release(sum, sensitivity: sensitivity, epsilon: epsilonPerMetric, using: &generator)
-                var value = released.value / Double(n)
-                if metric == "accuracy" { value = min(max(value, 0), 1) } else { value = max(value, 0) }
-                context.metrics[metric] = .init(value: value, private: true, noiseScale: released.scale / Double(n),
-                                                mechanism: "Laplace on the sum, divided by the public test size",
-                                                epsilon: epsilonPerMetric)
-            }
-            context.log("\(metric): released (\(mode == .exact ? "exact, NOT PRIVATE" : "Laplace, ε = \(TrainStage.fmt(epsilonPerMetric))"))")
+            context.metrics[metric] = .init(value: sum / Double(n), private: false, noiseScale: 0,
+                                            mechanism: "exact (NOT PRIVATE)", epsilon: 0)
+            context.log("\(metric): released (exact, NOT PRIVATE)")
         }
-        if mode == .exact {
-            context.notPrivateReasons.append("evaluate uses mode: exact — metrics are exact values computed from private test data")
-        }
+        context.notPrivateReasons.append("evaluate uses mode: exact — metrics are exact values computed from private test data")
     }
 }
 
 extension ReleaseStage {
-    /// DP count, sum, mean or histogram of a loaded column with the Laplace mechanism, sensitivities from the
-    /// declared schema: count 1; sum max(|lo|, |hi|); mean = noisy sum / noisy count with ε split in half,
-    /// clamped to the bounds; histogram 1 per bin (one record is in one bin).
+    /// DP count, sum, mean or histogram of a loaded column, by PrivateDataFrame's releases (sensitivities from the
+    /// declared schema: count 1 and histogram 1 per bin with the discrete Laplace mechanism; sum max(|lo|, |hi|);
+    /// mean a noisy centred sum over a noisy count, ε split in half, clamped to the bounds), with the stage's ε
+    /// drawn from the run's up-front reservation (`ReleaseBudget.preReserved`).
     public func run(_ context: inout RunContext) throws {
         guard let frame = context.loadedFrame else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no data loaded")
         }
-        var generator = context.noiseSource(offset: 3 &+ UInt64(context.stageIndex))
-        let n = Double(frame.rowCountForAccounting)
+        let noise = context.releaseNoise(offset: 3 &+ UInt64(context.stageIndex))
+        let epsilon = RunContext.releaseEpsilon(self.epsilon, parts: 1)
         do {
+            let budget = try context.plannedReleaseBudget()
+            let r: DPRelease
             switch statistic {
-            case "count":
-                let r = LaplaceMechanism.release(n, sensitivity: 1, epsilon: epsilon, using: &generator)
-                context.metrics[name] = .init(value: r.value, private: true, noiseScale: r.scale, mechanism: "Laplace count", epsilon: epsilon)
-            case "sum", "mean":
-                let column = self.column!
-                let spec = try frame.spec(of: column)
-                guard let bounds = spec.kind.bounds else {
-                    throw PipelineError.invalidData(stage: Self.kind, position: columnPosition, reason: "'\(column)' has no numeric bounds")
-                }
-                let values = try frame.select(features: [column]).encodedFeatures(EncodingOptions(numericRange: .unit))
-                var sum = 0.0
-                for v in values.values { sum += bounds.lowerBound + Double(v) * (bounds.upperBound - bounds.lowerBound) }
-                let sensitivity = max(Swift.abs(bounds.lowerBound), Swift.abs(bounds.upperBound))
-                if statistic == "sum" {
-                    let r = LaplaceMechanism.release(sum, sensitivity: sensitivity, epsilon: epsilon, using: &generator)
-                    context.metrics[name] = .init(value: r.value, private: true, noiseScale: r.scale, mechanism: "Laplace sum", epsilon: epsilon)
-                } else {
-                    let s = LaplaceMechanism.release(sum, sensitivity: sensitivity, epsilon: epsilon / 2, using: &generator)
-                    let c = LaplaceMechanism.release(n, sensitivity: 1, epsilon: epsilon / 2, using: &generator)
-                    let mean = min(max(s.value / max(c.value, 1), bounds.lowerBound), bounds.upperBound)
-                    context.metrics[name] = .init(value: mean, private: true, noiseScale: s.scale / max(n, 1),
-                                                  mechanism: "Laplace sum / Laplace count (noise scale approximate)", epsilon: epsilon)
-                }
-            case "histogram":
-                let column = self.column!
-                let encoded = try frame.select(features: [column]).encodedFeatures(EncodingOptions(categories: .oneHot))
-                for k in 0..<encoded.columns {
-                    var count = 0.0
-                    for i in 0..<encoded.rows { count += Double(encoded.values[i * encoded.columns + k]) }
-                    let r = LaplaceMechanism.release(count, sensitivity: 1, epsilon: epsilon, using: &generator)
-                    context.metrics["\(name)[\(encoded.columnNames[k])]"] = .init(value: max(0, r.value), private: true, noiseScale: r.scale,
-                                                                                  mechanism: "Laplace histogram", epsilon: epsilon)
-                }
+            case "count": r = try frame.releaseCount(epsilon: epsilon, charging: budget, noise: noise)
+            case "sum": r = try frame.releaseSum(of: column!, epsilon: epsilon, charging: budget, noise: noise)
+            case "mean": r = try frame.releaseMean(of: column!, epsilon: epsilon, charging: budget, noise: noise)
+            case "histogram": r = try frame.releaseHistogram(of: column!, epsilon: epsilon, charging: budget, noise: noise)
             default:
                 throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "unknown statistic")
             }
-            context.log("released DP \(statistic)\(column.map { " of '\($0)'" } ?? "") (Laplace, ε = \(TrainStage.fmt(epsilon)))")
+            if statistic == "histogram" {
+                for k in r.values.indices { context.metrics["\(name)[\(r.labels[k])]"] = .init(release: r, index: k) }
+            } else {
+                context.metrics[name] = .init(release: r)
+            }
+            context.log("released DP \(statistic)\(column.map { " of '\($0)'" } ?? "") (\(r.mechanism), ε = \(TrainStage.fmt(epsilon)))")
         } catch { throw dataError(error, stage: Self.kind, position: position) }
     }
 }

@@ -24,27 +24,6 @@ public struct SplitStage: PipelineStage {
             return SplitStage(position: value.position, testFraction: fraction, seed: seed)
         })
 
-    /// Rows in the test part for `records` rows — a public function of the record count, the fraction and the
-    /// seed, because `PrivateDataFrame.split` assigns row i by a seeded hash of (seed, i), never by values.
-    /// Mirrors that hash exactly; the runner checks the real split against it before training.
-    public static func testCount(records: Int, fraction: Double, seed: Int) -> Int {
-        let threshold = UInt64(fraction * 18_446_744_073_709_551_616.0)
-        var count = 0
-        for i in 0..<records where hash(UInt64(seed), UInt64(i)) < threshold { count += 1 }
-        return count
-    }
-
-    /// SplitMix64's mixer keyed by the seed (Steele, Lea & Flood 2014), as in PrivateDataFrame.
-    static func hash(_ seed: UInt64, _ i: UInt64) -> UInt64 {
-        func mix(_ x: UInt64) -> UInt64 {
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        return mix(mix(seed &+ 0x9E37_79B9_7F4A_7C15) ^ (i &* 0xD1B5_4A32_D192_ED03))
-    }
-
     public func resolve(_ context: inout ResolutionContext) {
         context.testFraction = testFraction
         context.splitSeed = seed

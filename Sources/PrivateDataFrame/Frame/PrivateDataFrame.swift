@@ -123,18 +123,41 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     ///
     /// Row i goes to the test frame when a seeded hash of (seed, i) falls below `testFraction`;
     /// membership never depends on values, so the split costs no privacy budget. Each side's
-    /// size is random around the fraction (binomial) and stays private.
+    /// size is a function of the row count, the fraction and the seed only (see
+    /// `splitSizes(rowCount:testFraction:seed:)`): public wherever the row count is treated as
+    /// public (as for DP-SGD accounting), private otherwise.
     public func split(testFraction: Double, seed: UInt64) throws -> (train: PrivateDataFrame, test: PrivateDataFrame) {
-        guard testFraction > 0, testFraction < 1 else {
-            throw DataFrameError.invalidArgument("testFraction must be strictly between 0 and 1")
-        }
-        let threshold = UInt64(testFraction * 18_446_744_073_709_551_616.0)
+        let threshold = try Self.splitThreshold(testFraction)
         var train: [Int] = [], test: [Int] = []
         train.reserveCapacity(rowCount); test.reserveCapacity(Int(Double(rowCount) * testFraction * 1.1) + 16)
         for i in 0..<rowCount {
             if SplitMix64.hash(seed, UInt64(i)) < threshold { test.append(i) } else { train.append(i) }
         }
         return (gathering(train), gathering(test))
+    }
+
+    /// Sizes of the two parts `split(testFraction:seed:)` makes of a frame with `rowCount` rows.
+    ///
+    /// A public function of the row count N, the fraction and the seed: it reads no data, so
+    /// where N is public (as in DP-SGD accounting, `rowCountForAccounting`) the sizes are public
+    /// too and can be used for planning (e.g. the test size a metric is divided by).
+    /// - Parameters:
+    ///   - rowCount: N, the number of rows of the frame to be split.
+    ///   - testFraction: share of rows sent to the test part, strictly between 0 and 1.
+    ///   - seed: the split's seed.
+    public static func splitSizes(rowCount: Int, testFraction: Double, seed: UInt64) throws -> (train: Int, test: Int) {
+        guard rowCount >= 0 else { throw DataFrameError.invalidArgument("rowCount must not be negative") }
+        let threshold = try splitThreshold(testFraction)
+        var test = 0
+        for i in 0..<rowCount where SplitMix64.hash(seed, UInt64(i)) < threshold { test += 1 }
+        return (rowCount - test, test)
+    }
+
+    static func splitThreshold(_ testFraction: Double) throws -> UInt64 {
+        guard testFraction > 0, testFraction < 1 else {
+            throw DataFrameError.invalidArgument("testFraction must be strictly between 0 and 1")
+        }
+        return UInt64(testFraction * 18_446_744_073_709_551_616.0)
     }
 
     func gathering(_ indices: [Int]) -> PrivateDataFrame {

@@ -145,6 +145,28 @@ extension PrivateDataFrame {
         }
     }
 
+    /// Mean absolute error of a numeric prediction column against a numeric label column. The
+    /// prediction is clamped to the label's declared bounds [lo, hi], so each absolute error lies
+    /// in [0, hi − lo]; released as a bounded mean (ε/2 + ε/2), like `releaseMeanSquaredError`.
+    public func releaseMeanAbsoluteError(prediction: String, label: String, epsilon: Double,
+                                         mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
+                                         noise: ReleaseNoise = .secure) throws -> DPRelease {
+        try validateRelease(epsilon: epsilon, mechanism: mechanism)
+        let (p, _) = try numericColumn(prediction), (y, yb) = try numericColumn(label)
+        let lo = Float(yb.lowerBound), hi = Float(yb.upperBound)
+        let top = yb.upperBound - yb.lowerBound
+        let query = "mae(\(prediction) vs \(label))"
+        return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
+            var sampler = NoiseSampler(noise)
+            var s = 0.0
+            for i in 0..<rowCount {
+                s += min(Swift.abs(Double(min(max(p[i], lo), hi) - y[i])), top)
+            }
+            return Self.boundedMean(query: query, centeredSum: s - top / 2 * Double(rowCount), count: rowCount,
+                                    bounds: 0...top, epsilon: epsilon, mechanism: mechanism, sampler: &sampler)
+        }
+    }
+
     // MARK: helpers
 
     func validateRelease(epsilon: Double, mechanism: ReleaseMechanism) throws {
