@@ -45,7 +45,7 @@ struct RunCommand: ParsableCommand {
         }
         print("ε spent: \(PrivacyFormat.string(report.privacy.epsilon)), δ: \(PrivacyFormat.string(report.privacy.delta)) (\(report.privacy.accountant), summed over stages)")
         for (name, metric) in report.metrics.sorted(by: { $0.key < $1.key }) {
-            let kind = metric.private ? "DP, noise scale \(String(format: "%.3g", metric.noiseScale))" : "exact, NOT PRIVATE"
+            let kind = metric.private ? "DP, noise std \(String(format: "%.3g", metric.noiseScale))" : "exact, NOT PRIVATE"
             print("\(name): \(String(format: "%.4f", metric.value)) (\(kind))")
         }
         print("report: \(outputDirectory)/report.html")
