@@ -27,8 +27,8 @@ public final class Adam: Optimizer {
     }
 
     public var configuration: PluginParameters {
-        ["learning_rate": .double(Double(learningRate)), "beta_1": .double(Double(beta1)),
-         "beta_2": .double(Double(beta2)), "epsilon": .double(Double(epsilon))]
+        ["learning_rate": .decimal(learningRate), "beta_1": .decimal(beta1),
+         "beta_2": .decimal(beta2), "epsilon": .decimal(epsilon)]
     }
 
     public func update(parameters: inout [Tensor], gradients: [Tensor]) {
