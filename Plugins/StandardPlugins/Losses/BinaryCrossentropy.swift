@@ -51,8 +51,3 @@ public struct BinaryCrossentropy: Loss, Sendable {
         return g
     }
 }
-
-func checkShapes(_ p: Tensor, _ t: Tensor, _ name: String) {
-    precondition(p.count == t.count && p.rows == t.rows,
-                 "\(name): predictions of shape \(p.shape) and targets of shape \(t.shape) do not match")
-}

@@ -18,28 +18,13 @@ public struct Huber: Loss, Sendable {
     public var configuration: PluginParameters { ["delta": .decimal(delta)] }
 
     public func perExampleLoss(predictions: Tensor, targets: Tensor) -> [Float] {
-        checkRegressionShapes(predictions, targets, typeName)
-        let b = predictions.rows, k = predictions.columns
-        var out = [Float](repeating: 0, count: b)
-        for r in 0..<b {
-            var s: Float = 0
-            for j in 0..<k {
-                let x = abs(predictions.storage[r &* k &+ j] - targets.storage[r &* k &+ j])
-                s += x <= delta ? 0.5 * x * x : delta * x - 0.5 * delta * delta
-            }
-            out[r] = s / Float(k)
+        perExampleMeanOfElementLoss(predictions, targets, typeName) { d in
+            let x = abs(d)
+            return x <= delta ? 0.5 * x * x : delta * x - 0.5 * delta * delta
         }
-        return out
     }
 
     public func perExampleGradient(predictions: Tensor, targets: Tensor) -> Tensor {
-        checkRegressionShapes(predictions, targets, typeName)
-        var g = predictions
-        let scale = 1 / Float(max(predictions.columns, 1))
-        for i in 0..<g.count {
-            let x = predictions.storage[i] - targets.storage[i]
-            g.storage[i] = min(max(x, -delta), delta) * scale
-        }
-        return g
+        perExampleGradientOfElementLoss(predictions, targets, typeName) { d in min(max(d, -delta), delta) }
     }
 }

@@ -12,25 +12,10 @@ public struct MeanAbsoluteError: Loss, Sendable {
     public var configuration: PluginParameters { [:] }
 
     public func perExampleLoss(predictions: Tensor, targets: Tensor) -> [Float] {
-        checkRegressionShapes(predictions, targets, typeName)
-        let b = predictions.rows, k = predictions.columns
-        var out = [Float](repeating: 0, count: b)
-        for r in 0..<b {
-            var s: Float = 0
-            for j in 0..<k { s += abs(predictions.storage[r &* k &+ j] - targets.storage[r &* k &+ j]) }
-            out[r] = s / Float(k)
-        }
-        return out
+        perExampleMeanOfElementLoss(predictions, targets, typeName) { d in abs(d) }
     }
 
     public func perExampleGradient(predictions: Tensor, targets: Tensor) -> Tensor {
-        checkRegressionShapes(predictions, targets, typeName)
-        var g = predictions
-        let scale = 1 / Float(max(predictions.columns, 1))
-        for i in 0..<g.count {
-            let d = predictions.storage[i] - targets.storage[i]
-            g.storage[i] = d > 0 ? scale : (d < 0 ? -scale : 0)
-        }
-        return g
+        perExampleGradientOfElementLoss(predictions, targets, typeName) { d in d > 0 ? 1 : (d < 0 ? -1 : 0) }
     }
 }
