@@ -73,19 +73,10 @@ public enum VectorMath {
 }
 
 extension Tensor {
-    /// True when no element is NaN or ±∞ (`x − x` is NaN exactly for those; SIMD8 accumulation).
+    /// True when no element is NaN or ±∞ (see `VectorMath.allFinite`).
     @inlinable
     public static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
-        var acc = SIMD8<Float>()
-        var i = 0
-        while i &+ 8 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-            acc += v - v
-            i &+= 8
-        }
-        var s = acc.sum()
-        while i < count { s += x[i] - x[i]; i &+= 1 }
-        return s == 0
+        VectorMath.allFinite(x, count: count)
     }
 
     /// Squared L2 norm of each row (example) of a batch-first tensor.
