@@ -35,7 +35,7 @@ struct Options {
 
 /// Writes the benchmark file with a seeded generator, streaming through a 1 MiB buffer.
 func generate(_ o: Options) throws {
-    FileManager.default.createFile(atPath: o.file, contents: nil)
+    _ = FileManager.default.createFile(atPath: o.file, contents: nil)
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: o.file))
     defer { try? out.close() }
     var buf = [UInt8]()

@@ -26,7 +26,7 @@ struct BatchRunnerTests {
     func files(_ names: [String], in dir: String) -> [String] {
         names.map { name in
             let path = "\(dir)/\(name).yaml"
-            FileManager.default.createFile(atPath: path, contents: Data("name: \(name)\n".utf8))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data("name: \(name)\n".utf8)))
             return path
         }
     }
@@ -71,7 +71,7 @@ struct BatchRunnerTests {
         try FileManager.default.createDirectory(atPath: dir + "/sub", withIntermediateDirectories: true)
         _ = files(["x", "y"], in: dir)
         _ = files(["x"], in: dir + "/sub")
-        FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data())
+        #expect(FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data()))
         let found = try BatchRunner.pipelineFiles([dir, dir + "/sub/x.yaml"])
         #expect(found.map { ($0 as NSString).lastPathComponent } == ["x.yaml", "y.yaml", "x.yaml"])
         let runner = BatchRunner(outputDirectory: dir + "/out", concurrency: 1, ledger: nil, force: false,

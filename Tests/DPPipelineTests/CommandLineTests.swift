@@ -37,7 +37,7 @@ struct CommandLineTests {
         var text = Fixtures.validBreastCancer.replacingOccurrences(of: "data/breast_cancer.csv", with: Fixtures.data + "/breast_cancer.csv")
         if !old.isEmpty { text = text.replacingOccurrences(of: old, with: new) }
         let path = dir + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
         return path
     }
 

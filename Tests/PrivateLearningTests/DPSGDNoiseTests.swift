@@ -56,7 +56,7 @@ struct DPSGDNoiseTests {
 
     @Test("secure sources are independent: two instances never produce the same stream")
     func secureInstancesDiffer() {
-        var a = SecureRandomSource(), b = SecureRandomSource()
+        let a = SecureRandomSource(), b = SecureRandomSource()
         let xa = (0..<4).map { _ in a.next() }, xb = (0..<4).map { _ in b.next() }
         #expect(xa != xb)
     }

@@ -52,7 +52,7 @@ public struct ProcessJobLauncher: BatchJobLauncher {
         process.arguments = arguments + extraArguments
         try? FileManager.default.createDirectory(atPath: job.folder, withIntermediateDirectories: true)
         let logPath = job.folder + "/process.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         guard let log = FileHandle(forWritingAtPath: logPath) else { return 4 }
         defer { try? log.close() }
         process.standardOutput = log

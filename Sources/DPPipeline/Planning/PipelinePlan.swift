@@ -57,7 +57,7 @@ extension Pipeline {
         }
         if diagnostics.hasErrors { throw PipelineError.invalidPipeline(diagnostics.sorted) }
         let exact = spec.stages.contains { ($0 as? EvaluateStage)?.mode == .exact }
-        var plan = PipelinePlan(pipelineName: spec.name, stages: stages, records: records, trainingRecords: records - test,
+        let plan = PipelinePlan(pipelineName: spec.name, stages: stages, records: records, trainingRecords: records - test,
                                 testRecords: test, dataset: try spec.privacy.dataset ?? datasetID(csvPath),
                                 grantOnFirstUse: spec.privacy.budget, training: training, model: facts.training,
                                 exactEvaluation: exact)
