@@ -128,21 +128,8 @@ extension PrivateDataFrame {
     public func releaseMeanSquaredError(prediction: String, label: String, epsilon: Double,
                                         mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
                                         noise: ReleaseNoise = .secure) throws -> DPRelease {
-        try validateRelease(epsilon: epsilon, mechanism: mechanism)
-        let (p, _) = try numericColumn(prediction), (y, yb) = try numericColumn(label)
-        let lo = Float(yb.lowerBound), hi = Float(yb.upperBound)
-        let top = (yb.upperBound - yb.lowerBound) * (yb.upperBound - yb.lowerBound)
-        let query = "mse(\(prediction) vs \(label))"
-        return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var sampler = NoiseSampler(noise)
-            var s = 0.0
-            for i in 0..<rowCount {
-                let d = Double(min(max(p[i], lo), hi) - y[i])
-                s += min(d * d, top)
-            }
-            return Self.boundedMean(query: query, centeredSum: s - top / 2 * Double(rowCount), count: rowCount,
-                                    bounds: 0...top, epsilon: epsilon, mechanism: mechanism, sampler: &sampler)
-        }
+        try releaseMeanError(prediction: prediction, label: label, name: "mse", epsilon: epsilon, mechanism: mechanism,
+                             charging: budget, noise: noise, bound: { $0 * $0 }, error: { $0 * $0 })
     }
 
     /// Mean absolute error of a numeric prediction column against a numeric label column. The
@@ -151,16 +138,26 @@ extension PrivateDataFrame {
     public func releaseMeanAbsoluteError(prediction: String, label: String, epsilon: Double,
                                          mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
                                          noise: ReleaseNoise = .secure) throws -> DPRelease {
+        try releaseMeanError(prediction: prediction, label: label, name: "mae", epsilon: epsilon, mechanism: mechanism,
+                             charging: budget, noise: noise, bound: { $0 }, error: { Swift.abs($0) })
+    }
+
+    /// Bounded mean of `error(clamp(prediction) − label)` over rows. `bound(hi − lo)` is the
+    /// largest value `error` can take once the prediction is clamped to the label's declared
+    /// bounds; each row's error is also capped there, so the sensitivity holds exactly.
+    private func releaseMeanError(prediction: String, label: String, name: String, epsilon: Double,
+                                  mechanism: ReleaseMechanism, charging budget: ReleaseBudget, noise: ReleaseNoise,
+                                  bound: (Double) -> Double, error: (Double) -> Double) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (p, _) = try numericColumn(prediction), (y, yb) = try numericColumn(label)
         let lo = Float(yb.lowerBound), hi = Float(yb.upperBound)
-        let top = yb.upperBound - yb.lowerBound
-        let query = "mae(\(prediction) vs \(label))"
+        let top = bound(yb.upperBound - yb.lowerBound)
+        let query = "\(name)(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var sampler = NoiseSampler(noise)
             var s = 0.0
             for i in 0..<rowCount {
-                s += min(Swift.abs(Double(min(max(p[i], lo), hi) - y[i])), top)
+                s += min(error(Double(min(max(p[i], lo), hi) - y[i])), top)
             }
             return Self.boundedMean(query: query, centeredSum: s - top / 2 * Double(rowCount), count: rowCount,
                                     bounds: 0...top, epsilon: epsilon, mechanism: mechanism, sampler: &sampler)
