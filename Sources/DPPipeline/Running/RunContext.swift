@@ -74,7 +74,7 @@ public struct RunContext {
         return ((share / unit).rounded(.down) - 1) * unit
     }
 
-    /// The generator for sampling, noise and releases: the system CSPRNG (ChaCha20 keyed from getrandom),
+    /// The generator for sampling, noise and releases: the system CSPRNG (an AES-256 keystream keyed from getrandom),
     /// or a seeded one for `--seed` runs (then reported NOT PRIVATE).
     func noiseSource(offset: UInt64) -> any NoiseSource {
         if let seed = options.seed { return SeededRandomSource(seed: seed &+ offset) }

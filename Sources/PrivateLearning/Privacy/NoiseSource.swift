@@ -2,7 +2,8 @@ import Foundation
 
 /// Source of the randomness DP-SGD needs: Poisson sampling decisions and Gaussian noise.
 ///
-/// The default, `.secure`, is a ChaCha20 keystream keyed from the operating system's CSPRNG.
+/// The default, `.secure`, is an AES-256 counter-mode keystream (swift-crypto/BoringSSL) keyed from the
+/// operating system's CSPRNG (`getrandom(2)`), with fast key erasure; see `SecureRandomSource`.
 /// `.seeded(_:)` is reproducible and therefore **not private**: a run using it is reported
 /// with `TrainingHistory.isPrivate == false`.
 public protocol NoiseSource: AnyObject, RandomNumberGenerator {
@@ -46,7 +47,7 @@ extension NoiseSource {
 }
 
 extension NoiseSource where Self == SecureRandomSource {
-    /// ChaCha20 keyed from `getrandom`: cryptographically secure (the default).
+    /// An AES-256 keystream keyed from `getrandom`: cryptographically secure (the default).
     public static var secure: SecureRandomSource { SecureRandomSource() }
 }
 
