@@ -22,8 +22,9 @@ struct ReleaseTests {
 
     /// Sample variance of the noise over n independent cells vs the reported std².
     /// For noise with kurtosis κ, Var(s²)/σ⁴ ≈ (κ − 1)/n, so 5 sd of s²/σ² is 5√((κ − 1)/n).
-    /// Discrete Laplace (q = e^(−ε)): σ² = 2q/(1 − q)², κ = (1 + 10q + q²)/(2q) (≈ 6.13 at ε = 0.5).
-    /// Gaussian: κ = 3. With n = 20,000 cells: tolerance ≈ 0.080 and 0.050.
+    /// Discrete Laplace (q = e^(−ε), ε rounded down by less than 2⁻¹⁹ relative): σ² = 2q/(1 − q)²,
+    /// κ = (1 + 10q + q²)/(2q) (≈ 6.13 at ε = 0.5). Discrete Gaussian (σ ≈ 4.6): κ ≈ 3. With n = 20,000 cells:
+    /// tolerance ≈ 0.080 and 0.050. Both noises are integers.
     @Test(arguments: [(ReleaseMechanism.laplace, 0.5), (.gaussian(delta: 1e-5), 1.0)])
     func histogramNoiseHasTheReportedScale(mechanism: ReleaseMechanism, epsilon: Double) throws {
         let k = 20_000
@@ -38,11 +39,12 @@ struct ReleaseTests {
         let kurtosis: Double
         if case .laplace = mechanism {
             kurtosis = (1 + 10 * q + q * q) / (2 * q)
-            #expect(abs(expected - 2 * q / ((1 - q) * (1 - q))) < 1e-9)
-            #expect(noise.allSatisfy { $0 == $0.rounded() })   // integer noise
+            #expect(abs(expected / (2 * q / ((1 - q) * (1 - q))) - 1) < 1e-5)
         } else {
             kurtosis = 3
         }
+        #expect(noise.allSatisfy { $0 == $0.rounded() })   // integer noise on the count grid
+        #expect(r.granularity == 1)
         let tolerance = 5 * ((kurtosis - 1) / Double(k)).squareRoot()
         #expect(abs(variance / expected - 1) < tolerance, "variance ratio \(variance / expected)")
         // Mean of the noise: sd σ/√n; 5 sd.
@@ -53,31 +55,24 @@ struct ReleaseTests {
         #expect(Double(covered) / Double(k) > 0.95 - 5 * (0.05 * 0.95 / Double(k)).squareRoot())
     }
 
-    @Test func continuousLaplaceSumHasTheReportedScale() throws {
-        // 20,000 seeded sums of the same frame: noise = value − truth, Laplace κ = 6 → tolerance 5√(5/n).
+    @Test func discreteLaplaceSumHasTheReportedScale() throws {
+        // 20,000 draws of the sum's exact sampler: discrete Laplace κ ≈ 6 → tolerance 5√(5/n) on the variance ratio.
         let frame = try wideFrame(categories: 2, repeats: 2)          // x values 0,1,1,2: sum 4, bounds [0, 10]
-        var sampler = NoiseSampler(.seeded(4))
+        let grid = ReleaseGrid.defaultFor(bounds: 0...10)               // 2^(3 − 20)
+        let calibrated = try ReleaseMechanism.laplace.calibrate(l1: UInt64(grid.units(10)), l2Squared: 0, epsilon: 0.5)
+        var bits = RandomBits(.seeded(4))
         let n = 20_000
-        let b = 10 / 0.5
-        let draws = (0..<n).map { _ in sampler.laplace(scale: b) }
+        let draws = try (0..<n).map { _ in Double(try calibrated.noisy(0, &bits)) }
         let variance = draws.map { $0 * $0 }.reduce(0, +) / Double(n)
-        #expect(abs(variance / (2 * b * b) - 1) < 5 * (5.0 / Double(n)).squareRoot())
+        #expect(abs(variance / (calibrated.stdUnits * calibrated.stdUnits) - 1) < 5 * (5.0 / Double(n)).squareRoot())
         let r = try frame.releaseSum(of: "x", epsilon: 0.5, charging: budget(), noise: .seeded(4))
-        #expect(r.noiseStd[0] == b * 2.0.squareRoot())
-        #expect(r.value == 4 + NoiseSampler(.seeded(4)).laplaceFirst(scale: b))
-    }
-
-    @Test func analyticGaussianSigmaIsTight() {
-        for (eps, delta) in [(0.1, 1e-5), (1.0, 1e-5), (4.0, 1e-6)] {
-            let s = ReleaseMechanism.analyticGaussianSigma(epsilon: eps, delta: delta, sensitivity: 1)
-            #expect(ReleaseMechanism.gaussianDelta(sigma: s, epsilon: eps, sensitivity: 1) <= delta)
-            #expect(ReleaseMechanism.gaussianDelta(sigma: s * (1 - 1e-6), epsilon: eps, sensitivity: 1) > delta)
-            // Never worse than the classic bound (valid for ε < 1).
-            if eps < 1 { #expect(s <= (2 * log(1.25 / delta)).squareRoot() / eps) }
-            // Scales linearly with the sensitivity.
-            let s3 = ReleaseMechanism.analyticGaussianSigma(epsilon: eps, delta: delta, sensitivity: 3)
-            #expect(abs(s3 / s - 3) < 1e-8)
-        }
+        #expect(r.granularity == grid.granularity)
+        #expect(r.noiseStd[0] == calibrated.stdUnits * grid.granularity)
+        // Scale in value units 10/0.5 = 20 (rounded up by less than 2⁻¹⁹): std ≈ 20·√2.
+        #expect(abs(r.noiseStd[0] / (20 * 2.0.squareRoot()) - 1) < 1e-5)
+        // The release used exactly the first draw of the same seeded source.
+        var first = RandomBits(.seeded(4))
+        #expect(r.value == grid.value(try calibrated.noisy(grid.units(4), &first)))
     }
 
     @Test func countSumMeanAreNearTheTruthWithinTheirReportedNoise() throws {
@@ -87,7 +82,7 @@ struct ReleaseTests {
         let count = try frame.releaseCount(epsilon: 1, charging: b, noise: .seeded(1))
         #expect(abs(count.value - 10_000) < 10 * count.noiseStd[0])    // Laplace tails: P(|L| > 10σ) < 1e-6
         let sum = try frame.releaseSum(of: "x", epsilon: 1, charging: b, noise: .seeded(2))
-        #expect(sum.noiseStd[0] == 10 * 2.0.squareRoot())             // sensitivity max(|0|, |10|) = 10, b = 10/ε
+        #expect(abs(sum.noiseStd[0] / (10 * 2.0.squareRoot()) - 1) < 1e-5)  // sensitivity max(|0|, |10|) = 10, scale 10/ε
         #expect(abs(sum.value - trueSum) < 10 * sum.noiseStd[0])
         let mean = try frame.releaseMean(of: "x", epsilon: 1, mechanism: .gaussian(delta: 1e-6), charging: b, noise: .seeded(3))
         #expect(abs(mean.value - 4.5) < 6 * mean.noiseStd[0])
@@ -132,12 +127,12 @@ struct ReleaseTests {
         // Squared errors: 1, 0, 0, 9 → MSE 2.5.
         let mse = try frame.releaseMeanSquaredError(prediction: "u", label: "t", epsilon: 2, charging: b, noise: .seeded(7))
         #expect(abs(mse.value - 2.5) < 6 * mse.noiseStd[0])
-        #expect(mse.mechanism.contains("sum sensitivity 12.5"))      // (5 − 0)² / 2
+        #expect(mse.mechanism.contains("= 12.5 (centred)"))      // (5 − 0)² / 2, in grid units of 2^(4 − 20)
         // Absolute errors: 1, 0, 0, 3 → MAE 1.0. Per-row error in [0, 5], so the centred sum's
         // sensitivity is 5 / 2. Tolerance as for MSE: 6 noise standard deviations.
         let mae = try frame.releaseMeanAbsoluteError(prediction: "u", label: "t", epsilon: 2, charging: b, noise: .seeded(8))
         #expect(abs(mae.value - 1.0) < 6 * mae.noiseStd[0])
-        #expect(mae.mechanism.contains("sum sensitivity 2.5"))
+        #expect(mae.mechanism.contains("= 2.5 (centred)"))
         #expect(mae.values[0] >= 0 && mae.values[0] <= 5)
         #expect(mae.epsilon == 2 && mae.query == "mae(u vs t)")
     }
@@ -157,13 +152,5 @@ struct AllotmentTests {
         #expect(throws: DataFrameError.self) {
             try frame.releaseMean(of: "x", epsilon: 0.1, mechanism: .gaussian(delta: 1e-5), charging: .preReserved(try ReservedAllotment(epsilon: 1, delta: 1e-6)))
         }
-    }
-}
-
-extension NoiseSampler {
-    /// The first Laplace draw of a fresh sampler (to check a release used exactly that noise).
-    func laplaceFirst(scale: Double) -> Double {
-        var copy = self
-        return copy.laplace(scale: scale)
     }
 }

@@ -48,9 +48,12 @@ public struct RunReport: Codable, Sendable {
         public var epsilon: Double
         /// 95% confidence interval `[lower, upper]` from the noise distribution (nil for exact values).
         public var confidenceInterval: [Double]? = nil
+        /// The public grid (a power of two) of a DP release: the released value is an integer multiple of it
+        /// (ratios: post-processing of such values). Nil for exact values.
+        public var granularity: Double? = nil
 
         enum CodingKeys: String, CodingKey {
-            case value, `private`, mechanism, epsilon
+            case value, `private`, mechanism, epsilon, granularity
             case noiseScale = "noise_scale"
             case confidenceInterval = "confidence_interval"
         }

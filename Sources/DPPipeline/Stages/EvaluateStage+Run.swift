@@ -7,7 +7,7 @@ extension RunReport.Metric {
     init(release r: DPRelease, index k: Int = 0) {
         let ci = r.confidenceIntervals95[k]
         self.init(value: r.values[k], private: r.isPrivate, noiseScale: r.noiseStd[k], mechanism: r.mechanism,
-                  epsilon: r.epsilon, confidenceInterval: [ci.lower, ci.upper])
+                  epsilon: r.epsilon, confidenceInterval: [ci.lower, ci.upper], granularity: r.granularity)
     }
 }
 
@@ -47,13 +47,13 @@ extension EvaluateStage {
                     switch metric {
                     case "accuracy":
                         r = try scored.releaseAccuracy(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                       charging: budget, noise: noise)
+                                                       granularity: granularity, charging: budget, noise: noise)
                     case "mean_squared_error":
                         r = try scored.releaseMeanSquaredError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                               charging: budget, noise: noise)
+                                                               granularity: granularity, charging: budget, noise: noise)
                     default:
                         r = try scored.releaseMeanAbsoluteError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                                charging: budget, noise: noise)
+                                                                granularity: granularity, charging: budget, noise: noise)
                     }
                     context.metrics[metric] = .init(release: r)
                     context.log("\(metric): released (\(r.mechanism), ε = \(TrainStage.fmt(r.epsilon)))")
@@ -109,9 +109,10 @@ extension EvaluateStage {
 }
 
 extension ReleaseStage {
-    /// DP count, sum, mean or histogram of a loaded column, by PrivateDataFrame's releases (sensitivities from the
-    /// declared schema: count 1 and histogram 1 per bin with the discrete Laplace mechanism; sum max(|lo|, |hi|);
-    /// mean a noisy centred sum over a noisy count, ε split in half, clamped to the bounds), with the stage's ε
+    /// DP count, sum, mean or histogram of a loaded column, by PrivateDataFrame's exact discrete releases on a public
+    /// power-of-two grid (`granularity:` or the default from the declared bounds; sensitivities in grid units: count
+    /// 1 and histogram 1 per bin; sum max(|lo|, |hi|); mean a noisy centred sum over a noisy count, ε split in half,
+    /// clamped to the bounds; all with the discrete Laplace mechanism), with the stage's ε
     /// drawn from the run's up-front reservation (`ReleaseBudget.preReserved`).
     public func run(_ context: inout RunContext) throws {
         guard let frame = context.loadedFrame else {
@@ -123,10 +124,10 @@ extension ReleaseStage {
             let budget = try context.plannedReleaseBudget()
             let r: DPRelease
             switch statistic {
-            case "count": r = try frame.releaseCount(epsilon: epsilon, charging: budget, noise: noise)
-            case "sum": r = try frame.releaseSum(of: column!, epsilon: epsilon, charging: budget, noise: noise)
-            case "mean": r = try frame.releaseMean(of: column!, epsilon: epsilon, charging: budget, noise: noise)
-            case "histogram": r = try frame.releaseHistogram(of: column!, epsilon: epsilon, charging: budget, noise: noise)
+            case "count": r = try frame.releaseCount(epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
+            case "sum": r = try frame.releaseSum(of: column!, epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
+            case "mean": r = try frame.releaseMean(of: column!, epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
+            case "histogram": r = try frame.releaseHistogram(of: column!, epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
             default:
                 throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "unknown statistic")
             }

@@ -13,6 +13,8 @@ public struct EvaluateStage: PipelineStage {
     /// ε of the whole evaluation (split evenly across metrics) in private mode.
     public var epsilon: Double
     public var delta: Double
+    /// Declared public grid of the metrics' numerators (a power of two); nil: derived from the bounds.
+    public var granularity: Double? = nil
 
     public var inputs: [PipelineArtifact] { [.predictions] }
     public var outputs: [PipelineArtifact] { [.metrics] }
@@ -24,6 +26,7 @@ public struct EvaluateStage: PipelineStage {
             .init("mode", "private | exact", "private (default): DP releases charged to the ledger; exact: not private"),
             .init("epsilon", "number > 0", "ε of the evaluation, split evenly across the metrics (private mode)"),
             .init("delta", "number in [0, 1)", "δ of the evaluation (default 0: pure ε mechanisms)"),
+            .init("granularity", "power of two > 0", "public grid of the metrics' sums (default: from the label's bounds)"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -38,6 +41,7 @@ public struct EvaluateStage: PipelineStage {
             let epsilonValue = r.optional("epsilon")
             let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
             let delta = r.double("delta", "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics) ?? 0
+            let granularity = r.double("granularity", "a power of two greater than 0", ReleaseStage.isPowerOfTwo, diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)
             if mode == .private && epsilonValue == nil {
                 diagnostics.error(value.position, "'\(value.path)' needs 'epsilon' (the ε charged for the released metrics), or 'mode: exact' (not private)")
@@ -47,7 +51,8 @@ public struct EvaluateStage: PipelineStage {
             }
             if metrics.isEmpty { diagnostics.error(value.position, "'\(value.path).metrics' must list at least one metric") }
             guard diagnostics.diagnostics.count == errorsBefore else { return nil }
-            return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta)
+            return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta,
+                                 granularity: granularity)
         })
 
     public func resolve(_ context: inout ResolutionContext) {}

@@ -8,6 +8,8 @@ public struct ReleaseStage: PipelineStage {
     public var column: String?
     public var columnPosition: SourcePosition
     public var epsilon: Double
+    /// Declared public grid of the release (a power of two); nil: the default derived from the declared bounds.
+    public var granularity: Double?
     /// Name of the released value in the report (default `<statistic>_<column>`).
     public var name: String
 
@@ -20,6 +22,7 @@ public struct ReleaseStage: PipelineStage {
             .init("column", "column", "the column (required except for count)"),
             .init("epsilon", "number > 0", required: true, "ε charged for this release"),
             .init("name", "string", "name of the value in the report"),
+            .init("granularity", "power of two > 0", "public grid of the released value (default: from the column's bounds; 1 for counts)"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -29,6 +32,7 @@ public struct ReleaseStage: PipelineStage {
             let column = r.string("column", diagnostics: &diagnostics)
             let epsilon = r.double("epsilon", required: true, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
             let name = r.string("name", diagnostics: &diagnostics)
+            let granularity = r.double("granularity", "a power of two greater than 0", Self.isPowerOfTwo, diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)
             if let statistic, statistic != "count", columnValue == nil {
                 diagnostics.error(value.position, "'\(value.path)' with statistic '\(statistic)' needs a 'column'")
@@ -36,7 +40,7 @@ public struct ReleaseStage: PipelineStage {
             guard diagnostics.diagnostics.count == errorsBefore, let statistic, let epsilon else { return nil }
             return ReleaseStage(position: value.position, statistic: statistic, column: column,
                                 columnPosition: columnValue?.position ?? value.position, epsilon: epsilon,
-                                name: name ?? ([statistic] + (column.map { [$0] } ?? [])).joined(separator: "_"))
+                                granularity: granularity, name: name ?? ([statistic] + (column.map { [$0] } ?? [])).joined(separator: "_"))
         })
 
     public func resolve(_ context: inout ResolutionContext) {
@@ -54,7 +58,12 @@ public struct ReleaseStage: PipelineStage {
         }
     }
 
+    /// A positive power of two between 2⁻⁶⁰ and 2⁶⁰ (the grids PrivateDataFrame accepts).
+    static func isPowerOfTwo(_ g: Double) -> Bool {
+        g.isNormal && g > 0 && g.significandBitPattern == 0 && (-60...60).contains(Int(g.exponent))
+    }
+
     public func cost(_ context: PlanningContext) throws -> StageCost {
-        StageCost(epsilon: epsilon, delta: 0, detail: "DP \(statistic)\(column.map { " of '\($0)'" } ?? "") (Laplace)")
+        StageCost(epsilon: epsilon, delta: 0, detail: "DP \(statistic)\(column.map { " of '\($0)'" } ?? "") (discrete Laplace)")
     }
 }

@@ -1,3 +1,5 @@
+import PrivacyAccounting
+
 /// The result of a DP release: noisy values with everything needed to report them honestly.
 public struct DPRelease: Sendable, Equatable, Codable, CustomStringConvertible {
     /// A 95% confidence interval for the true value, from the noise distribution only
@@ -11,15 +13,21 @@ public struct DPRelease: Sendable, Equatable, Codable, CustomStringConvertible {
     public let query: String
     /// One label per value: `count`, a category value, `true=a,predicted=b`…
     public let labels: [String]
-    /// The noisy values (post-processed: clamped to their possible range where stated).
+    /// The noisy values. Counts, sums and histograms: an exact integer number of grid units times the
+    /// granularity. Ratios (mean, accuracy, MSE, MAE): post-processing of two such releases, clamped to their range.
     public let values: [Double]
-    /// Standard deviation of the noise in each value. Exact for counts, sums and histograms;
-    /// for ratios (mean, accuracy, MSE) a delta-method approximation from the noisy parts.
+    /// Standard deviation of the noise in each value: exact, of the discrete noise distribution, for counts,
+    /// sums and histograms; for ratios a delta-method approximation from the noisy parts.
     public let noiseStd: [Double]
-    /// 95% intervals, one per value.
+    /// 95% intervals, one per value: from the discrete noise distribution (the smallest symmetric interval with
+    /// at least 95% noise mass) for counts, sums and histograms; delta method for ratios.
     public let confidenceIntervals95: [Interval]
-    /// Mechanism name (`laplace`, `gaussian (analytic)`), with the sensitivity used.
+    /// Mechanism (`discrete laplace`, `discrete gaussian`), with the grid, sensitivities and noise parameters used.
     public let mechanism: String
+    /// The public grid (a power of two) the statistic and its noise live on; for ratios, the numerator's grid.
+    public let granularity: Double
+    /// The neighbouring relation the sensitivities assume.
+    public let relation: NeighbouringRelation
     /// ε charged to the ledger for this release.
     public let epsilon: Double
     /// δ charged to the ledger for this release.
@@ -34,7 +42,7 @@ public struct DPRelease: Sendable, Equatable, Codable, CustomStringConvertible {
 
     public var description: String {
         var lines: [String] = []
-        let header = "\(query): \(mechanism), ε=\(epsilon), δ=\(delta)\(isPrivate ? "" : " — SEEDED NOISE, NOT PRIVATE")"
+        let header = "\(query): \(mechanism), granularity \(granularity), \(relation.name), ε=\(epsilon), δ=\(delta)\(isPrivate ? "" : " — SEEDED NOISE, NOT PRIVATE")"
         lines.append(header)
         for k in values.indices {
             let ci = confidenceIntervals95[k]

@@ -1,166 +1,207 @@
 import Foundation
+import PrivacyAccounting
 
 /// DP releases: the only way values leave a frame other than DP-SGD training.
 ///
-/// Neighbouring data sets differ by adding or removing one row. Sensitivities come from the
-/// schema: a count changes by at most 1; a sum of a column bounded by [lo, hi] by
-/// max(|lo|, |hi|); a histogram (or confusion matrix) changes one cell by 1 (L1 = L2 = 1).
-/// Means, accuracy and MSE are ratios of two noisy statistics, each given half of ε (and δ);
-/// the numerator is centred on the middle of the bounds so its sensitivity is (hi − lo)/2.
+/// Every release is an exact discrete mechanism on a public power-of-two grid (granularity 2ᵏ): each value is
+/// snapped to the grid, the statistic is an exact integer number of grid units, its sensitivity is measured in
+/// grid units (rounded up), discrete Laplace or discrete Gaussian noise is sampled exactly with integer arithmetic
+/// (Canonne, Kamath & Steinke 2020) and only the noisy integer is converted back (`units × 2ᵏ`). No
+/// floating-point noise reaches an output (Mironov 2012).
+///
+/// Sensitivities in grid units, for a column bounded by [a, b] snapped to [A, B]:
+///
+/// | statistic | `.addRemove` | `.replaceOne` |
+/// |---|---|---|
+/// | count | 1 | 1 (kept, see below) |
+/// | sum | max(|A|, |B|) | B − A |
+/// | histogram, confusion matrix | L1 = L2 = 1 | L1 = 2, L2 = √2 |
+/// | centred numerator of a mean | max(B − C, C − A), C = ⌊(A + B)/2⌋ | B − A |
+///
+/// Under `.replaceOne` the number of records is public, so a count's sensitivity is 0; dpflow still releases
+/// counts with noise of sensitivity 1, which is sound under both relations (a frame may have lost rows through a
+/// declared drop policy, making its own row count private) and costs only the count's accuracy.
+/// Means, accuracy, MSE and MAE are post-processing of two releases — a noisy centred sum and a noisy count —
+/// each with half of ε (and δ).
 extension PrivateDataFrame {
 
     // MARK: count, sum, mean
 
-    /// Number of rows, plus noise (sensitivity 1).
+    /// Number of rows, plus exact discrete noise (sensitivity 1 row).
     /// - Parameters:
     ///   - epsilon: ε charged to the ledger before counting.
     ///   - mechanism: `.laplace` (default, δ = 0) or `.gaussian(delta:)`.
+    ///   - granularity: the public grid (a power of two ≥ 2⁻³⁰; default 1).
+    ///   - relation: the neighbouring relation (default `.addRemove`).
     ///   - budget: ledger and job to charge.
     ///   - noise: `.secure` (default); `.seeded` only in tests (result marked not private).
-    public func releaseCount(epsilon: Double, mechanism: ReleaseMechanism = .laplace,
+    public func releaseCount(epsilon: Double, mechanism: ReleaseMechanism = .laplace, granularity: Double? = nil,
+                             relation: NeighbouringRelation = .addRemove,
                              charging budget: ReleaseBudget, noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
+        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: 1, relation: .addRemove)
         let query = "count"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            Self.noisyCells(query: query, labels: ["count"], counts: [Double(rowCount)], epsilon: epsilon,
-                            mechanism: mechanism, noise: noise)
+            try Self.noisyCells(query: query, labels: ["count"], counts: [Int64(rowCount)], grid: grid, noise: calibrated,
+                                epsilon: epsilon, mechanism: mechanism, relation: relation,
+                                sensitivity: "count sensitivity \(grid.countStep) grid unit(s)", source: noise)
         }
     }
 
-    /// Sum of a number/integer/boolean column, plus noise (sensitivity max(|lo|, |hi|) from the
-    /// declared bounds; values were clamped to them at load time).
+    /// Sum of a number/integer/boolean column, plus exact discrete noise. Sensitivity from the declared bounds
+    /// [a, b] on the grid: max(|A|, |B|) under add/remove, B − A under replace-one.
+    /// - Parameters: as `releaseCount`; the default granularity is 2^(⌊log₂ max(|a|, |b|, b − a)⌋ − 20).
     public func releaseSum(of column: String, epsilon: Double, mechanism: ReleaseMechanism = .laplace,
+                           granularity: Double? = nil, relation: NeighbouringRelation = .addRemove,
                            charging budget: ReleaseBudget, noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (values, bounds) = try numericColumn(column)
-        let sensitivity = max(abs(bounds.lowerBound), abs(bounds.upperBound))
+        let (grid, calibrated, snapped, l1) = try Self.valueNoise(declared: granularity, bounds: bounds, column: column, epsilon: epsilon,
+                                                                  mechanism: mechanism, relation: relation, centred: false)
         let query = "sum(\(column))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var sampler = NoiseSampler(noise)
-            let (param, std) = mechanism.calibrate(epsilon: epsilon, l1: sensitivity, l2: sensitivity)
-            let noisy = Self.sum(values) + draw(mechanism, param, &sampler)
-            let h = mechanism.halfWidth95(parameter: param)
-            return DPRelease(query: query, labels: [query], values: [noisy], noiseStd: [std],
-                             confidenceIntervals95: [.init(lower: noisy - h, upper: noisy + h)],
-                             mechanism: "\(mechanism.name), sensitivity \(sensitivity)", epsilon: epsilon,
-                             delta: mechanism.delta, isPrivate: sampler.isPrivate, note: nil)
+            var bits = RandomBits(noise)
+            let total = Self.unitSum(values, bounds: bounds, grid: grid, minus: 0)
+            let noisy = try calibrated.noisy(total, &bits)
+            let h = grid.value(calibrated.halfWidth95Units), v = grid.value(noisy)
+            return DPRelease(query: query, labels: [query], values: [v], noiseStd: [calibrated.stdUnits * grid.granularity],
+                             confidenceIntervals95: [.init(lower: v - h, upper: v + h)],
+                             mechanism: "\(mechanism.name), sum sensitivity \(l1) grid units (bounds [\(snapped.0), \(snapped.1)]), \(calibrated.parameters)",
+                             granularity: grid.granularity, relation: relation, epsilon: epsilon,
+                             delta: mechanism.delta, isPrivate: bits.isPrivate, note: nil)
         }
     }
 
-    /// Mean of a number/integer/boolean column: a noisy centred sum (ε/2) over a noisy count
-    /// (ε/2), clamped to the declared bounds.
+    /// Mean of a number/integer/boolean column: a noisy centred sum (ε/2) over a noisy count (ε/2), clamped to the
+    /// declared bounds.
     public func releaseMean(of column: String, epsilon: Double, mechanism: ReleaseMechanism = .laplace,
+                            granularity: Double? = nil, relation: NeighbouringRelation = .addRemove,
                             charging budget: ReleaseBudget, noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (values, bounds) = try numericColumn(column)
+        let mean = try BoundedMean(declared: granularity, bounds: bounds, column: column, epsilon: epsilon,
+                                   mechanism: mechanism, relation: relation)
         let query = "mean(\(column))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var sampler = NoiseSampler(noise)
-            let center = (bounds.lowerBound + bounds.upperBound) / 2
-            let centered = Self.sum(values) - center * Double(values.count)
-            return Self.boundedMean(query: query, centeredSum: centered, count: values.count, bounds: bounds,
-                                    epsilon: epsilon, mechanism: mechanism, sampler: &sampler)
+            let centred = Self.unitSum(values, bounds: bounds, grid: mean.grid, minus: mean.centre)
+            return try mean.release(query: query, centredUnits: centred, count: values.count, source: noise)
         }
     }
 
     // MARK: histogram
 
-    /// Counts of every declared value of a category (or boolean) column, plus independent noise
-    /// per bin (L1 = L2 sensitivity 1). All declared values are released, including empty ones.
+    /// Counts of every declared value of a category (or boolean) column, plus independent exact discrete noise per
+    /// bin (add/remove: L1 = L2 = 1; replace-one: L1 = 2, L2 = √2). All declared values are released, including
+    /// empty ones.
     public func releaseHistogram(of column: String, epsilon: Double, mechanism: ReleaseMechanism = .laplace,
+                                 granularity: Double? = nil, relation: NeighbouringRelation = .addRemove,
                                  charging budget: ReleaseBudget, noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (indices, labels) = try classColumn(column)
+        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: labels.count, relation: relation)
         let query = "histogram(\(column))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var counts = [Double](repeating: 0, count: labels.count)
+            var counts = [Int64](repeating: 0, count: labels.count)
             for k in indices { counts[Int(k)] += 1 }
-            return Self.noisyCells(query: query, labels: labels, counts: counts, epsilon: epsilon,
-                                   mechanism: mechanism, noise: noise)
+            return try Self.noisyCells(query: query, labels: labels, counts: counts, grid: grid, noise: calibrated,
+                                       epsilon: epsilon, mechanism: mechanism, relation: relation,
+                                       sensitivity: Self.cellSensitivity(grid, relation), source: noise)
         }
     }
 
     // MARK: model quality
 
-    /// Fraction of rows where a predicted class column equals the label column (both category or
-    /// boolean columns with the same number of declared values): noisy correct count (ε/2) over
-    /// noisy count (ε/2), clamped to [0, 1].
+    /// Fraction of rows where a predicted class column equals the label column (both category or boolean columns
+    /// with the same number of declared values): a bounded mean of 0/1 (noisy centred correct count, ε/2, over a
+    /// noisy count, ε/2), clamped to [0, 1].
     public func releaseAccuracy(prediction: String, label: String, epsilon: Double,
-                                mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
+                                mechanism: ReleaseMechanism = .laplace, granularity: Double? = nil,
+                                relation: NeighbouringRelation = .addRemove, charging budget: ReleaseBudget,
                                 noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (p, pl) = try classColumn(prediction), (y, yl) = try classColumn(label)
         guard pl.count == yl.count else {
             throw DataFrameError.invalidArgument("'\(prediction)' has \(pl.count) classes but '\(label)' has \(yl.count)")
         }
+        let mean = try BoundedMean(declared: granularity, bounds: 0...1, column: "accuracy", epsilon: epsilon,
+                                   mechanism: mechanism, relation: relation)
         let query = "accuracy(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var sampler = NoiseSampler(noise)
-            var correct = 0
+            var correct: Int64 = 0
             for i in 0..<rowCount where p[i] == y[i] { correct += 1 }
-            return Self.boundedMean(query: query, centeredSum: Double(correct) - 0.5 * Double(rowCount),
-                                    count: rowCount, bounds: 0...1, epsilon: epsilon, mechanism: mechanism,
-                                    sampler: &sampler)
+            let (lo, hi) = mean.snapped
+            let centred = correct * (hi - mean.centre) + (Int64(rowCount) - correct) * (lo - mean.centre)
+            return try mean.release(query: query, centredUnits: centred, count: rowCount, source: noise)
         }
     }
 
-    /// Confusion matrix (rows: true class, columns: predicted class), one noisy count per cell
-    /// (L1 = L2 sensitivity 1). Labels read `true=a,predicted=b`, row-major.
+    /// Confusion matrix (rows: true class, columns: predicted class), one exact discrete noisy count per cell
+    /// (sensitivities as for a histogram). Labels read `true=a,predicted=b`, row-major.
     public func releaseConfusionMatrix(prediction: String, label: String, epsilon: Double,
-                                       mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
+                                       mechanism: ReleaseMechanism = .laplace, granularity: Double? = nil,
+                                       relation: NeighbouringRelation = .addRemove, charging budget: ReleaseBudget,
                                        noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (p, pl) = try classColumn(prediction), (y, yl) = try classColumn(label)
         let k = yl.count, m = pl.count
         let labels = yl.flatMap { t in pl.map { "true=\(t),predicted=\($0)" } }
+        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: k * m, relation: relation)
         let query = "confusion_matrix(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var counts = [Double](repeating: 0, count: k * m)
+            var counts = [Int64](repeating: 0, count: k * m)
             for i in 0..<rowCount { counts[Int(y[i]) * m + Int(p[i])] += 1 }
-            return Self.noisyCells(query: query, labels: labels, counts: counts, epsilon: epsilon,
-                                   mechanism: mechanism, noise: noise)
+            return try Self.noisyCells(query: query, labels: labels, counts: counts, grid: grid, noise: calibrated,
+                                       epsilon: epsilon, mechanism: mechanism, relation: relation,
+                                       sensitivity: Self.cellSensitivity(grid, relation), source: noise)
         }
     }
 
-    /// Mean squared error of a numeric prediction column against a numeric label column. The
-    /// prediction is clamped to the label's declared bounds [lo, hi], so each squared error lies
-    /// in [0, (hi − lo)²]; released as a bounded mean (ε/2 + ε/2).
+    /// Mean squared error of a numeric prediction column against a numeric label column. The prediction is clamped
+    /// to the label's declared bounds [lo, hi], so each squared error lies in [0, (hi − lo)²]; released as a
+    /// bounded mean (ε/2 + ε/2).
     public func releaseMeanSquaredError(prediction: String, label: String, epsilon: Double,
-                                        mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
+                                        mechanism: ReleaseMechanism = .laplace, granularity: Double? = nil,
+                                        relation: NeighbouringRelation = .addRemove, charging budget: ReleaseBudget,
                                         noise: ReleaseNoise = .secure) throws -> DPRelease {
         try releaseMeanError(prediction: prediction, label: label, name: "mse", epsilon: epsilon, mechanism: mechanism,
-                             charging: budget, noise: noise, bound: { $0 * $0 }, error: { $0 * $0 })
+                             granularity: granularity, relation: relation, charging: budget, noise: noise,
+                             bound: { $0 * $0 }, error: { $0 * $0 })
     }
 
-    /// Mean absolute error of a numeric prediction column against a numeric label column. The
-    /// prediction is clamped to the label's declared bounds [lo, hi], so each absolute error lies
-    /// in [0, hi − lo]; released as a bounded mean (ε/2 + ε/2), like `releaseMeanSquaredError`.
+    /// Mean absolute error of a numeric prediction column against a numeric label column. The prediction is
+    /// clamped to the label's declared bounds [lo, hi], so each absolute error lies in [0, hi − lo]; released as a
+    /// bounded mean (ε/2 + ε/2), like `releaseMeanSquaredError`.
     public func releaseMeanAbsoluteError(prediction: String, label: String, epsilon: Double,
-                                         mechanism: ReleaseMechanism = .laplace, charging budget: ReleaseBudget,
+                                         mechanism: ReleaseMechanism = .laplace, granularity: Double? = nil,
+                                         relation: NeighbouringRelation = .addRemove, charging budget: ReleaseBudget,
                                          noise: ReleaseNoise = .secure) throws -> DPRelease {
         try releaseMeanError(prediction: prediction, label: label, name: "mae", epsilon: epsilon, mechanism: mechanism,
-                             charging: budget, noise: noise, bound: { $0 }, error: { Swift.abs($0) })
+                             granularity: granularity, relation: relation, charging: budget, noise: noise,
+                             bound: { $0 }, error: { Swift.abs($0) })
     }
 
-    /// Bounded mean of `error(clamp(prediction) − label)` over rows. `bound(hi − lo)` is the
-    /// largest value `error` can take once the prediction is clamped to the label's declared
-    /// bounds; each row's error is also capped there, so the sensitivity holds exactly.
+    /// Bounded mean of `error(clamp(prediction) − label)` over rows. `bound(hi − lo)` is the largest value `error`
+    /// can take once the prediction is clamped to the label's declared bounds; each row's error is also capped
+    /// there, so the sensitivity holds exactly.
     private func releaseMeanError(prediction: String, label: String, name: String, epsilon: Double,
-                                  mechanism: ReleaseMechanism, charging budget: ReleaseBudget, noise: ReleaseNoise,
+                                  mechanism: ReleaseMechanism, granularity: Double?, relation: NeighbouringRelation,
+                                  charging budget: ReleaseBudget, noise: ReleaseNoise,
                                   bound: (Double) -> Double, error: (Double) -> Double) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (p, _) = try numericColumn(prediction), (y, yb) = try numericColumn(label)
         let lo = Float(yb.lowerBound), hi = Float(yb.upperBound)
         let top = bound(yb.upperBound - yb.lowerBound)
+        guard top.isFinite else { throw DataFrameError.invalidArgument("the bounds of '\(label)' are too wide for \(name)") }
+        let mean = try BoundedMean(declared: granularity, bounds: 0...top, column: label, epsilon: epsilon,
+                                   mechanism: mechanism, relation: relation)
         let query = "\(name)(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
-            var sampler = NoiseSampler(noise)
-            var s = 0.0
+            var centred: Int64 = 0
             for i in 0..<rowCount {
-                s += min(error(Double(min(max(p[i], lo), hi) - y[i])), top)
+                let e = min(error(Double(min(max(p[i], lo), hi) - y[i])), top)
+                centred = Self.saturatingAdd(centred, mean.grid.units(e) - mean.centre)
             }
-            return Self.boundedMean(query: query, centeredSum: s - top / 2 * Double(rowCount), count: rowCount,
-                                    bounds: 0...top, epsilon: epsilon, mechanism: mechanism, sampler: &sampler)
+            return try mean.release(query: query, centredUnits: centred, count: rowCount, source: noise)
         }
     }
 
@@ -173,8 +214,8 @@ extension PrivateDataFrame {
         }
     }
 
-    /// Charges (ε, δ) (ledger reservation or allotment), computes, commits. A failure after the
-    /// charge leaves it charged.
+    /// Charges (ε, δ) (ledger reservation or allotment), computes, commits. A failure after the charge leaves it
+    /// charged.
     func charged(_ budget: ReleaseBudget, query: String, epsilon: Double, mechanism: ReleaseMechanism,
                  _ compute: () throws -> DPRelease) throws -> DPRelease {
         let reservation = try budget.charge(dataset: datasetID, mechanism: "\(mechanism.name) \(query)",
@@ -202,85 +243,104 @@ extension PrivateDataFrame {
         }
     }
 
-    static func sum(_ v: [Float]) -> Double {
-        // Double accumulation in blocks of SIMD8 Float partial sums (exact enough for counts of
-        // bounded values; the noise dwarfs rounding).
-        var total = 0.0
-        v.withUnsafeBufferPointer { p in
-            var i = 0
-            while i + 8 <= p.count {
-                var acc = SIMD8<Double>()
-                let end = min(p.count, i + 4096) & ~7
-                while i < end {
-                    let x = SIMD8<Float>(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4], p[i + 5], p[i + 6], p[i + 7])
-                    acc += SIMD8<Double>(x)
-                    i &+= 8
-                }
-                total += acc.sum()
-            }
-            while i < p.count { total += Double(p[i]); i &+= 1 }
+    static func saturatingAdd(_ x: Int64, _ y: Int64) -> Int64 {
+        let (s, o) = x.addingReportingOverflow(y)
+        return o ? (y > 0 ? .max : .min) : s
+    }
+
+    /// Σ (units(clamp(v, bounds)) − minus): an exact integer (saturating only beyond 2⁶³, i.e. never for a frame
+    /// that fits in memory, since a row spans at most 2³⁰ grid units).
+    static func unitSum(_ v: [Float], bounds: ClosedRange<Double>, grid: ReleaseGrid, minus: Int64) -> Int64 {
+        var total: Int64 = 0
+        for x in v {
+            let clamped = min(max(Double(x), bounds.lowerBound), bounds.upperBound)
+            total = saturatingAdd(total, grid.units(clamped) - minus)
         }
         return total
     }
 
-    func draw(_ mechanism: ReleaseMechanism, _ parameter: Double, _ sampler: inout NoiseSampler) -> Double {
-        Self.draw(mechanism, parameter, &sampler)
-    }
-
-    static func draw(_ mechanism: ReleaseMechanism, _ parameter: Double, _ sampler: inout NoiseSampler) -> Double {
-        switch mechanism {
-        case .laplace: return sampler.laplace(scale: parameter)
-        case .gaussian: return sampler.gaussian(std: parameter)
+    static func cellSensitivity(_ grid: ReleaseGrid, _ relation: NeighbouringRelation) -> String {
+        switch relation {
+        case .addRemove: return "one cell per row: L1 = L2 = \(grid.countStep) grid unit(s)"
+        case .replaceOne: return "two cells per replaced row: L1 = \(2 * grid.countStep), L2 = √2·\(grid.countStep) grid units"
         }
     }
 
-    /// Integer counts with sensitivity 1 (one row changes one cell by one). Laplace: the
-    /// **discrete** Laplace mechanism (two-sided geometric, P(k) ∝ e^(−ε|k|)), ε-DP for integer
-    /// queries and free of the floating-point artefacts of continuous Laplace samplers.
-    /// Gaussian: the analytic Gaussian mechanism.
-    static func noisyCells(query: String, labels: [String], counts: [Double], epsilon: Double,
-                           mechanism: ReleaseMechanism, noise: ReleaseNoise) -> DPRelease {
-        var sampler = NoiseSampler(noise)
-        let values: [Double], std: Double, h: Double, name: String
-        switch mechanism {
-        case .laplace:
-            let q = Foundation.exp(-epsilon)
-            values = counts.map { $0 + sampler.discreteLaplace(epsilon: epsilon) }
-            std = DiscreteLaplace.standardDeviation(epsilon: epsilon)
-            h = Double(DiscreteLaplace.halfWidth95(q: q))
-            name = "discrete laplace"
-        case .gaussian:
-            let (param, s) = mechanism.calibrate(epsilon: epsilon, l1: 1, l2: 1)
-            values = counts.map { $0 + draw(mechanism, param, &sampler) }
-            std = s
-            h = mechanism.halfWidth95(parameter: param)
-            name = mechanism.name
+    /// The grid and noise for integer counts (`cells` of them; add/remove moves one cell, replace-one two).
+    /// Without a declared granularity, a Gaussian whose σ exceeds the exact sampler's range is moved to a coarser
+    /// grid (a function of ε, δ and the relation only).
+    static func countNoise(declared: Double?, epsilon: Double, mechanism: ReleaseMechanism, cells: Int,
+                           relation: NeighbouringRelation) throws -> (ReleaseGrid, CalibratedNoise) {
+        let first = try declared.map(ReleaseGrid.init(granularity:)) ?? .unit
+        guard first.exponent >= -30 else {
+            throw DataFrameError.invalidArgument("granularity \(first.granularity) is too fine for counts (at least 2^-30)")
         }
-        return DPRelease(query: query, labels: labels, values: values, noiseStd: Array(repeating: std, count: values.count),
+        return try withCoarsening(first, coarsen: declared == nil) { grid in
+            let step = grid.countStep
+            let l1 = relation == .replaceOne && cells > 1 ? 2 * step : step
+            let l2Squared = relation == .replaceOne && cells > 1 ? 2 * step * step : step * step
+            return try mechanism.calibrate(l1: l1, l2Squared: l2Squared, epsilon: epsilon)
+        }
+    }
+
+    /// The grid, noise, snapped bounds and L1 sensitivity for a sum (or, `centred`, a centred numerator) of a
+    /// column bounded by `bounds`.
+    static func valueNoise(declared: Double?, bounds: ClosedRange<Double>, column: String, epsilon: Double,
+                           mechanism: ReleaseMechanism, relation: NeighbouringRelation, centred: Bool)
+        throws -> (ReleaseGrid, CalibratedNoise, (Int64, Int64), UInt64) {
+        let first = try declared.map(ReleaseGrid.init(granularity:)) ?? .defaultFor(bounds: bounds)
+        var snapped: (Int64, Int64) = (0, 0)
+        var l1: UInt64 = 0
+        let (grid, noise) = try withCoarsening(first, coarsen: declared == nil) { grid in
+            snapped = try grid.snappedBounds(bounds, column: column)
+            l1 = sensitivity(snapped, relation: relation, centred: centred)
+            return try mechanism.calibrate(l1: l1, l2Squared: l1 * l1, epsilon: epsilon)
+        }
+        return (grid, noise, snapped, l1)
+    }
+
+    /// Sensitivity in grid units of a sum over [A, B] (`centred`: of Σ(v − C), C = ⌊(A + B)/2⌋).
+    static func sensitivity(_ s: (Int64, Int64), relation: NeighbouringRelation, centred: Bool) -> UInt64 {
+        let (a, b) = s
+        switch relation {
+        case .replaceOne: return UInt64(b - a)
+        case .addRemove:
+            if centred {
+                let c = (a + b) >> 1
+                return UInt64(max(b - c, c - a))
+            }
+            return max(a.magnitude, b.magnitude)
+        }
+    }
+
+    /// Calibrates on `grid`; when `coarsen` (no declared granularity) and the exact sampler cannot take the scale,
+    /// retries on grids up to 2⁴⁰ times coarser.
+    static func withCoarsening(_ grid: ReleaseGrid, coarsen: Bool,
+                               _ calibrate: (ReleaseGrid) throws -> CalibratedNoise) throws -> (ReleaseGrid, CalibratedNoise) {
+        var current = grid
+        while true {
+            do { return (current, try calibrate(current)) }
+            catch let error as ExactNoiseError {
+                guard coarsen, current.exponent < min(60, grid.exponent + 40) else {
+                    throw DataFrameError.invalidArgument(error.description)
+                }
+                current = current.coarser(by: 1)
+            }
+        }
+    }
+
+    /// Integer counts on `grid` plus exact discrete noise, one draw per cell.
+    static func noisyCells(query: String, labels: [String], counts: [Int64], grid: ReleaseGrid, noise: CalibratedNoise,
+                           epsilon: Double, mechanism: ReleaseMechanism, relation: NeighbouringRelation,
+                           sensitivity: String, source: ReleaseNoise) throws -> DPRelease {
+        var bits = RandomBits(source)
+        let values = try counts.map { grid.value(try noise.noisy(grid.units(Double($0)), &bits)) }
+        let h = grid.value(noise.halfWidth95Units)
+        return DPRelease(query: query, labels: labels, values: values,
+                         noiseStd: Array(repeating: noise.stdUnits * grid.granularity, count: values.count),
                          confidenceIntervals95: values.map { .init(lower: $0 - h, upper: $0 + h) },
-                         mechanism: "\(name), sensitivity 1 (one cell per row)", epsilon: epsilon,
-                         delta: mechanism.delta, isPrivate: sampler.isPrivate, note: nil)
-    }
-
-    /// Bounded mean from a centred sum Σ(x − c) (sensitivity (hi − lo)/2) and a count
-    /// (sensitivity 1), each with half of ε and δ.
-    static func boundedMean(query: String, centeredSum: Double, count: Int, bounds: ClosedRange<Double>,
-                            epsilon: Double, mechanism: ReleaseMechanism, sampler: inout NoiseSampler) -> DPRelease {
-        let half = mechanism.halved
-        let width = (bounds.upperBound - bounds.lowerBound) / 2
-        let center = (bounds.lowerBound + bounds.upperBound) / 2
-        let (ps, ss) = half.calibrate(epsilon: epsilon / 2, l1: width, l2: width)
-        let (pn, sn) = half.calibrate(epsilon: epsilon / 2, l1: 1, l2: 1)
-        let s = centeredSum + draw(half, ps, &sampler)
-        let n = max(Double(count) + draw(half, pn, &sampler), 1)
-        let mean = min(max(center + s / n, bounds.lowerBound), bounds.upperBound)
-        // Delta method on s/n with the noisy values (post-processing only).
-        let std = ((ss / n) * (ss / n) + (s * sn / (n * n)) * (s * sn / (n * n))).squareRoot()
-        let h = 1.959963984540054 * std
-        return DPRelease(query: query, labels: [query], values: [mean], noiseStd: [std],
-                         confidenceIntervals95: [.init(lower: max(mean - h, bounds.lowerBound), upper: min(mean + h, bounds.upperBound))],
-                         mechanism: "\(mechanism.name), sum sensitivity \(width) (centred), count sensitivity 1",
-                         epsilon: epsilon, delta: mechanism.delta, isPrivate: sampler.isPrivate,
-                         note: "noisy centred sum (ε/2) over noisy count (ε/2), clamped to [\(bounds.lowerBound), \(bounds.upperBound)]; std and CI by the delta method (approximate)")
+                         mechanism: "\(mechanism.name), \(sensitivity), \(noise.parameters)",
+                         granularity: grid.granularity, relation: relation, epsilon: epsilon,
+                         delta: mechanism.delta, isPrivate: bits.isPrivate, note: nil)
     }
 }
