@@ -26,7 +26,7 @@ struct ExactReleaseTests {
         let without = try PrivateDataFrame.load(csv: files.write("without.csv", csv(xs.enumerated().filter { $0.offset != 7 }.map(\.element))),
                                                 schema: schema, datasetID: "att")
         #expect(without.rowCount == 19)
-        let b = try budget("a.sqlite")
+        let b = ReleaseBudget.preReserved(try ReservedAllotment(epsilon: 1000, delta: 0.5))
         let epsilon = 1.0
         var impossible = 0, distinct = Set<Double>()
         for seed in 0..<80 {

@@ -91,18 +91,28 @@ public enum ReleaseMechanism: Sendable, Equatable, Hashable {
         throw lastError
     }
 
-    /// δ of a ρ-zCDP mechanism at ε: min over a log-spaced set of orders α of
-    /// exp((α−1)(αρ−ε)) · (1−1/α)^α / (α−1). Every α gives a valid upper bound.
+    /// δ of a ρ-zCDP mechanism at ε: min over orders α of exp((α−1)(αρ−ε)) · (1−1/α)^α / (α−1), by a log-spaced
+    /// scan of 1 + 10ˣ, x ∈ [−4, 6], refined by golden-section search around the best point. Every α gives a valid
+    /// upper bound, so a missed minimum can only overstate δ.
     static func zcdpDelta(rho: Double, epsilon: Double) -> Double {
-        var best = 1.0
-        var x = -4.0
-        while x <= 6 {
+        func logDelta(_ x: Double) -> Double {
             let alpha = 1 + Foundation.pow(10, x)
-            let log = (alpha - 1) * (alpha * rho - epsilon) + alpha * Foundation.log1p(-1 / alpha) - Foundation.log(alpha - 1)
-            best = min(best, Foundation.exp(log))
-            x += 0.005
+            return (alpha - 1) * (alpha * rho - epsilon) + alpha * Foundation.log1p(-1 / alpha) - Foundation.log(alpha - 1)
         }
-        return best
+        var bestX = -4.0, best = logDelta(bestX)
+        for i in 1...200 {
+            let x = -4 + Double(i) * 0.05
+            let v = logDelta(x)
+            if v < best { best = v; bestX = x }
+        }
+        var lo = bestX - 0.05, hi = bestX + 0.05
+        let r = (5.0.squareRoot() - 1) / 2
+        for _ in 0..<40 {
+            let a = hi - r * (hi - lo), b = lo + r * (hi - lo)
+            if logDelta(a) < logDelta(b) { hi = b } else { lo = a }
+        }
+        best = min(best, logDelta((lo + hi) / 2))
+        return min(1, Foundation.exp(best))
     }
 
     /// The largest ρ (to relative precision 1e-9, rounded down) with zcdpDelta(ρ, ε) ≤ δ.
