@@ -106,3 +106,47 @@ struct ReleaseAndLeakTests {
         #endif
     }
 }
+
+@Suite("Release granularity in pipelines")
+struct ReleaseGranularityTests {
+    static func pipeline(granularity: String) throws -> (dir: String, file: String) {
+        let dir = Fixtures.temporaryDirectory()
+        var rows = ["x"]
+        for i in 0..<40 { rows.append(String(format: "%.3f", Double(i % 9) / 3)) }
+        try rows.joined(separator: "\n").write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+        let yaml = """
+        name: grid
+        privacy:
+          dataset: grid-test
+          budget: {epsilon: 10, delta: 0}
+        stages:
+          - load:
+              csv: d.csv
+              schema:
+                x: {type: number, min: 0, max: 3}
+          - release: {statistic: sum, column: x, epsilon: 1, granularity: \(granularity)}
+        """
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        return (dir, dir + "/p.yaml")
+    }
+
+    @Test("a declared granularity reaches the release and the report; the value is a multiple of it")
+    func declared() throws {
+        let (dir, file) = try Self.pipeline(granularity: "0.25")
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        let report = try runner.run(file: file, options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/l.sqlite"))
+        let sum = try #require(report.metrics["sum_x"])
+        #expect(sum.granularity == 0.25)
+        #expect((sum.value / 0.25).rounded() == sum.value / 0.25)
+        #expect(sum.mechanism.contains("discrete laplace") && sum.mechanism.contains("sum sensitivity 12 grid units"))
+        let json = try String(contentsOfFile: dir + "/out/report.json", encoding: .utf8)
+        #expect(json.contains("\"granularity\""))
+    }
+
+    @Test("a granularity that is not a power of two is a pipeline error")
+    func notAPowerOfTwo() throws {
+        let (_, file) = try Self.pipeline(granularity: "0.3")
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        #expect(throws: PipelineError.self) { try runner.plan(file: file) }
+    }
+}
