@@ -148,6 +148,25 @@ struct ExactNoiseTests {
         }
     }
 
+    /// The zCDP-calibrated discrete Gaussian meets its δ exactly: the hockey-stick divergence
+    /// δ(ε) = Σ_y max(0, P(y) − e^ε·P(y − Δ)) between N_Z(0, σ²) and its shift by the sensitivity, summed directly
+    /// over the discrete PMF (an independent computation of the true δ), stays below the target.
+    @Test(arguments: [(0.5, 1e-5, UInt64(1)), (1.0, 1e-5, 1), (2.0, 1e-6, 1), (1.0, 1e-5, 3)])
+    func discreteGaussianMeetsItsDeltaExactly(epsilon: Double, delta: Double, sensitivity: UInt64) throws {
+        let s = try ReleaseMechanism.gaussianSampler(l2Squared: sensitivity * sensitivity, epsilon: epsilon, delta: delta)
+        let sigma2 = Double(s.varianceNumerator) / Double(s.varianceDenominator)
+        let limit = Int(60 * sigma2.squareRoot()) + 10
+        var weights: [Double] = []
+        for k in -limit...limit { weights.append(Foundation.exp(-Double(k * k) / (2 * sigma2))) }
+        let z = weights.reduce(0, +)
+        let shift = Int(sensitivity)
+        var exact = 0.0
+        for i in shift..<weights.count { exact += max(0, weights[i] / z - Foundation.exp(epsilon) * weights[i - shift] / z) }
+        #expect(exact <= delta, "exact δ \(exact) > \(delta) at σ² = \(sigma2)")
+        // And the calibration is not absurdly loose: the exact δ is within a factor 1000 of the target.
+        #expect(exact >= delta / 1000, "exact δ \(exact) ≪ \(delta): σ² = \(sigma2) is far too large")
+    }
+
     @Test func integerSquareRootIsExact() {
         for x: UInt64 in [0, 1, 2, 3, 4, 15, 16, 17, 1 << 40, (1 << 40) - 1, UInt64.max] {
             let r = DiscreteGaussianSampler.integerSquareRoot(x)
