@@ -50,9 +50,12 @@ struct BoundedMean {
         let h = 1.959963984540054 * std
         return DPRelease(query: query, labels: [query], values: [mean], noiseStd: [std],
                          confidenceIntervals95: [.init(lower: max(mean - h, bounds.lowerBound), upper: min(mean + h, bounds.upperBound))],
-                         mechanism: "\(mechanism.name), sum sensitivity \(numeratorSensitivity) grid units = \(Double(numeratorSensitivity) * g) (centred), \(numerator.parameters); count sensitivity \(countGrid.countStep), \(count.parameters)",
+                         mechanism: "\(mechanism.name), sum sensitivity \(numeratorSensitivity) grid units = "
+                             + "\(Double(numeratorSensitivity) * g) (centred), \(numerator.parameters); "
+                             + "count sensitivity \(countGrid.countStep), \(count.parameters)",
                          granularity: g, relation: relation, epsilon: epsilon, delta: mechanism.delta,
                          isPrivate: bits.isPrivate,
-                         note: "noisy centred sum on the grid (ε/2) over noisy count (ε/2), clamped to [\(bounds.lowerBound), \(bounds.upperBound)]; std and CI by the delta method (approximate)")
+                         note: "noisy centred sum on the grid (ε/2) over noisy count (ε/2), clamped to "
+                             + "[\(bounds.lowerBound), \(bounds.upperBound)]; std and CI by the delta method (approximate)")
     }
 }

@@ -13,7 +13,9 @@ public enum ReleaseMechanism: Sendable, Equatable, Hashable {
     /// δ = inf_{α>1} exp((α−1)(αρ−ε)) · (1−1/α)^α / (α−1) (CKS 2020's conversion: bound E[max(0, 1 − e^(ε−L))] by
     /// the Rényi moment E[e^((α−1)L)] ≤ e^((α−1)αρ) and max_{w≥0} (1−e^(−w))e^(−(α−1)w) = (1−1/α)^α/(α−1)).
     /// σ² is the smallest value meeting δ, rounded **up** to a rational. Slightly more noise than the analytic
-    /// continuous Gaussian (about 8–9% in σ at ε ∈ [0.5, 2], δ ∈ [1e-6, 1e-5]; the exact δ of the discrete distribution is then about a quarter of the target), in exchange for a bound proven for the discrete distribution.
+    /// continuous Gaussian (about 8–9% in σ at ε ∈ [0.5, 2], δ ∈ [1e-6, 1e-5]; the exact δ of the discrete
+    /// distribution is then about a quarter of the target), in exchange for a bound proven for the discrete
+    /// distribution.
     case gaussian(delta: Double)
 
     public var name: String {
