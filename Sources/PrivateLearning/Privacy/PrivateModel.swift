@@ -263,7 +263,7 @@ public final class PrivateModel {
     ///   sampling rate different from an earlier `fit` (not composable here: use a new model or
     ///   the accounting module's composition); `.invalidTrainingData` when the loader's shapes do
     ///   not fit the model.
-    public func fit(_ loader: PoissonLoader, epochs: Int, targetDelta: Double,
+    public func fit(_ loader: some BatchSampler, epochs: Int, targetDelta: Double,
                     accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
         guard let optimizer, loss != nil else { throw PrivateLearningError.notCompiled }
@@ -338,8 +338,9 @@ public final class PrivateModel {
             var spent: Double? = nil
             if accountant == .rdp || epoch == epochs {
                 spent = noiseMultiplier == 0 ? Double.infinity
-                    : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
-                                                    steps: totalSteps, delta: targetDelta, accountant: accountant)
+                    : try dpsgdEpsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
+                                       steps: totalSteps, delta: targetDelta, accountant: accountant,
+                                       relation: loader.neighbouring)
             }
             history.epsilon.append(spent)
             history.cumulativeSteps = totalSteps
