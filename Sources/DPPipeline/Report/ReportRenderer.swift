@@ -91,7 +91,7 @@ public enum ReportRenderer {
             h += "<h2>Model and training</h2>\n<table>\n"
             h += row("layers", t.layers.joined(separator: " → "))
             h += row("parameters", String(t.parameters))
-            h += row("training examples (N)", String(t.examples))
+            h += row("training examples (N, public)", String(t.examples))
             h += row("expected batch size (B)", String(t.batchSize))
             h += row("sampling rate q = B/N", fmt(t.samplingRate))
             h += row("steps", String(t.steps))

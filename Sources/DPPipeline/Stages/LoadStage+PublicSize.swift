@@ -8,7 +8,7 @@ extension LoadStage {
     public func cost(_ context: PlanningContext) throws -> StageCost {
         guard case .dpCount(let eps) = context.sizeSource else { return .free }
         return StageCost(epsilon: eps, delta: 0,
-                         detail: "DP count of the rows (Laplace, ε = \(PrivacyFormat.string(eps))): the public size for "
+                         detail: "DP count of the rows (discrete Laplace, sensitivity 1, ε = \(PrivacyFormat.string(eps))): the public size for "
                             + "training's sampling rate and steps; the realised number of rows stays private")
     }
 
