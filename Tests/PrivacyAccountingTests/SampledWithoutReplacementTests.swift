@@ -50,6 +50,14 @@ struct SampledWithoutReplacementTests {
     }
 }
 
+extension SampledWithoutReplacementTests {
+    /// A vanishing σ gives an infinite bound (no guarantee), not NaN or a trap.
+    @Test func tinyNoiseGivesInfiniteRDP() throws {
+        let curve = try RDPAccountant.curve(of: .sampledWithoutReplacement(samplingRate: 0.1, event: .gaussian(noiseMultiplier: 1e-154)))
+        #expect(curve.allSatisfy { !$0.isNaN && $0 > 1e100 })
+    }
+}
+
 /// One step convention (issue 11, item 6): `dpflow budget`, `plan` and `run` count ceil(epochs·ceil(N/B)).
 struct StepConventionTests {
     @Test func stepsAreEpochsTimesCeilNOverB() throws {

@@ -36,9 +36,15 @@ enum SampledWithoutReplacementGaussianRDP {
         return orders.map { alpha in
             if !alpha.isFinite { return .infinity }
             let lower = alpha.rounded(.down)
-            if lower == alpha { return logA(Int(alpha)) / (alpha - 1) }
-            let t = alpha - lower
-            return ((1 - t) * logA(Int(lower)) + t * logA(Int(lower) + 1)) / (alpha - 1)
+            let value: Double
+            if lower == alpha {
+                value = logA(Int(alpha)) / (alpha - 1)
+            } else {
+                let t = alpha - lower
+                value = ((1 - t) * logA(Int(lower)) + t * logA(Int(lower) + 1)) / (alpha - 1)
+            }
+            // A vanishing σ overflows the moments (∞ − ∞): the bound is then +∞, never NaN.
+            return value.isNaN ? .infinity : value
         }
     }
 
