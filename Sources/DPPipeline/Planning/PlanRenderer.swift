@@ -80,7 +80,8 @@ public enum PlanRenderer {
         case .dpCount:
             return plan.sizeSource.describe(nil)
         case .data, .declared:
-            let parts = plan.testRecords.map { $0 > 0 ? " (\(plan.trainingRecords ?? 0) training, \($0) test)" : "" } ?? ""
+            let rule = plan.sizeSource == .declared ? ": the split fraction applied to it" : ""
+            let parts = plan.testRecords.map { $0 > 0 ? " (\(plan.trainingRecords ?? 0) training, \($0) test\(rule))" : "" } ?? ""
             return plan.sizeSource.describe(plan.records) + parts
         }
     }

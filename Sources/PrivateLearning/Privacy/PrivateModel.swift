@@ -243,7 +243,9 @@ public final class PrivateModel {
                               lossSumNoiseStandardDeviation: lossStd, perExampleLosses: losses)
     }
 
-    /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` Poisson-sampled steps.
+    /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` steps, each batch drawn by `loader`
+    /// (`PoissonLoader` for add/remove-one neighbours, `WithoutReplacementLoader` for replace-one) and its noisy
+    /// gradient sum divided by the public batch size B; ε is accounted for the loader's sampling scheme.
     ///
     /// - Parameters:
     ///   - targetDelta: δ of the reported (ε, δ).
@@ -252,7 +254,7 @@ public final class PrivateModel {
     ///   - progress: called after every epoch.
     /// - Returns: per-epoch training loss — for σ > 0 the DP estimate of the mean clipped loss
     ///   (`lossIsPrivateEstimate`, with its noise std per epoch) or NaN with `lossTracking: .off`;
-    ///   for σ = 0 the exact mean loss — ε spent so far (one Poisson-subsampled Gaussian event
+    ///   for σ = 0 the exact mean loss — ε spent so far (one subsampled Gaussian event — Poisson, or without replacement for replace-one —
     ///   per step with (q, σ), q = batchSize/N, covering gradient and loss releases), steps, q, σ,
     ///   σ_g, C, and whether the run is private (ε is that of the mechanism; with a seeded noise
     ///   source the run carries no guarantee). No other per-epoch statistic of the training data
