@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PrivacyAccounting
+import PrivateDataFrame
 @testable import DPPipeline
 
 /// Issue 11, items 3, 6 and 7: the neighbouring relation in plans and reports, no realised N under add_remove,
@@ -145,5 +146,66 @@ struct NeighbouringTests {
         }
         let json = try String(contentsOfFile: dir + "/out/report.json", encoding: .utf8)
         #expect(json.contains("\"epochs_epsilon_accountant\" : \"pld\"") || json.contains("\"epochs_epsilon_accountant\":\"pld\""))
+    }
+}
+
+/// Item 2: under add_remove the realised number of rows (and of training and test rows) reaches no output.
+@Suite("No realised N in the output folder")
+struct RealisedCountLeakTests {
+    @Test("with public_size 1000 on 1237 rows, neither 1237 nor the realised split sizes appear in plan, report, log or status")
+    func realisedCountsStayPrivate() throws {
+        let dir = Fixtures.temporaryDirectory()
+        var rows = ["x,y,label"]
+        for i in 0..<1237 { rows.append("\(Double(i % 10) / 2),\(Double(i % 7)),\(i % 2)") }
+        try rows.joined(separator: "\n").write(toFile: dir + "/data.csv", atomically: true, encoding: .utf8)
+        let yaml = """
+        name: counts
+        privacy:
+          dataset: counts-test
+          budget: {epsilon: 100, delta: 1e-4}
+          public_size: 1000
+        stages:
+          - load:
+              csv: data.csv
+              schema:
+                x: {type: number, min: 0, max: 10}
+                y: {type: number, min: 0, max: 10}
+                label: {type: category, values: [0, 1]}
+          - select: {features: [x, y], label: label}
+          - split: {test_fraction: 0.3, seed: 4}
+          - train:
+              model:
+                - dense: {units: 4, activation: relu}
+                - dense: {units: 1, activation: sigmoid}
+              loss: binary_crossentropy
+              optimizer: adam
+              l2_norm_clip: 1.0
+              noise_multiplier: 1.0
+              batch_size: 50
+              epochs: 2
+          - predict: {}
+          - evaluate: {metrics: [accuracy], epsilon: 1.0}
+        """
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        let report = try runner.run(file: dir + "/p.yaml", options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/l.sqlite"))
+        // Public: 1000 records, 700 training (q = 50/700, 14 steps per epoch), 300 test.
+        #expect(report.training?.examples == 700 && report.training?.steps == 28)
+        // The realised sizes: 1237 rows, and the content split's parts (computed here, never by the run's outputs).
+        let frame = try PrivateDataFrame.load(csv: dir + "/data.csv", schema: Schema(columns: [
+            "x": .number(min: 0, max: 10), "y": .number(min: 0, max: 10), "label": .category(["0", "1"]),
+        ]))
+        let (train, test) = try frame.split(testFraction: 0.3, seed: 4, key: .rowContent)
+        let realised = ["1237", String(train.rowCountForAccounting), String(test.rowCountForAccounting)]
+        #expect(!realised.contains("700") && !realised.contains("300"))
+        let plan = try CommandLineTests.dpflow(["plan", "p.yaml", "--ledger", dir + "/l2.sqlite"], in: dir)
+        var texts = ["plan": plan.stdout + plan.stderr]
+        for name in ["report.json", "report.html", "log.txt", "status.json"] {
+            texts[name] = try String(contentsOfFile: dir + "/out/" + name, encoding: .utf8)
+        }
+        for (name, text) in texts {
+            let tokens = Set(text.split(whereSeparator: { !$0.isNumber }).map(String.init))
+            for n in realised { #expect(!tokens.contains(n), "\(name) contains the realised count \(n)") }
+        }
     }
 }
