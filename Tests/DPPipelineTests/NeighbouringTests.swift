@@ -85,6 +85,8 @@ struct NeighbouringTests {
         #expect(Self.errors(Self.yaml(privacy: "  neighbouring: replace_one", split: "{test_fraction: 0.2, by: target}"))
             .contains { $0.message.contains("'by'") })
         #expect(Self.errors(Self.yaml(privacy: "  neighbouring: swap")).contains { $0.message.contains("neighbouring") })
+        #expect(Self.errors(Self.yaml(privacy: "  public_size: 569\n  size_epsilon: 0.1")).contains { $0.message.contains("size_epsilon") })
+        #expect(Self.errors(Self.yaml(privacy: "  public_size: 569")).isEmpty)
     }
 
     @Test("replace_one: N read from the data and printed, fixed-size batches without replacement accounted")

@@ -23,7 +23,13 @@ extension PipelineParser {
             spec.publicSize = n
             spec.publicSizePosition = sizeValue.position
         }
-        if let eps = r.double("size_epsilon", "a finite number in (0, 10]", { $0 > 0 && $0 <= 10 }, diagnostics: &diagnostics) {
+        let sizeEpsilonValue = r.optional("size_epsilon")
+        if let v = sizeEpsilonValue,
+           let eps = SpecMappingReader.number(v, "a finite number in (0, 10]", { $0 > 0 && $0 <= 10 }, diagnostics: &diagnostics) {
+            if spec.publicSize != nil || spec.neighbouring == .replaceOne {
+                diagnostics.error(v.position, "'privacy.size_epsilon' is the ε of the DP row count used under add_remove "
+                                  + "without public_size; this pipeline has no such count")
+            }
             spec.sizeEpsilon = eps
         }
     }
