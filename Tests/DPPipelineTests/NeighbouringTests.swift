@@ -87,6 +87,9 @@ struct NeighbouringTests {
         #expect(Self.errors(Self.yaml(privacy: "  neighbouring: swap")).contains { $0.message.contains("neighbouring") })
         #expect(Self.errors(Self.yaml(privacy: "  public_size: 569\n  size_epsilon: 0.1")).contains { $0.message.contains("size_epsilon") })
         #expect(Self.errors(Self.yaml(privacy: "  public_size: 569")).isEmpty)
+        let unknown = Self.errors(Self.yaml(privacy: "  public_size: 569", split: "{test_fraction: 0.2, by: mean_radiu}"))
+        #expect(unknown.contains { $0.message.contains("'mean_radiu'") && $0.message.contains("Did you mean 'mean_radius'?") })
+        #expect(Self.errors(Self.yaml(privacy: "  public_size: 569", split: "{test_fraction: 0.2, by: mean_radius}")).isEmpty)
     }
 
     @Test("replace_one: N read from the data and printed, fixed-size batches without replacement accounted")
