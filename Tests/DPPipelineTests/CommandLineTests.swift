@@ -49,7 +49,7 @@ struct CommandLineTests {
         let r = try Self.dpflow(["validate", good, bad])
         #expect(r.code == 1)
         #expect(r.stdout.contains("\(good): ok"))
-        #expect(r.stderr.contains("\(bad):15:11: error: unknown layer 'dens'. Did you mean 'dense'?"))
+        #expect(r.stderr.contains("\(bad):16:11: error: unknown layer 'dens'. Did you mean 'dense'?"))
     }
 
     @Test("run writes the output folder and exits 0; plan shows the cost; a refused run exits 3")

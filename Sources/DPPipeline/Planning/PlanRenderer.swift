@@ -26,11 +26,16 @@ public enum PlanRenderer {
     public static func text(_ plan: PipelinePlan, file: String, ledgerPath: String, ledger: LedgerSnapshot?) -> String {
         var out: [String] = []
         out.append("Pipeline '\(plan.pipelineName)' (\(file))")
-        out.append("Data: \(plan.records) records (\(plan.trainingRecords) training, \(plan.testRecords) test); ledger id '\(plan.dataset)'")
+        out.append("Neighbouring: \(plan.neighbouring.name) — \(plan.neighbouring.summary)")
+        out.append("Data: \(dataLine(plan)); ledger id '\(plan.dataset)'")
         if let model = plan.model {
             out.append("Model: \(model.layerSummary.joined(separator: " → ")); \(model.parameterCount) parameters")
         }
-        if let t = plan.training {
+        if let t = plan.training, t.deferred {
+            out.append("Training: N, q and steps from the DP count of the rows at run time, B = \(t.batchSize), \(t.epochs) epochs, "
+                       + "σ calibrated then to ε = \(f(t.targetEpsilon ?? 0)), C = \(f(t.l2NormClip)), δ = \(f(t.delta)), "
+                       + "accountant \(t.accountant)")
+        } else if let t = plan.training {
             out.append("Training: N = \(t.examples), B = \(t.batchSize), q = \(f(t.samplingRate)), \(t.epochs) epochs = \(t.steps) steps, "
                        + "σ = \(f(t.noiseMultiplier))\(t.calibrated ? " (calibrated to target ε)" : ""), C = \(f(t.l2NormClip)), "
                        + "δ = \(f(t.delta)), accountant \(t.accountant)")
@@ -67,6 +72,18 @@ public enum PlanRenderer {
         }
         return (false, "Ledger \(ledgerPath): no grant for '\(plan.dataset)' and no privacy.budget in the pipeline → DOES NOT FIT "
                 + "(grant one with 'dpflow ledger grant' or add privacy.budget)")
+    }
+
+    /// The public number of records and where it comes from; under add_remove never the realised one.
+    static func dataLine(_ plan: PipelinePlan) -> String {
+        switch plan.sizeSource {
+        case .dpCount:
+            return plan.sizeSource.describe(nil)
+        case .data, .declared:
+            let rule = plan.sizeSource == .declared ? ": the split fraction applied to it" : ""
+            let parts = plan.testRecords.map { $0 > 0 ? " (\(plan.trainingRecords ?? 0) training, \($0) test\(rule))" : "" } ?? ""
+            return plan.sizeSource.describe(plan.records) + parts
+        }
     }
 
     static func table(_ header: [String], _ rows: [[String]]) -> [String] {

@@ -53,6 +53,10 @@ public enum ReportRenderer {
         h += row("total δ", PrivacyFormat.string(report.privacy.delta))
         h += row("data set (ledger id)", report.privacy.dataset)
         h += row("accountant (training)", report.privacy.accountant)
+        if let n = report.privacy.neighbouring {
+            h += row("neighbouring relation", n + (report.privacy.neighbouringSummary.map { " — " + $0 } ?? ""))
+        }
+        if let r = report.privacy.records { h += row("number of records (public)", r) }
         h += row("composition", report.privacy.composition)
         if let g = report.privacy.ledgerGrantedEpsilon { h += row("ledger: ε granted", PrivacyFormat.string(g)) }
         if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", PrivacyFormat.string(s)) }
@@ -75,7 +79,7 @@ public enum ReportRenderer {
         h += "<div class=\"charts\">\n"
         if let t = report.training, !t.epochs.isEmpty {
             h += SVGChart.line(title: Self.lossTitle(t), values: t.epochs.map(\.loss), yLabel: "loss") + "\n"
-            h += SVGChart.line(title: "Training ε spent per epoch", values: t.epochs.map(\.epsilon), yLabel: "ε", color: "#d62728") + "\n"
+            h += SVGChart.line(title: "Training ε spent per epoch (\((t.epsilonAccountant ?? report.privacy.accountant).uppercased()) accountant)", values: t.epochs.map(\.epsilon), yLabel: "ε", color: "#d62728") + "\n"
         }
         if !report.metrics.isEmpty {
             h += SVGChart.bars(title: "Metrics (bar: value; line: ±2 noise std)",
@@ -87,7 +91,7 @@ public enum ReportRenderer {
             h += "<h2>Model and training</h2>\n<table>\n"
             h += row("layers", t.layers.joined(separator: " → "))
             h += row("parameters", String(t.parameters))
-            h += row("training examples (N)", String(t.examples))
+            h += row("training examples (N, public)", String(t.examples))
             h += row("expected batch size (B)", String(t.batchSize))
             h += row("sampling rate q = B/N", fmt(t.samplingRate))
             h += row("steps", String(t.steps))
@@ -99,7 +103,7 @@ public enum ReportRenderer {
             }
             h += "</table>\n"
             if !t.epochs.isEmpty {
-                h += "<table>\n<tr><th>epoch</th><th>loss</th><th>± noise std</th><th>ε so far</th></tr>\n"
+                h += "<table>\n<tr><th>epoch</th><th>loss</th><th>± noise std</th><th>ε so far (\(e((t.epsilonAccountant ?? report.privacy.accountant).uppercased())))</th></tr>\n"
                 for ep in t.epochs {
                     h += "<tr><td class=\"num\">\(ep.epoch)</td><td class=\"num\">\(fmt(ep.loss))</td><td class=\"num\">\(fmt(ep.lossNoiseStd))</td><td class=\"num\">\(PrivacyFormat.string(ep.epsilon))</td></tr>\n"
                 }

@@ -131,7 +131,9 @@ public struct PipelineRunner: Sendable {
             privacy: .init(epsilon: plan.totalEpsilon, delta: plan.totalDelta, private: context.notPrivateReasons.isEmpty,
                            notPrivateReasons: context.notPrivateReasons, accountant: pipeline.spec.privacy.accountant,
                            dataset: plan.dataset, composition: "sum of ε and of δ over stages (basic composition, as the ledger)",
-                           ledgerGrantedEpsilon: after?.grantedEpsilon, ledgerSpentEpsilon: after?.usedEpsilon),
+                           ledgerGrantedEpsilon: after?.grantedEpsilon, ledgerSpentEpsilon: after?.usedEpsilon,
+                           neighbouring: plan.neighbouring.name, neighbouringSummary: plan.neighbouring.summary,
+                           records: context.recordCountDescription),
             stages: stageReports, metrics: context.metrics, training: context.training, timings: timings,
             outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.now())
         try ReportRenderer.json(report).write(to: URL(fileURLWithPath: output + "/report.json"), options: .atomic)

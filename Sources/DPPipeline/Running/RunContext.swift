@@ -41,6 +41,12 @@ public struct RunContext {
     public var notPrivateReasons: [String] = []
     /// Index of the running stage in `pipeline.spec.stages` (and `plan.stages`).
     public var stageIndex = 0
+    /// Public number of training records the run is accounted for: the plan's, or after a DP count of the rows
+    /// (add_remove without `public_size`) the split fraction applied to the released count. Never the realised N
+    /// under add_remove.
+    public var publicTrainingRecords: Int?
+    /// How the public number of records was obtained, for the report (see `RecordCountSource.describe`).
+    public var recordCountDescription: String?
 
     public init(pipeline: Pipeline, plan: PipelinePlan, options: RunOptions, log: RunLog) {
         self.pipeline = pipeline

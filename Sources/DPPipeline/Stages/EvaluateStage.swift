@@ -61,7 +61,8 @@ public struct EvaluateStage: PipelineStage {
         switch mode {
         case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
         case .private: StageCost(epsilon: epsilon, delta: delta,
-                                 detail: "DP release of \(metrics.joined(separator: ", ")) on \(context.testRecords) test records")
+                                 detail: "DP release of \(metrics.joined(separator: ", ")) on the test part"
+                                     + (context.testRecords.map { " (\($0) test records, public)" } ?? ""))
         }
     }
 }
