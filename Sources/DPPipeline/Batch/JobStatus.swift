@@ -6,6 +6,8 @@ import Foundation
 public struct JobStatus: Codable, Sendable, Equatable {
     public enum State: String, Codable, Sendable {
         case running, completed, invalid, refused, failed, skipped
+        /// Stopped by SIGINT/SIGTERM (exit 130/143); its reservation stays charged.
+        case interrupted
     }
 
     public var state: State
@@ -15,9 +17,11 @@ public struct JobStatus: Codable, Sendable, Equatable {
     public var message: String?
     public var startedAt: String
     public var finishedAt: String?
+    /// Files the run wrote into the folder (so that a rerun in the same folder can clear them).
+    public var outputs: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case state = "status", pipeline, epsilon, message
+        case state = "status", pipeline, epsilon, message, outputs
         case exitCode = "exit_code"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
@@ -26,7 +30,8 @@ public struct JobStatus: Codable, Sendable, Equatable {
     public static let fileName = "status.json"
 
     public init(state: State, pipeline: String, exitCode: Int32? = nil, epsilon: Double? = nil, message: String? = nil,
-                startedAt: String = Timestamp.now(), finishedAt: String? = nil) {
+                startedAt: String = Timestamp.now(), finishedAt: String? = nil, outputs: [String]? = nil) {
+        self.outputs = outputs
         self.state = state
         self.pipeline = pipeline
         self.exitCode = exitCode
