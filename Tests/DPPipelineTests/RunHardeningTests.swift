@@ -142,8 +142,8 @@ struct RunHardeningTests {
             let problems = Pipeline.diagnose(file: file, environment: TestEnvironment.make())
             #expect(problems.contains { $0.contains("export name '\(name)' is reserved") }, "\(problems)")
         }
-        let file = CommandLineTests.pipeline(dir, "r.yaml", replacing: "      - export: {model: model}",
-                                             with: "      - release: {statistic: count, epsilon: 0.1, name: accuracy}\n      - export: {model: model}")
+        let file = CommandLineTests.pipeline(dir, "r.yaml", replacing: "  - export: {model: model}",
+                                             with: "  - release: {statistic: count, epsilon: 0.1, name: accuracy}\n  - export: {model: model}")
         let problems = Pipeline.diagnose(file: file, environment: TestEnvironment.make())
         #expect(problems.contains { $0.contains("already has a value named 'accuracy'") }, "\(problems)")
     }

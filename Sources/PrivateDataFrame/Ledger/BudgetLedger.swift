@@ -143,7 +143,7 @@ public final class BudgetLedger: Sendable {
         do {
             return try DatabaseQueue(path: path, configuration: config)
         } catch {
-            throw DataFrameError.ledger(path: path, reason: "cannot open the ledger: \(describe(error))")
+            throw DataFrameError.ledger(path: path, reason: "cannot open the ledger (\(describe(error))): truncated, damaged or not a ledger; refused")
         }
     }
 
