@@ -58,6 +58,9 @@ struct RunHardeningTests {
         _ = try runner.run(file: write("a.yaml", dataset: "bc", csv: csv), options: strict(dir + "/a", ledger))
         let renamed = try #require(refusal { _ = try runner.run(file: write("b.yaml", dataset: "bc-renamed", csv: csv), options: strict(dir + "/b", ledger)) })
         #expect(renamed.exitCode == 3 && renamed.description.contains("already charged as data set 'bc'"))
+        // plan says the same before anything runs.
+        let renamedState = runner.ledgerState(location: ledger, mayCreate: false, dataset: "bc-renamed", dataFile: csv)
+        #expect(renamedState.problem?.contains("already charged as data set 'bc'") == true)
         let moved = dir + "/moved.csv"
         try FileManager.default.copyItem(atPath: csv, toPath: moved)
         let movedError = try #require(refusal { _ = try runner.run(file: write("c.yaml", dataset: "bc-moved", csv: moved), options: strict(dir + "/c", ledger)) })
@@ -178,6 +181,28 @@ struct RunHardeningTests {
         #expect(FileManager.default.createFile(atPath: dir + "/plain", contents: Data()))
         let p = try #require(refusal { _ = try runner.run(file: file, options: strict(dir + "/plain", ledger)) })
         #expect(p.description.contains(dir + "/plain"))
+    }
+
+    @Test("an output file that cannot be written fails the run with the file named; status is failed, not running; no report")
+    func unwritableOutput() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let ledger = dir + "/l.sqlite"
+        try BudgetLedger.create(path: ledger)
+        let file = CommandLineTests.pipeline(dir, "p.yaml")
+        let out = dir + "/out"
+        _ = try runner.run(file: file, options: strict(out, ledger))
+        // model.json replaced by a folder dpflow did not write (it is not removed): the export cannot write it.
+        try FileManager.default.removeItem(atPath: out + "/model.json")
+        try FileManager.default.createDirectory(atPath: out + "/model.json/keep", withIntermediateDirectories: true)
+        let books = try BudgetLedger(path: ledger)
+        let before = try books.budget(dataset: "test-bc")
+        let e = try #require(refusal { _ = try runner.run(file: file, options: strict(out, ledger)) })
+        #expect(e.exitCode == 4 && e.description.contains("model.json"), "\(e)")
+        let status = try #require(JobStatus.read(folder: out))
+        #expect(status.state == .failed && status.message?.contains("model.json") == true)
+        #expect(!FileManager.default.fileExists(atPath: out + "/report.html") && !FileManager.default.fileExists(atPath: out + "/report.json"))
+        // The reservation of the failed run stays charged.
+        #expect(try books.budget(dataset: "test-bc").reservedEpsilon > before.reservedEpsilon)
     }
 
     // MARK: issue 11 item 9

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A folder that a previous dpflow run wrote (it has a `status.json`) is reused: the files that run wrote —
 /// `report.json`, `report.html`, `log.txt`, `status.json` and every file its status or report lists as an
-/// output — are removed first, so nothing of the previous run can pass for this run's result. A non-empty folder
+/// output — are removed first (files only, never a folder), so nothing of the previous run can pass for this run's result. A non-empty folder
 /// that dpflow did not write is refused (dpflow never deletes files it did not write). `process.log`, which
 /// `dpflow batch` writes before it starts the run, is kept.
 public enum OutputFolder {
@@ -29,7 +29,9 @@ public enum OutputFolder {
             }
             for name in previous ?? [] where name != "process.log" && !name.contains("/") && name != ".." && name != "." {
                 let file = (path as NSString).appendingPathComponent(name)
-                guard fm.fileExists(atPath: file) else { continue }
+                var entryIsDirectory: ObjCBool = false
+                // Only files: a folder under such a name is not dpflow's, and is never removed.
+                guard fm.fileExists(atPath: file, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue else { continue }
                 do { try fm.removeItem(atPath: file) } catch {
                     throw PipelineError.unreadableFile(path: file, reason: "cannot remove the previous run's file: \(error.localizedDescription)")
                 }

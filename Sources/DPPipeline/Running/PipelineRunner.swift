@@ -133,8 +133,21 @@ public struct PipelineRunner: Sendable {
         log(error.description)
         for name in ["report.json", "report.html"] { try? FileManager.default.removeItem(atPath: output + "/" + name) }
         try? log.text.write(toFile: output + "/log.txt", atomically: true, encoding: .utf8)
-        try JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
-                      startedAt: startedAt, finishedAt: Timestamp.now(), outputs: written.withLock { $0 }).write(folder: output)
+        let status = JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
+                               startedAt: startedAt, finishedAt: Timestamp.now(), outputs: written.withLock { $0 })
+        do { try status.write(folder: output) } catch {
+            // Disk full or similar: overwrite in place (truncating first frees the old blocks), and if even that fails,
+            // remove the file rather than leave it saying `running`.
+            let path = output + "/" + JobStatus.fileName
+            let data = (try? JSONEncoder().encode(status)) ?? Data()
+            if let handle = FileHandle(forWritingAtPath: path), (try? handle.truncate(atOffset: 0)) != nil,
+               (try? handle.write(contentsOf: data)) != nil {
+                try? handle.close()
+            } else {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            throw error
+        }
     }
 
     private func runStages(pipeline: Pipeline, plan: PipelinePlan, options: RunOptions, log: RunLog,
