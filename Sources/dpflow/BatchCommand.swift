@@ -1,6 +1,7 @@
 import ArgumentParser
 import DPPipeline
 import Foundation
+import PrivateDataFrame
 
 /// `dpflow batch FILES|DIR --output DIR [--jobs K] [--ledger PATH] [--force] [--retry-failed]`.
 struct BatchCommand: ParsableCommand {
@@ -46,6 +47,14 @@ struct BatchCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let location = ledger.location
+        if location.mayCreateOnFirstUse {
+            // First use of the default ledger: create it once here, not in racing child processes.
+            do { try BudgetLedger.create(path: location.path) } catch {
+                printError("\(error)")
+                throw ExitCode(3)
+            }
+            printError("batch: created the default ledger \(location.path) (first use)")
+        }
         var extra = ["--quiet"]
         if let epochs { extra += ["--epochs", String(epochs)] }
         let runner = BatchRunner(outputDirectory: output, concurrency: jobs, ledger: location.path, force: force,

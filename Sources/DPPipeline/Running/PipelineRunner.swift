@@ -57,8 +57,11 @@ public struct PipelineRunner: Sendable {
             // First use (the default location, or a caller that asks for it): create before planning, so that an
             // undeclared dataset id can be keyed with the new ledger's secret.
             do { try createLedger?(options.ledgerPath) } catch {
-                throw PipelineError.budgetRefused(dataset: "(not planned yet)", requested: (0, 0),
-                                                  reason: "cannot create the ledger '\(options.ledgerPath)': \(error)")
+                // Another process may have created it meanwhile; then it is opened (and checked) below.
+                if !FileManager.default.fileExists(atPath: options.ledgerPath) {
+                    throw PipelineError.budgetRefused(dataset: "(not planned yet)", requested: (0, 0),
+                                                      reason: "cannot create the ledger '\(options.ledgerPath)': \(error)")
+                }
             }
         }
         let (pipeline, plan) = try self.plan(file: file, epochsOverride: options.epochsOverride, ledgerPath: options.ledgerPath)
@@ -67,18 +70,20 @@ public struct PipelineRunner: Sendable {
         let log = RunLog(events: options.events)
         try OutputFolder.prepare(output)
         // Mark the folder as running before reserving: a kill from here on leaves it visibly incomplete.
+        let written = Mutex<[String]>([])
         do {
             try JobStatus(state: .running, pipeline: file, startedAt: startedAt).write(folder: output)
             try log.mirror(to: output + "/log.txt")
         } catch {
-            throw PipelineError.unreadableFile(path: output, reason: "cannot write into the output folder: \(error.localizedDescription)")
+            let failure = PipelineError.unreadableFile(path: output, reason: "cannot write into the output folder: \(error.localizedDescription)")
+            try? Self.markFailed(failure, output: output, file: file, log: log, startedAt: startedAt, written: written)
+            throw failure
         }
         log("pipeline '\(pipeline.spec.name)' from \(file)")
         log("plan: \(plan.stages.count) stages, total ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta)) (sum over stages)")
         log.emit(.log("plan computed in \(String(format: "%.2f", planSeconds)) s"))
 
         // Budget: bind the data file, grant on first use, check, reserve — before any data value is read.
-        let written = Mutex<[String]>([])
         do {
             let ledger: any PrivacyLedger
             do { ledger = try openLedger(options.ledgerPath) } catch {
