@@ -226,6 +226,11 @@ struct RunHardeningTests {
         let html = try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8)
         #expect(!html.contains("<th>seconds</th>") && !html.contains("timings"))
         #expect(events.lines.contains { $0.contains(" took ") && $0.hasSuffix(" s") })
+        // Start and end times only to the hour, in the report and in status.json.
+        let status = try #require(JobStatus.read(folder: dir + "/out"))
+        for t in [report.startedAt, report.finishedAt, status.startedAt, status.finishedAt ?? ""] {
+            #expect(t.hasSuffix(":00:00Z"), "\(t)")
+        }
     }
 }
 

@@ -18,11 +18,13 @@ public struct BatchJobResult: Codable, Sendable {
     public var epsilon: Double?
     /// The first metric of the job's report, as "name=value".
     public var metric: String?
-    public var seconds: Double
+    /// Wall-clock seconds, for the operator's table only: not written to summary.json (durations depend weakly on
+    /// the data; issue 11).
+    public var seconds: Double = 0
     public var message: String?
 
     enum CodingKeys: String, CodingKey {
-        case job, file, folder, status, epsilon, metric, seconds, message
+        case job, file, folder, status, epsilon, metric, message
         case exitCode = "exit_code"
     }
 }
@@ -161,7 +163,7 @@ public struct BatchRunner: Sendable {
         let ordered = results.withLock { r in (0..<jobs.count).map { r[$0]! } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let summary = BatchSummary(jobs: ordered, ledger: ledger, concurrency: concurrency, finishedAt: Timestamp.now())
+        let summary = BatchSummary(jobs: ordered, ledger: ledger, concurrency: concurrency, finishedAt: Timestamp.coarseNow())
         try encoder.encode(summary).write(to: URL(fileURLWithPath: outputDirectory + "/summary.json"), options: .atomic)
         return ordered
     }
@@ -203,7 +205,7 @@ public struct BatchRunner: Sendable {
             default: "the run ended without completing (exit \(code)); any reservation it made stays charged"
             }
             try? JobStatus(state: state, pipeline: job.file, exitCode: code, message: message,
-                           startedAt: status?.startedAt ?? Timestamp.string(start), finishedAt: Timestamp.now())
+                           startedAt: status?.startedAt ?? Timestamp.coarseNow(), finishedAt: Timestamp.coarseNow())
                 .write(folder: job.folder)
         }
         return BatchJobResult(job: job.name, file: job.file, folder: job.folder, status: state, exitCode: code,

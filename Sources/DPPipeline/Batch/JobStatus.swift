@@ -57,6 +57,13 @@ public struct JobStatus: Codable, Sendable, Equatable {
 /// ISO 8601 UTC timestamps for reports and status files.
 public enum Timestamp {
     public static func now() -> String { string(Date()) }
+    /// Now, rounded down to the hour: the times written into the pipeline author's output folders (report, status,
+    /// batch summary). Durations depend (weakly) on the data (issue 11) — and in a batch one job's start is the
+    /// previous job's end — so the author sees times only to the hour; the operator sees exact timings on stderr.
+    public static func coarseNow() -> String {
+        let now = Date().timeIntervalSince1970
+        return string(Date(timeIntervalSince1970: (now / 3600).rounded(.down) * 3600))
+    }
     public static func string(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]

@@ -32,6 +32,6 @@ extension PipelineRunner {
         }
         for name in ["report.json", "report.html"] { try? FileManager.default.removeItem(atPath: outputDirectory + "/" + name) }
         try? JobStatus(state: .interrupted, pipeline: pipeline, exitCode: exitCode, message: message,
-                       startedAt: status.startedAt, finishedAt: Timestamp.now(), outputs: status.outputs).write(folder: outputDirectory)
+                       startedAt: status.startedAt, finishedAt: Timestamp.coarseNow(), outputs: status.outputs).write(folder: outputDirectory)
     }
 }

@@ -51,7 +51,7 @@ public struct PipelineRunner: Sendable {
     /// - Throws: `PipelineError` (see `exitCode`): invalid pipeline or data, budget refused (also: ledger missing,
     ///   damaged, or the data file bound to another data set), stage failure.
     public func run(file: String, options: RunOptions) throws -> RunReport {
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.coarseNow()
         let clock = Date()
         if options.createLedgerIfAbsent, !FileManager.default.fileExists(atPath: options.ledgerPath) {
             // First use (the default location, or a caller that asks for it): create before planning, so that an
@@ -139,7 +139,7 @@ public struct PipelineRunner: Sendable {
         for name in ["report.json", "report.html"] { try? FileManager.default.removeItem(atPath: output + "/" + name) }
         try? log.text.write(toFile: output + "/log.txt", atomically: true, encoding: .utf8)
         let status = JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
-                               startedAt: startedAt, finishedAt: Timestamp.now(), outputs: written.withLock { $0 })
+                               startedAt: startedAt, finishedAt: Timestamp.coarseNow(), outputs: written.withLock { $0 })
         do { try status.write(folder: output) } catch {
             // Disk full or similar: overwrite in place (truncating first frees the old blocks), and if even that fails,
             // remove the file rather than leave it saying `running`.
@@ -194,7 +194,7 @@ public struct PipelineRunner: Sendable {
                            dataset: plan.dataset, composition: "sum of ε and of δ over stages (basic composition, as the ledger)",
                            ledgerGrantedEpsilon: after?.grantedEpsilon, ledgerSpentEpsilon: after?.usedEpsilon),
             stages: stageReports, metrics: context.metrics, training: context.training, timings: [:],
-            outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.now())
+            outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.coarseNow())
         log("wrote \(output)/report.json and report.html")
         try Self.writeFile(output + "/log.txt") { try log.text.write(toFile: $0, atomically: true, encoding: .utf8) }
         try Self.writeFile(output + "/report.json") { try ReportRenderer.json(report).write(to: URL(fileURLWithPath: $0), options: .atomic) }
@@ -203,7 +203,7 @@ public struct PipelineRunner: Sendable {
         try Self.writeFile(output + "/" + JobStatus.fileName) {
             try JobStatus(state: .completed, pipeline: file, exitCode: 0, epsilon: plan.totalEpsilon,
                           message: report.privacy.private ? nil : "NOT PRIVATE: " + context.notPrivateReasons.joined(separator: "; "),
-                          startedAt: startedAt, finishedAt: Timestamp.now(), outputs: outputs)
+                          startedAt: startedAt, finishedAt: Timestamp.coarseNow(), outputs: outputs)
                 .write(folder: ($0 as NSString).deletingLastPathComponent)
         }
     }
