@@ -131,6 +131,10 @@ struct LedgerFailsClosedTests {
         #expect(BudgetAmount.epsilonUnitsCharged(1e6) == 1_000_000_000_000_000_000)
         #expect(BudgetAmount.deltaUnitsCharged(1e-20) == 1 && BudgetAmount.deltaUnitsGranted(1e-20) == 0)
         #expect(BudgetAmount.epsilonUnitsCharged(0) == 0 && BudgetAmount.epsilonUnitsCharged(.nan) == 0)
+        // Extremes saturate, never trap.
+        #expect(BudgetAmount.epsilonUnitsCharged(1e300) == .max && BudgetAmount.epsilonUnitsCharged(.infinity) == .max)
+        #expect(BudgetAmount.deltaUnitsCharged(5e-324) == 1 && BudgetAmount.deltaUnitsGranted(5e-324) == 0)
+        #expect(BudgetAmount.epsilonUnitsCharged(9.3e6) == .max && BudgetAmount.epsilonUnitsCharged(9.2e6) == 9_200_000_000_000_000_000)
         let ledger = try BudgetLedger.create(path: files.path("r.sqlite"))
         var k = 0
         for delta in [1e-6, 1e-7, 1e-5, 3e-7, 1.5e-9] {

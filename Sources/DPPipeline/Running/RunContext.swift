@@ -71,7 +71,8 @@ public struct RunContext {
     static func releaseEpsilon(_ total: Double, parts: Int) -> Double {
         let n = max(parts, 1), share = total / Double(n)
         let allotment = BudgetAmount.epsilonUnitsGranted(total)
-        if Int64(n) * BudgetAmount.epsilonUnitsCharged(share) <= allotment { return share }
+        let (charged, overflow) = Int64(n).multipliedReportingOverflow(by: BudgetAmount.epsilonUnitsCharged(share))
+        if !overflow, charged <= allotment { return share }
         return BudgetAmount.epsilon(max(0, allotment / Int64(n) - 1))
     }
 

@@ -76,7 +76,7 @@ public enum BudgetAmount {
         let kept = trimmed.dropLast(drop), dropped = trimmed.suffix(drop)
         guard let base = Int64(kept) else { return Int64.max }
         let exact = dropped.allSatisfy { $0 == "0" }
-        return up && !exact ? base + 1 : base
+        return up && !exact && base < Int64.max ? base + 1 : base
     }
 
     /// Checks that ε and δ are usable amounts (finite, ≥ 0, δ < 1, ε ≤ 10⁶).
