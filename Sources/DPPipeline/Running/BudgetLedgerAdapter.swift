@@ -82,6 +82,8 @@ public struct BudgetLedgerAdapter: PrivacyLedger {
             let owners = try ledger.datasets(boundTo: ledger.fingerprint(file: dataFile))
             if owners.isEmpty || owners.contains(dataset) { return nil }
             return DataFrameError.fileBoundElsewhere(file: dataFile, dataset: dataset, boundTo: owners).description
+        } catch DataFrameError.fileUnreadable {
+            throw PipelineError.unreadableFile(path: dataFile, reason: "cannot be read")
         } catch {
             throw PipelineError.internalError("budget ledger: \(error)")
         }

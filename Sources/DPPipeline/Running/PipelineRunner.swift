@@ -90,10 +90,9 @@ public struct PipelineRunner: Sendable {
                 throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta),
                                                   reason: "the ledger cannot be used: \(error)")
             }
-            if let csv = pipeline.facts.csvPath {
-                do { try ledger.bind(dataset: plan.dataset, dataFile: csv) } catch PipelineError.budgetRefused(_, _, let reason) {
-                    throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta), reason: reason)
-                }
+            // A data file the ledger knows under another data set is refused before any grant (see BudgetLedger.bind).
+            if let csv = pipeline.facts.csvPath, let problem = try ledger.bindingProblem(dataset: plan.dataset, dataFile: csv) {
+                throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta), reason: problem)
             }
             var snapshot = try ledger.snapshot(dataset: plan.dataset)
             if snapshot == nil, let grant = plan.grantOnFirstUse {
@@ -105,6 +104,12 @@ public struct PipelineRunner: Sendable {
             guard verdict.fits, snapshot != nil else {
                 throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta),
                                                   reason: verdict.message)
+            }
+            // Record the binding (checked again atomically) only for a run that goes ahead.
+            if let csv = pipeline.facts.csvPath {
+                do { try ledger.bind(dataset: plan.dataset, dataFile: csv) } catch PipelineError.budgetRefused(_, _, let reason) {
+                    throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta), reason: reason)
+                }
             }
             let reservation = try ledger.reserve(dataset: plan.dataset, job: "\(pipeline.spec.name) → \(output)",
                                                  epsilon: plan.totalEpsilon, delta: plan.totalDelta,
