@@ -62,9 +62,11 @@ public enum ReportRenderer {
         if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", PrivacyFormat.string(s)) }
         h += "</table>\n"
 
-        h += "<h2>Stages</h2>\n<table>\n<tr><th>stage</th><th>ε</th><th>δ</th><th>what</th><th>seconds</th></tr>\n"
+        let timed = report.stages.contains { $0.seconds != nil }
+        h += "<h2>Stages</h2>\n<table>\n<tr><th>stage</th><th>ε</th><th>δ</th><th>what</th>\(timed ? "<th>seconds</th>" : "")</tr>\n"
         for s in report.stages {
-            h += "<tr><td>\(e(s.name))</td><td class=\"num\">\(PrivacyFormat.string(s.epsilon))</td><td class=\"num\">\(PrivacyFormat.string(s.delta))</td><td>\(e(s.detail))</td><td class=\"num\">\(String(format: "%.2f", s.seconds))</td></tr>\n"
+            let seconds = timed ? "<td class=\"num\">\(s.seconds.map { String(format: "%.2f", $0) } ?? "")</td>" : ""
+            h += "<tr><td>\(e(s.name))</td><td class=\"num\">\(PrivacyFormat.string(s.epsilon))</td><td class=\"num\">\(PrivacyFormat.string(s.delta))</td><td>\(e(s.detail))</td>\(seconds)</tr>\n"
         }
         h += "</table>\n"
 
@@ -113,7 +115,7 @@ public enum ReportRenderer {
 
         h += "<h2>Outputs</h2>\n<ul>\n"
         for f in report.outputs { h += "<li>\(e(f))</li>\n" }
-        h += "</ul>\n<h2>Versions and timings</h2>\n<table>\n"
+        h += "</ul>\n<h2>Versions</h2>\n<table>\n"
         for (k, v) in report.versions.sorted(by: { $0.key < $1.key }) { h += row(k, v) }
         for (k, v) in report.timings.sorted(by: { $0.key < $1.key }) { h += row("\(k) (s)", String(format: "%.3f", v)) }
         h += "</table>\n"

@@ -42,7 +42,8 @@ public struct RunReport: Codable, Sendable {
         public var epsilon: Double
         public var delta: Double
         public var detail: String
-        public var seconds: Double
+        /// Not written by `dpflow run` (issue 11: timings depend on the data; the operator sees them on stderr).
+        public var seconds: Double? = nil
     }
 
     public struct Metric: Codable, Sendable {
@@ -130,7 +131,8 @@ public struct RunReport: Codable, Sendable {
     public var stages: [Stage]
     public var metrics: [String: Metric]
     public var training: Training?
-    /// Seconds per phase: "plan", each stage, "total".
+    /// Seconds per phase. Empty in reports `dpflow run` writes: timings depend (weakly) on the data, so they
+    /// go to the operator's stderr only, never into the pipeline author's output folder.
     public var timings: [String: Double]
     /// Files written to the output folder.
     public var outputs: [String]
