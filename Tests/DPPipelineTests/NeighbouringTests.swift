@@ -26,7 +26,8 @@ struct NeighbouringTests {
     static func planText(_ text: String) throws -> String {
         let dir = Fixtures.temporaryDirectory()
         try text.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
-        let r = try CommandLineTests.dpflow(["plan", "p.yaml", "--ledger", dir + "/ledger.sqlite"], in: dir)
+        let ledger = try CommandLineTests.initLedger(dir + "/ledger.sqlite")
+        let r = try CommandLineTests.dpflow(["plan", "p.yaml", "--ledger", ledger], in: dir)
         #expect(r.code == 0, "\(r.stderr)")
         return r.stdout
     }
