@@ -26,8 +26,9 @@ extension EvaluateStage {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no predictions")
         }
         let n = labels.shape[0]
-        guard n == context.plan.testRecords, n > 0 else {
-            throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "test size differs from the planned one")
+        // Rows dropped by a declared per-row policy can only make the test part smaller than planned.
+        guard n <= context.plan.testRecords else {
+            throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "test part larger than the planned one")
         }
         let labelName = test.labelColumn ?? context.pipeline.facts.label ?? ""
         switch mode {

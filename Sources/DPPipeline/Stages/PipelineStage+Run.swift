@@ -5,25 +5,8 @@ import PrivateLearning
 /// Maps dataframe errors (which name files, lines and columns, never values) to pipeline errors.
 func dataError(_ error: any Error, stage: String, position: SourcePosition) -> PipelineError {
     if let e = error as? PipelineError { return e }
-    if let e = error as? DataFrameError { return .invalidData(stage: stage, position: position, reason: e.description) }
+    if let e = error as? DataFrameError { return .invalidData(stage: stage, position: position, reason: e.authorDescription) }
     return .stageFailed(stage: stage, position: position, reason: "\(error)")
-}
-
-extension LoadStage {
-    public func run(_ context: inout RunContext) throws {
-        let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
-        do {
-            let frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
-            guard frame.rowCountForAccounting == context.plan.records else {
-                throw PipelineError.invalidData(stage: Self.kind, position: position, reason:
-                    "the loaded record count differs from the planned one (rows dropped by a 'missing: drop_row' policy?); "
-                    + "DP-SGD accounting needs the public record count, so use 'missing: {default: …}' instead")
-            }
-            context.frame = frame
-            context.loadedFrame = frame
-            context.log("loaded '\(csv)': \(frame.columnNames.count) columns under the declared schema (values private)")
-        } catch { throw dataError(error, stage: Self.kind, position: position) }
-    }
 }
 
 extension SelectStage {
@@ -47,9 +30,10 @@ extension SplitStage {
         }
         do {
             let (train, test) = try frame.split(testFraction: testFraction, seed: UInt64(seed))
-            guard train.rowCountForAccounting == context.plan.trainingRecords else {
+            // Rows dropped by a declared policy can only shrink the parts (the split rule is monotone in N).
+            guard train.rowCountForAccounting <= context.plan.trainingRecords else {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position, reason:
-                    "the split's training size differs from the planned one; refusing to train with a mis-accounted sampling rate")
+                    "the split's training part is larger than the planned one; refusing to train with a mis-accounted sampling rate")
             }
             context.trainFrame = train
             context.testFrame = test

@@ -32,9 +32,11 @@ extension TrainStage {
             x = try train.encodedFeatures(encoding)
             y = try train.encodedLabels(encoding)
         } catch { throw dataError(error, stage: Self.kind, position: position) }
-        guard x.rows == plan.examples else {
+        // Rows dropped by a declared per-row policy can only make the part smaller than planned; q and the
+        // steps stay those of the planned (public) size.
+        guard x.rows <= plan.examples else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position,
-                                            reason: "training size differs from the planned one; refusing to train mis-accounted")
+                                            reason: "training part larger than the planned one; refusing to train mis-accounted")
         }
         var diagnostics = DiagnosticCollector()
         let model: Sequential?
@@ -55,7 +57,8 @@ extension TrainStage {
                                                 noise: context.noiseSource(offset: 1))
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
             let loader = try PoissonLoader(features: Tensor(shape: [x.rows, x.columns], values: x.values),
-                                           labels: Tensor(shape: [y.rows, y.columns], values: y.values), batchSize: batchSize)
+                                           labels: Tensor(shape: [y.rows, y.columns], values: y.values), batchSize: batchSize,
+                                           population: plan.examples)
             // Fail closed: the loader must take exactly the steps that were accounted and reserved.
             guard loader.stepsPerEpoch * plan.epochs == plan.steps, abs(loader.samplingRate - plan.samplingRate) < 1e-12 else {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position,
