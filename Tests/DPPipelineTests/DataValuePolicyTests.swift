@@ -125,13 +125,13 @@ struct DataValuePolicyTests {
     @Test("a header-less CSV: validate names no cell of the first row and suggests no data value")
     func headerlessCSV() throws {
         let (dir, file) = try Self.fixture()
-        let rows = ["alice\(Self.word),\(Self.number),red,1", "bob,2,green,0", "carol,3,blue,1"]
+        let rows = ["alice\(Self.word),\(Self.number),magenta,1", "bob,2,green,0", "carol,3,blue,1"]
         try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/data.csv", atomically: true, encoding: .utf8)
         let problems = Pipeline.diagnose(file: file, environment: TestEnvironment.make())
         #expect(!problems.isEmpty)
         let text = problems.joined(separator: "\n")
         #expect(text.contains("header"))
-        for leak in [Self.word, "alice", Self.number, "4417", "red", "Did you mean"] {
+        for leak in [Self.word, "alice", Self.number, "4417", "magenta", "Did you mean"] {
             #expect(!text.contains(leak), "'\(leak)' leaked: \(text)")
         }
         // An undeclared text column: counted, never named; suggestions come from declared names only.
