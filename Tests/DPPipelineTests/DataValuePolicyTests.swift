@@ -200,4 +200,24 @@ struct DataValuePolicyTests {
         #expect(context.features?.count == n - 3)
         #expect(context.featureWidth == n - 3)
     }
+
+    @Test("dpflow check: problems on stdout with line:column, exit 1, nothing written; clean data exits 0")
+    func checkCommand() throws {
+        let (dir, file) = try Self.fixture()
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        let r = try CommandLineTests.dpflow(["check", file, "--limit", "3"], in: dir)
+        #expect(r.code == 1)
+        #expect(r.stdout.contains("data.csv:18:1: column 'x': value '\(Self.number)' outside the declared bounds [0, 10] (run: clamped)"))
+        #expect(r.stdout.contains("data.csv: 5 problems (first 3 listed): missing 1, invalid 1, out_of_bounds 1, unknown_category 1, ragged 1"))
+        #expect(!r.stdout.contains("data.csv:77"))
+        #expect(r.stderr.contains("OPERATOR OUTPUT"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == before)
+
+        var rows = ["x,y,color,label"]
+        for i in 0..<50 { rows.append("\(i % 10),\(i % 7),blue,\(i % 2)") }
+        try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/data.csv", atomically: true, encoding: .utf8)
+        let clean = try CommandLineTests.dpflow(["check", file], in: dir)
+        #expect(clean.code == 0, "\(clean.stdout)\(clean.stderr)")
+        #expect(clean.stdout.contains("data.csv: ok: 50 rows match the declared schema"))
+    }
 }
