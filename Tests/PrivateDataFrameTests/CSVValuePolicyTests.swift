@@ -95,12 +95,21 @@ struct CSVValuePolicyTests {
         for i in 0..<300 { text += i == 198 ? "1,\"a\n" : "1,a\n" }     // the quote opens on line 200
         let path = files.write("q.csv", text)
         let schema = Schema(columns: ["x": .number(min: 0, max: 10), "c": .category(["a", "b"])])
+        let report = try PrivateDataFrame.check(csv: path, schema: schema)
+        guard case let .malformedCSV(_, line, reason)? = report.failure else {
+            Issue.record("an unterminated quote was accepted: \(report)")
+            return
+        }
+        #expect(line == 200, "\(reason)")
+        #expect(reason.contains("opens on this line") && reason.contains("never closed"))
+        #expect(report.rowsRead == 198)        // the rows before the quote were checked
+        // A quoted field that spans lines and is followed by a stray quote: the line where it opened.
+        let spanning = files.write("sp.csv", "x,c\n1,a\n1,\"a\nb\nc\"x\n1,a\n")
         do {
-            _ = try PrivateDataFrame.check(csv: path, schema: schema)
-            Issue.record("an unterminated quote was accepted")
+            _ = try PrivateDataFrame.load(csv: spanning, schema: schema)
+            Issue.record("a stray quote was accepted")
         } catch let DataFrameError.malformedCSV(_, line, reason) {
-            #expect(line == 200, "\(reason)")
-            #expect(reason.contains("opens on this line"))
+            #expect(line == 3 && reason.contains("parsing failed at line 5"), "\(line) \(reason)")
         }
         // A stray quote inside an unquoted field: its own line.
         let stray = files.write("s.csv", "x,c\n1,a\n1,a\"b\n1,a\n")

@@ -51,16 +51,18 @@ public struct DataCheck: Sendable {
         for load in spec.stages.compactMap({ $0 as? LoadStage }) {
             let path = load.csv.hasPrefix("/") ? load.csv : (spec.directory as NSString).appendingPathComponent(load.csv)
             do {
-                let report = try PrivateDataFrame.check(csv: path, schema: load.schema.schema, limit: limit, displayName: load.csv)
-                entries.append(Entry(csv: load.csv, report: report, failure: nil))
-            } catch let error as DataFrameError {
-                var text = error.description
-                if case .undeclaredColumn = error, let shape = try? CSVShape.read(path: path),
-                   case let .undeclared(names)? = load.schema.schema.headerMismatch(shape.columns) {
-                    text += " (undeclared header cells: \(names.prefix(20).map { "'\($0)'" }.joined(separator: ", "))"
-                        + "\(names.count > 20 ? " and \(names.count - 20) more" : ""))"
+                var report = try PrivateDataFrame.check(csv: path, schema: load.schema.schema, limit: limit, displayName: load.csv)
+                var failure: String?
+                if let error = report.failure {
+                    failure = error.description
+                    if case .undeclaredColumn = error, let shape = try? CSVShape.read(path: path),
+                       case let .undeclared(names)? = load.schema.schema.headerMismatch(shape.columns) {
+                        failure! += " (undeclared header cells: \(names.prefix(20).map { "'\($0)'" }.joined(separator: ", "))"
+                            + "\(names.count > 20 ? " and \(names.count - 20) more" : ""))"
+                    }
+                    report.failure = nil
                 }
-                entries.append(Entry(csv: load.csv, report: nil, failure: text))
+                entries.append(Entry(csv: load.csv, report: report, failure: failure))
             } catch {
                 entries.append(Entry(csv: load.csv, report: nil, failure: "\(load.csv): error: \(error)"))
             }
@@ -73,10 +75,14 @@ public struct DataCheck: Sendable {
     public var lines: [String] {
         var out = pipelineProblems
         for entry in entries {
-            if let failure = entry.failure { out.append(failure); continue }
+            if let report = entry.report { out += report.problems.map(\.description) }
+            if let failure = entry.failure { out.append(failure) }
             guard let report = entry.report else { continue }
-            out += report.problems.map(\.description)
-            if report.total == 0 {
+            if entry.failure != nil {
+                if report.total > 0 {
+                    out.append("\(entry.csv): \(report.total) value problem\(report.total == 1 ? "" : "s") before the structural error")
+                }
+            } else if report.total == 0 {
                 out.append("\(entry.csv): ok: \(report.rowsRead) rows match the declared schema")
             } else {
                 let counts = report.counts.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")

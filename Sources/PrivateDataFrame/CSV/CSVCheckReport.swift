@@ -46,9 +46,14 @@ public struct CSVCheckReport: Sendable, Equatable {
     /// Data rows read (the header excluded), and rows a run would keep.
     public var rowsRead: Int
     public var rowsKept: Int
+    /// A structural problem that stopped the check (malformed quoting, header not matching, unreadable
+    /// file), with its line; the problems listed are those found before it.
+    public var failure: DataFrameError?
 
-    /// Total number of problems found.
+    /// Total number of value-level problems found.
     public var total: Int { counts.values.reduce(0, +) }
+    /// True when the file has a problem of any kind.
+    public var foundProblems: Bool { total > 0 || failure != nil }
 }
 
 /// Collects problems while a file is checked (slow path only: the loader calls it on a problem).

@@ -71,9 +71,10 @@ struct CSVLoader {
         func malformed(atEnd: Bool) -> DataFrameError {
             let open = atEnd ? parser.quoted != 0 && parser.pstate >= 2 : segmentStartedQuoted
             if open && quoteOpenedAt > 0 && quoteOpenedAt < state.line {
-                return .malformedCSV(file: name, line: quoteOpenedAt, reason:
-                    "the quoted field that opens on this line is not closed properly (a quote is unterminated or stray; "
-                    + "parsing failed at line \(state.line))")
+                return .malformedCSV(file: name, line: quoteOpenedAt, reason: atEnd
+                    ? "the quoted field that opens on this line is never closed (the file ends inside it)"
+                    : "the quoted field that opens on this line is not closed properly (a stray quote after it; "
+                        + "parsing failed at line \(state.line))")
             }
             return .malformedCSV(file: name, line: state.line, reason: Self.describe(csv_error(&parser)))
         }

@@ -11,13 +11,21 @@ extension PrivateDataFrame {
     ///   - schema: the declaration to check against.
     ///   - limit: how many problems are kept in `problems` (all are counted in `counts`).
     ///   - displayName: how the file is named in the report (defaults to the path).
-    /// - Throws: `DataFrameError` for structural problems (unreadable file, header not matching,
-    ///   malformed CSV with the line where a bad quote opened); these name lines and header cells.
+    ///
+    /// A structural problem (unreadable file, header not matching, malformed CSV with the line where a
+    /// bad quote opened) stops the check and is returned in `failure`, with the problems found before it.
+    /// - Throws: `DataFrameError.invalidSchema` when the schema itself is invalid.
     public static func check(csv path: String, schema: Schema, limit: Int = 100,
                              displayName: String? = nil) throws -> CSVCheckReport {
         let collector = CSVProblemCollector(limit: limit)
-        _ = try CSVLoader.load(path: path, schema: schema, displayName: displayName, hashing: false, collector: collector)
+        try schema.validate()
+        var failure: DataFrameError?
+        do {
+            _ = try CSVLoader.load(path: path, schema: schema, displayName: displayName, hashing: false, collector: collector)
+        } catch let error as DataFrameError {
+            failure = error
+        }
         return CSVCheckReport(problems: collector.problems, counts: collector.counts,
-                              rowsRead: collector.rowsRead, rowsKept: collector.rowsKept)
+                              rowsRead: collector.rowsRead, rowsKept: collector.rowsKept, failure: failure)
     }
 }
