@@ -86,29 +86,32 @@ public struct CSVShape: Sendable, Equatable {
                 "malformed CSV: a quoted field is never closed (the data owner's `dpflow check` names the line where it opens)")
         }
         if headerDone && recordHasContent { records &+= 1 }
-        guard let text = String(bytes: header, encoding: .utf8),
-              !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard header.contains(where: { !($0 == 0x20 || $0 == 0x09) }),
+              String(validating: header, as: UTF8.self) != nil else {
             throw PipelineError.unreadableFile(path: path, reason: "the CSV file has no header row")
         }
-        return CSVShape(columns: splitHeader(text), records: records)
+        return CSVShape(columns: splitHeader(header), records: records)
     }
 
-    /// Splits a header line into fields (RFC 4180 quoting). Linear in the line's length.
-    static func splitHeader(_ line: String) -> [String] {
+    /// Splits a header line (UTF-8 bytes) into fields (RFC 4180 quoting). Linear in the line's length.
+    static func splitHeader(_ line: [UInt8]) -> [String] {
         var fields: [String] = []
-        var current = ""
+        var current: [UInt8] = []
         var inQuotes = false
-        var chars = Array(line)[...]
-        while let c = chars.popFirst() {
-            if c == "\"" {
-                if inQuotes, chars.first == "\"" { current.append("\""); chars.removeFirst() } else { inQuotes.toggle() }
-            } else if c == "," && !inQuotes {
-                fields.append(current); current = ""
+        var k = 0
+        while k < line.count {
+            let b = line[k]
+            k += 1
+            if b == 0x22 {
+                if inQuotes, k < line.count, line[k] == 0x22 { current.append(0x22); k += 1 } else { inQuotes.toggle() }
+            } else if b == 0x2C && !inQuotes {
+                fields.append(String(decoding: current, as: UTF8.self))
+                current.removeAll(keepingCapacity: true)
             } else {
-                current.append(c)
+                current.append(b)
             }
         }
-        fields.append(current)
+        fields.append(String(decoding: current, as: UTF8.self))
         return fields
     }
 }

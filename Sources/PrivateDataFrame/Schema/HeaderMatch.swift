@@ -62,6 +62,9 @@ extension Schema {
 
     /// True when a header cell parses as a number: a data row, not a column name.
     static func looksLikeNumber(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first == 0x2D || first == 0x2B || first == 0x2E || (first >= 0x30 && first <= 0x39) else {
+            return false
+        }
         var bytes = Array(name.utf8)
         let n = bytes.count
         bytes.append(0)
