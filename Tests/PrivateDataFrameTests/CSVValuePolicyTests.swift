@@ -88,6 +88,13 @@ struct CSVValuePolicyTests {
         #expect(throws: DataFrameError.unknownCategory(file: path, line: 4, column: "c", declaredCount: 2)) {
             _ = try PrivateDataFrame.load(csv: path, schema: schema)
         }
+        // The owner's schema proposal reads CR-only files too, and names the right line of a bad quote.
+        let proposal = try SchemaProposal.propose(csv: path)
+        #expect(proposal.order == ["x", "c"])
+        let bad = files.write("crq.csv", "x,c\r1,a\r2,b\"\r")
+        #expect(throws: DataFrameError.malformedCSV(file: bad, line: 3, reason: CSVLoader.describe(1))) {
+            _ = try SchemaProposal.propose(csv: bad)
+        }
     }
 
     @Test func unterminatedQuoteNamesTheLineWhereItOpened() throws {
