@@ -125,6 +125,20 @@ struct CSVValuePolicyTests {
         }
     }
 
+    @Test func dataIndependenceIsAPropertyOfTheSchema() {
+        #expect(Self.lenient.isDataIndependent)
+        var s = Self.lenient
+        s.raggedRows = .error
+        #expect(!s.isDataIndependent)
+        s = Self.lenient
+        s.columns["x"]?.outOfBounds = .error
+        #expect(!s.isDataIndependent)
+        s = Self.lenient
+        s.columns["c"]?.invalid = .error
+        #expect(!s.isDataIndependent)
+        #expect(!Schema(columns: ["x": .number(min: 0, max: 1)], raggedRows: .dropRow).isDataIndependent)   // missing: error
+    }
+
     @Test func authorMessagesNameNoLineAndNoHeaderCell() {
         let f = "d.csv"
         #expect(!DataFrameError.malformedCSV(file: f, line: 200, reason: "x").authorDescription.contains("200"))

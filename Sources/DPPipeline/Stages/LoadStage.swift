@@ -33,6 +33,10 @@ public struct LoadStage: PipelineStage {
         let path = context.path(csv)
         context.csvPath = path
         context.schema = schema
+        // Fail closed: a run must have no value-level failure mode (the decoder refuses `error` policies).
+        if !schema.schema.isDataIndependent {
+            context.diagnostics.error(schema.position, "the schema has a failing value policy; a run may only clamp, default or drop rows")
+        }
         do {
             let shape = try CSVShape.read(path: path)
             // Header cells the schema does not declare may be data (a file without a header row): the
