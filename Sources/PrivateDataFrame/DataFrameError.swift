@@ -87,6 +87,28 @@ extension DataFrameError: LocalizedError, CustomStringConvertible {
         }
     }
 
+    /// The message for a **pipeline author**: no line of the data, no header cell that may be
+    /// data, no value. Structural problems keep their cause; value-level and positional ones point
+    /// the data owner to `dpflow check`, which names them.
+    public var authorDescription: String {
+        let check = "the data owner can locate it with `dpflow check`"
+        switch self {
+        case let .undeclaredColumn(f, _):
+            return "\(f):1: error: the CSV header has a column that the schema does not declare (not shown: header cells "
+                + "that are not declared may be data; \(check)); declare every column (type: ignore to skip one) or add a 'default:' entry"
+        case let .malformedCSV(f, _, _):
+            return "\(f): error: malformed CSV (an unterminated or stray quote); \(check)"
+        case let .raggedRow(f, _, _, _, _):
+            return "\(f): error: a row's field count differs from the header's; \(check)"
+        case let .notANumber(f, _, c, _), let .unknownCategory(f, _, c, _), let .missingValue(f, _, c), let .outOfBounds(f, _, c, _):
+            return "\(f): error: column '\(c)': a value does not match its declaration; \(check)"
+        case .unknownColumn(let c, _):
+            return "error: unknown column '\(c)'"
+        default:
+            return description
+        }
+    }
+
     /// The closest name by edit distance, if close enough to be a likely typo.
     static func suggestion(for name: String, among candidates: [String]) -> String? {
         func distance(_ a: [Character], _ b: [Character]) -> Int {

@@ -28,7 +28,9 @@ struct BadCSVCorpusTests {
         ("unknown-category", "x,k,c,f\n1,2,a,true\n1,2,zz,true\n", { .unknownCategory(file: $0, line: 3, column: "c", declaredCount: 2) }),
         ("missing-value", "x,k,c,f\n1,,a,true\n", { .missingValue(file: $0, line: 2, column: "k") }),
         ("stray-quote", "x,k,c,f\n1,2,a\"b,true\n", { .malformedCSV(file: $0, line: 2, reason: CSVLoader.describe(1)) }),
-        ("unterminated-quote", "x,k,c,f\n1,2,\"a,true\n", { .malformedCSV(file: $0, line: 3, reason: CSVLoader.describe(1)) }),
+        // The line where the quote opened (like pandas' "EOF inside string starting at row …"), not the end of the file.
+        ("unterminated-quote", "x,k,c,f\n1,2,\"a,true\n", { .malformedCSV(file: $0, line: 2, reason:
+            "the quoted field that opens on this line is never closed (the file ends inside it)") }),
         ("empty-header-name", "x,,c,f\n1,2,a,true\n", { .emptyColumnName(file: $0, position: 2) }),
         ("line-after-multiline-field", "x,k,c,f\n1,2,\"a\",true\n2,3,\"b\nb\",true\n3,zz,a,true\n",
          { .unknownCategory(file: $0, line: 4, column: "c", declaredCount: 2) }),

@@ -1,3 +1,5 @@
+import Foundation
+import PrivateDataFrame
 import PrivateLearning
 /// `load: {csv: data/x.csv, schema: {...}}` — reads a CSV into a private data frame under a public schema.
 public struct LoadStage: PipelineStage {
@@ -15,7 +17,7 @@ public struct LoadStage: PipelineStage {
         keys: [
             .init("csv", "path", required: true, "CSV file with a header row, relative to the pipeline file"),
             .init("schema", "mapping", required: true,
-                  "column name (or 'default') → {type: number|integer|category|boolean, min, max, values, missing: drop_row|{default: v}, out_of_bounds: clamp|error}"),
+                  "column name (or 'default') → {type: number|integer|category|boolean, min, max, values, missing: drop_row|{default: v} (default drop_row), invalid: drop_row|{default: v} (default drop_row), out_of_bounds: clamp|drop_row (default clamp)}; rows with too few or too many fields are dropped"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -31,20 +33,26 @@ public struct LoadStage: PipelineStage {
         let path = context.path(csv)
         context.csvPath = path
         context.schema = schema
+        // Fail closed: a run must have no value-level failure mode (the decoder refuses `error` policies).
+        if !schema.schema.isDataIndependent {
+            context.diagnostics.error(schema.position, "the schema has a failing value policy; a run may only clamp, default or drop rows")
+        }
         do {
             let shape = try CSVShape.read(path: path)
-            context.csvShape = shape
-            let header = Set(shape.columns)
-            for (name, column) in schema.columns where !header.contains(name) {
-                context.diagnostics.error(column.position, "schema declares column '\(name)' that the CSV header does not have."
-                                          + NameSuggestion.didYouMean(name, in: shape.columns))
-            }
-            if schema.defaultColumn == nil {
-                let declared = Set(schema.columns.map(\.name))
-                let undeclared = shape.columns.filter { !declared.contains($0) }
-                if !undeclared.isEmpty {
-                    context.diagnostics.error(schema.position, "schema does not declare column(s) \(undeclared.prefix(5).map { "'\($0)'" }.joined(separator: ", "))\(undeclared.count > 5 ? " and \(undeclared.count - 5) more" : ""); declare them or add a 'default:' entry")
+            // Header cells the schema does not declare may be data (a file without a header row): the
+            // messages never echo them and suggest only declared names. A header that does not match is not
+            // passed on, so that later stages do not compare names against it.
+            if let mismatch = schema.schema.headerMismatch(shape.columns) {
+                switch mismatch {
+                case let .missing(names) where names.count == 1:
+                    let column = schema.columns.first { $0.name == names[0] }?.column
+                    context.diagnostics.error(column?.position ?? schema.position,
+                                              "schema declares column '\(names[0])' that the CSV header does not have")
+                default:
+                    context.diagnostics.error(schema.position, "'\(csv)': " + mismatch.authorMessage)
                 }
+            } else {
+                context.csvShape = shape
             }
             if shape.records < 2 {
                 context.diagnostics.error(position, "the CSV file '\(csv)' has fewer than 2 records")
@@ -58,5 +66,26 @@ public struct LoadStage: PipelineStage {
         } catch {
             context.diagnostics.error(position, "cannot read '\(csv)': \(error)")
         }
+    }
+
+    /// Loads the CSV under the schema's data-independent policies: no value in the file can make this fail
+    /// (out-of-bounds values are clamped or their rows dropped, missing and invalid cells take their declared
+    /// default or drop their row, ragged rows are dropped). Only structural problems fail (file unreadable,
+    /// header not matching, malformed quoting), with a message that names no row and no value; the data owner
+    /// locates them with `dpflow check`. How many rows were dropped is private and never reported.
+    public func run(_ context: inout RunContext) throws {
+        let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
+        let frame: PrivateDataFrame
+        do {
+            frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+        } catch let error as DataFrameError {
+            throw PipelineError.invalidData(stage: Self.kind, position: position, reason: error.authorDescription)
+        } catch {
+            throw dataError(error, stage: Self.kind, position: position)
+        }
+        try establishPublicSize(of: frame, context: &context)
+        context.frame = frame
+        context.loadedFrame = frame
+        context.log("loaded '\(csv)': \(frame.columnNames.count) columns under the declared schema (values and row count private)")
     }
 }

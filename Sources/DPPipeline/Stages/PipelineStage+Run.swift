@@ -5,21 +5,8 @@ import PrivateLearning
 /// Maps dataframe errors (which name files, lines and columns, never values) to pipeline errors.
 func dataError(_ error: any Error, stage: String, position: SourcePosition) -> PipelineError {
     if let e = error as? PipelineError { return e }
-    if let e = error as? DataFrameError { return .invalidData(stage: stage, position: position, reason: e.description) }
+    if let e = error as? DataFrameError { return .invalidData(stage: stage, position: position, reason: e.authorDescription) }
     return .stageFailed(stage: stage, position: position, reason: "\(error)")
-}
-
-extension LoadStage {
-    public func run(_ context: inout RunContext) throws {
-        let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
-        do {
-            let frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
-            try establishPublicSize(of: frame, context: &context)
-            context.frame = frame
-            context.loadedFrame = frame
-            context.log("loaded '\(csv)': \(frame.columnNames.count) columns under the declared schema (values private)")
-        } catch { throw dataError(error, stage: Self.kind, position: position) }
-    }
 }
 
 extension SelectStage {

@@ -5,19 +5,21 @@ extension SchemaSpec {
     public var schema: Schema {
         var columns: [String: ColumnSpec] = [:]
         for (name, column) in self.columns { columns[name] = column.columnSpec }
-        return Schema(columns: columns, default: defaultColumn?.columnSpec)
+        // Pipelines use data-independent policies only: a ragged row is dropped.
+        return Schema(columns: columns, default: defaultColumn?.columnSpec, raggedRows: .dropRow)
     }
 }
 
 extension SchemaSpec.Column {
     var columnSpec: ColumnSpec {
-        let missing: MissingValuePolicy = dropRowsWithMissing ? .dropRow : (missingDefault.map { .fill($0) } ?? .error)
-        let bounds: OutOfBoundsPolicy = clampOutOfBounds ? .clamp : .error
+        let missing: MissingValuePolicy = missingDefault.map { .fill($0) } ?? .dropRow
+        let invalid: InvalidValuePolicy = invalidDefault.map { .fill($0) } ?? .dropRow
+        let bounds: OutOfBoundsPolicy = clampOutOfBounds ? .clamp : .dropRow
         switch kind {
-        case .number: return ColumnSpec(.number(min: min ?? 0, max: max ?? 1), missing: missing, outOfBounds: bounds)
-        case .integer: return ColumnSpec(.integer(min: min ?? 0, max: max ?? 1), missing: missing, outOfBounds: bounds)
-        case .category: return ColumnSpec(.category(values: values), missing: missing, outOfBounds: bounds)
-        case .boolean: return ColumnSpec(.boolean, missing: missing, outOfBounds: bounds)
+        case .number: return ColumnSpec(.number(min: min ?? 0, max: max ?? 1), missing: missing, outOfBounds: bounds, invalid: invalid)
+        case .integer: return ColumnSpec(.integer(min: min ?? 0, max: max ?? 1), missing: missing, outOfBounds: bounds, invalid: invalid)
+        case .category: return ColumnSpec(.category(values: values), missing: missing, outOfBounds: bounds, invalid: invalid)
+        case .boolean: return ColumnSpec(.boolean, missing: missing, outOfBounds: bounds, invalid: invalid)
         }
     }
 }

@@ -1,5 +1,15 @@
+import PrivateDataFrame
+import PrivateLearning
+
 /// The public schema written in a `load` stage: per column its type and declared bounds or values.
 /// It is public metadata chosen by the data owner, never inferred from the data.
+///
+/// Every value-level problem has a data-independent policy, so no value can make a run fail or change
+/// what it writes except through DP releases: `missing` (empty cell) and `invalid` (not a number, integer,
+/// boolean or declared category): `drop_row` (the default) or `{default: v}`; `out_of_bounds`: `clamp` (the
+/// default) or `drop_row`; a row with too few or too many fields is dropped. The failing policy `error` is
+/// refused here: its outcome would tell the pipeline author whether some row has the problem. The data
+/// owner finds every such value, with its line and column, with `dpflow check PIPELINE`.
 public struct SchemaSpec: Sendable {
     /// One column's declaration.
     public struct Column: Sendable {
@@ -10,35 +20,61 @@ public struct SchemaSpec: Sendable {
         public var max: Double?
         /// Declared category values, as written.
         public var values: [String]
-        /// `missing: drop_row` or `missing: {default: x}`; nil means missing values are errors.
+        /// `missing: {default: x}`; nil with `dropRowsWithMissing` (the default): rows with an empty cell are dropped.
         public var missingDefault: String?
         public var dropRowsWithMissing: Bool
-        /// `out_of_bounds: clamp|error` (default clamp).
+        /// `out_of_bounds: clamp|drop_row` (default clamp).
         public var clampOutOfBounds: Bool
+        /// `invalid: {default: x}`; nil (the default): rows with an invalid cell are dropped.
+        public var invalidDefault: String?
         public var position: SourcePosition
     }
 
     /// Declared columns by name, in file order.
-    public var columns: [(name: String, column: Column)]
+    public var columns: [(name: String, column: Column)] {
+        didSet { index = Self.index(columns) }
+    }
     /// The `default:` declaration for columns not listed.
     public var defaultColumn: Column?
     public var position: SourcePosition
+    /// Position in `columns` by name (first declaration wins), so lookups are O(1) whatever the width.
+    private var index: [String: Int]
 
-    public func column(named name: String) -> Column? {
-        columns.first { $0.name == name }?.column ?? defaultColumn
+    public init(columns: [(name: String, column: Column)], defaultColumn: Column?, position: SourcePosition) {
+        self.columns = columns
+        self.defaultColumn = defaultColumn
+        self.position = position
+        self.index = Self.index(columns)
     }
+
+    private static func index(_ columns: [(name: String, column: Column)]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(columns.count)
+        for (k, c) in columns.enumerated() where index[c.name] == nil { index[c.name] = k }
+        return index
+    }
+
+    /// The declaration of `name` (its own or the default). O(1).
+    public func column(named name: String) -> Column? {
+        index[name].map { columns[$0].column } ?? defaultColumn
+    }
+
+    /// True when `name` has its own declaration (not only the default).
+    public func declares(_ name: String) -> Bool { index[name] != nil }
 
     static func decode(_ value: SpecValue, diagnostics: inout DiagnosticCollector) -> SchemaSpec? {
         guard let entries = value.mappingEntries else {
             diagnostics.error(value.position, "'\(value.path)' must be a mapping from column names to declarations, found \(value.typeName)")
             return nil
         }
-        var spec = SchemaSpec(columns: [], defaultColumn: nil, position: value.position)
+        var declared: [(name: String, column: Column)] = []
+        var defaultColumn: Column?
         var ok = true
         for entry in entries {
             guard let column = decodeColumn(entry.value, diagnostics: &diagnostics) else { ok = false; continue }
-            if entry.key == "default" { spec.defaultColumn = column } else { spec.columns.append((entry.key, column)) }
+            if entry.key == "default" { defaultColumn = column } else { declared.append((entry.key, column)) }
         }
+        let spec = SchemaSpec(columns: declared, defaultColumn: defaultColumn, position: value.position)
         if spec.columns.isEmpty && spec.defaultColumn == nil {
             diagnostics.error(value.position, "'\(value.path)' declares no columns")
             ok = false
@@ -54,20 +90,26 @@ public struct SchemaSpec: Sendable {
         let minValue = r.optional("min"), maxValue = r.optional("max")
         let valuesValue = r.optional("values")
         var column = Column(kind: kind ?? .number, min: nil, max: nil, values: [], missingDefault: nil,
-                            dropRowsWithMissing: false, clampOutOfBounds: true, position: value.position)
+                            dropRowsWithMissing: true, clampOutOfBounds: true, invalidDefault: nil, position: value.position)
         if let minValue { column.min = SpecMappingReader.number(minValue, diagnostics: &diagnostics) }
         if let maxValue { column.max = SpecMappingReader.number(maxValue, diagnostics: &diagnostics) }
         if let valuesValue { column.values = SpecMappingReader.strings(valuesValue, diagnostics: &diagnostics) ?? [] }
         if let missing = r.optional("missing") {
-            if missing.stringValue == "drop_row" {
-                column.dropRowsWithMissing = true
-            } else if var m = SpecMappingReader(missing, what: "'\(missing.path)' (drop_row or {default: value})", diagnostics: &diagnostics) {
-                column.missingDefault = m.string("default", required: true, diagnostics: &diagnostics)
-                m.finish(diagnostics: &diagnostics)
-            }
+            column.missingDefault = decodeCellPolicy(missing, diagnostics: &diagnostics)
+            column.dropRowsWithMissing = column.missingDefault == nil
         }
-        if let policy = r.choice("out_of_bounds", ["clamp", "error"], diagnostics: &diagnostics) {
-            column.clampOutOfBounds = policy == "clamp"
+        if let invalid = r.optional("invalid") {
+            column.invalidDefault = decodeCellPolicy(invalid, diagnostics: &diagnostics)
+        }
+        if let policy = r.optional("out_of_bounds") {
+            switch policy.stringValue {
+            case "clamp": column.clampOutOfBounds = true
+            case "drop_row": column.clampOutOfBounds = false
+            case "error": diagnostics.error(policy.position, failingPolicy(policy.path))
+            default:
+                diagnostics.error(policy.position, "'\(policy.path)' must be clamp or drop_row."
+                                  + NameSuggestion.didYouMean(policy.stringValue ?? "", in: ["clamp", "drop_row"]))
+            }
         }
         r.finish(diagnostics: &diagnostics)
         switch kind {
@@ -92,6 +134,43 @@ public struct SchemaSpec: Sendable {
         case .boolean?, nil:
             break
         }
+        if diagnostics.diagnostics.count == errorsBefore, kind != nil {
+            // Defaults must be valid values of the type, inside the bounds: checked now, before any budget is
+            // reserved (the schema is public).
+            do {
+                try Schema(columns: [value.path: column.columnSpec]).validate()
+            } catch let error as DataFrameError {
+                if case let .invalidSchema(_, reason) = error {
+                    diagnostics.error(value.position, "'\(value.path)': \(reason)")
+                } else {
+                    diagnostics.error(value.position, "'\(value.path)': \(error)")
+                }
+            } catch {
+                diagnostics.error(value.position, "'\(value.path)': \(error)")
+            }
+        }
         return diagnostics.diagnostics.count == errorsBefore ? column : nil
+    }
+
+    /// `drop_row` (nil) or `{default: v}` (v); `error` is refused with a pointer to `dpflow check`.
+    static func decodeCellPolicy(_ value: SpecValue, diagnostics: inout DiagnosticCollector) -> String? {
+        if value.stringValue == "drop_row" { return nil }
+        if value.stringValue == "error" {
+            diagnostics.error(value.position, failingPolicy(value.path))
+            return nil
+        }
+        guard var m = SpecMappingReader(value, what: "'\(value.path)' (drop_row or {default: value})", diagnostics: &diagnostics) else {
+            return nil
+        }
+        let v = m.string("default", required: true, diagnostics: &diagnostics)
+        m.finish(diagnostics: &diagnostics)
+        return v
+    }
+
+    static func failingPolicy(_ path: String) -> String {
+        "'\(path): error' is not allowed in a pipeline: whether the run fails would depend on the data and tell the "
+            + "pipeline author that some row has the problem. Use a data-independent policy (drop_row, {default: v}"
+            + "\(path.hasSuffix("out_of_bounds") ? " or clamp" : "")); the data owner finds every such value, with its "
+            + "line and column, with `dpflow check PIPELINE`"
     }
 }

@@ -38,30 +38,52 @@ public struct SelectStage: PipelineStage {
                                label: label, labelPosition: labelValue.position, exclude: exclude)
         })
 
+    /// Checks the chosen names against the header. Linear in the number of columns (set and dictionary lookups;
+    /// at most a few "did you mean" searches). Suggestions come from the schema's declared names only: a header
+    /// cell the schema does not name may be data.
     public func resolve(_ context: inout ResolutionContext) {
         guard let shape = context.csvShape else { return }
         let header = shape.columns
-        if !header.contains(label) {
-            context.diagnostics.error(labelPosition, "unknown label column '\(label)'." + NameSuggestion.didYouMean(label, in: header))
+        let known = Set(header)
+        let declared = context.schema.map { $0.columns.map(\.name) } ?? []
+        var suggestionsLeft = 5
+        func hint(_ name: String) -> String {
+            guard suggestionsLeft > 0 else { return "" }
+            suggestionsLeft -= 1
+            return NameSuggestion.didYouMean(name, in: declared)
         }
-        for name in exclude where !header.contains(name) {
-            context.diagnostics.error(position, "unknown column '\(name)' in 'exclude'." + NameSuggestion.didYouMean(name, in: header))
+        if !known.contains(label) {
+            context.diagnostics.error(labelPosition, "unknown label column '\(label)'." + hint(label))
         }
+        func reportUnknown(_ names: [String], _ what: String, at position: SourcePosition) {
+            let unknown = names.filter { !known.contains($0) }
+            for name in unknown.prefix(5) {
+                context.diagnostics.error(position, "unknown \(what) '\(name)'." + hint(name))
+            }
+            if unknown.count > 5 {
+                context.diagnostics.error(position, "\(unknown.count - 5) more unknown \(what)s")
+            }
+        }
+        reportUnknown(exclude, "column in 'exclude'", at: position)
         var chosen: [String]
         if let features {
             chosen = features
-            for name in features where !header.contains(name) {
-                context.diagnostics.error(featuresPosition, "unknown feature column '\(name)'." + NameSuggestion.didYouMean(name, in: header))
-            }
+            reportUnknown(features, "feature column", at: featuresPosition)
             if features.contains(label) {
                 context.diagnostics.error(featuresPosition, "the label column '\(label)' is also listed as a feature")
             }
+            var seen = Set<String>()
+            seen.reserveCapacity(features.count)
+            if let twice = features.first(where: { !seen.insert($0).inserted }) {
+                context.diagnostics.error(featuresPosition, "feature column '\(twice)' is listed twice")
+            }
         } else {
-            chosen = header.filter { $0 != label && !exclude.contains($0) }
+            let excluded = Set(exclude)
+            chosen = header.filter { $0 != label && !excluded.contains($0) }
         }
         if chosen.isEmpty { context.diagnostics.error(featuresPosition, "no feature columns selected") }
         context.features = chosen
-        context.label = header.contains(label) ? label : nil
+        context.label = known.contains(label) ? label : nil
         // Encoded width from the public schema: one-hot categories, one slot otherwise.
         if let schema = context.schema {
             var width = 0
@@ -70,10 +92,6 @@ public struct SelectStage: PipelineStage {
                 width += column.kind == .category ? column.values.count : 1
             }
             context.featureWidth = width
-            if let labelColumn = schema.column(named: label), labelColumn.kind == .number {
-                // Regression labels are allowed; classification losses check the label kind in `train`.
-                _ = labelColumn
-            }
         }
     }
 }

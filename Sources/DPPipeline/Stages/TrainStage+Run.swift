@@ -37,7 +37,7 @@ extension TrainStage {
         // rows is private and is never compared with anything (q and the steps come from the public size).
         guard plan.neighbouring == .addRemove || x.rows == plan.examples else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position,
-                                            reason: "training size differs from the planned one; refusing to train mis-accounted")
+                                            reason: "training part larger than the planned one; refusing to train mis-accounted")
         }
         var diagnostics = DiagnosticCollector()
         let model: Sequential?

@@ -8,16 +8,21 @@ import Darwin
 /// How one CSV column is decoded (plain data, read in the per-field hot path).
 struct FieldPlan {
     enum Kind: UInt8 { case skip, number, integer, boolean, category }
-    enum Missing: UInt8 { case error, dropRow, fill }
+    /// What a missing or invalid cell does: fail, drop the row, or store the declared value.
+    enum Action: UInt8 { case error, dropRow, fill }
+    enum Bounds: UInt8 { case clamp, dropRow, error }
     var kind: Kind = .skip
-    var clamp = true
-    var missing: Missing = .error
+    var bounds: Bounds = .clamp
+    var missing: Action = .error
+    var invalid: Action = .error
     /// Index into the float columns (number/integer/boolean) or the category columns.
     var dest = 0
     var lo = 0.0
     var hi = 0.0
-    var fillFloat: Float = 0
-    var fillIndex: Int32 = 0
+    var missingFloat: Float = 0
+    var missingIndex: Int32 = 0
+    var invalidFloat: Float = 0
+    var invalidIndex: Int32 = 0
 }
 
 /// The mutable state libcsv's callbacks touch for every field, kept in one manually allocated
@@ -32,6 +37,7 @@ struct CSVHotState {
     var capacity = 0
     var dataBytesSeen = 0
     var drop = false
+    var dropRagged = false
     /// Set while reading the header and after an error: every callback takes the slow path.
     var slow = true
     var inHeader = true
@@ -43,12 +49,16 @@ struct CSVHotState {
 
 /// Streaming decode of libcsv's callbacks into columnar storage: the header, the plans, errors.
 ///
-/// The first error stops all further work (later callbacks return at once) and is thrown by the
-/// loader. Errors name file, line and column, never the cell.
+/// Every value-level problem (missing, invalid, out of bounds, unknown category, ragged row) is
+/// handled by its declared policy; only the `error` policies stop the load (the first error stops
+/// all further work and is thrown by the loader; it names file, line and column, never the cell).
+/// With a `collector` (the owner's `check`), every problem is recorded with its value and the
+/// `error` policies act as `drop_row` so that the whole file is diagnosed.
 final class CSVLoadState {
     let file: String
     let schema: Schema
     let fileSize: Int
+    let collector: CSVProblemCollector?
     let hot: UnsafeMutablePointer<CSVHotState>
     var header: [String] = []
     var columnNames: [String] = []
@@ -58,12 +68,14 @@ final class CSVLoadState {
     var matchers: [CategoryMatcher] = []
     var floatCount = 0
     var categoryCount = 0
+    var estimated = false
     var error: DataFrameError?
 
-    init(file: String, schema: Schema, fileSize: Int) {
+    init(file: String, schema: Schema, fileSize: Int, collector: CSVProblemCollector? = nil) {
         self.file = file
         self.schema = schema
         self.fileSize = fileSize
+        self.collector = collector
         hot = .allocate(capacity: 1)
         hot.initialize(to: CSVHotState(owner: .passUnretained(self)))
     }
@@ -106,13 +118,7 @@ final class CSVLoadState {
         }
         let index = h.pointee.fieldIndex
         h.pointee.fieldIndex = index &+ 1
-        guard index < h.pointee.fieldCount else {
-            if index == h.pointee.fieldCount {
-                let s = h.pointee.owner.takeUnretainedValue()
-                s.fail(.raggedRow(file: s.file, line: h.pointee.line, expected: index, found: index, orMore: true))
-            }
-            return
-        }
+        guard index < h.pointee.fieldCount else { return }
         let plan = h.pointee.plans.unsafelyUnwrapped[index]
         let row = h.pointee.rows
         switch plan.kind {
@@ -121,51 +127,105 @@ final class CSVLoadState {
         case .number, .integer:
             guard n > 0, let p else { return missing(h, plan, index) }
             guard var v = FieldDecoder.parseNumber(p, n) else {
-                return slowFail(h, index, plan.kind == .integer ? "an integer" : "a number")
+                return invalid(h, plan, index, p, n, plan.kind == .integer ? "an integer" : "a number")
             }
-            if plan.kind == .integer && !FieldDecoder.isIntegral(v) { return slowFail(h, index, "an integer") }
+            if plan.kind == .integer && !FieldDecoder.isIntegral(v) { return invalid(h, plan, index, p, n, "an integer") }
             if v < plan.lo || v > plan.hi {
-                if !plan.clamp {
-                    let s = h.pointee.owner.takeUnretainedValue()
-                    return s.fail(.outOfBounds(file: s.file, line: h.pointee.line, column: s.header[index], bounds: plan.lo...plan.hi))
+                if plan.bounds != .clamp || h.pointee.owner.takeUnretainedValue().collector != nil {
+                    if !outOfBounds(h, plan, index, p, n) { return }
                 }
                 v = v < plan.lo ? plan.lo : plan.hi
             }
             h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][row] = Float(v)
         case .boolean:
             guard n > 0, let p else { return missing(h, plan, index) }
-            guard let b = FieldDecoder.parseBoolean(p, n) else { return slowFail(h, index, "a boolean (true/false)") }
+            guard let b = FieldDecoder.parseBoolean(p, n) else { return invalid(h, plan, index, p, n, "a boolean (true/false)") }
             h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][row] = b ? 1 : 0
         case .category:
             guard n > 0, let p else { return missing(h, plan, index) }
             let s = h.pointee.owner.takeUnretainedValue()
             guard let k = s.matchers[plan.dest].index(of: p, count: n) else {
-                return s.fail(.unknownCategory(file: s.file, line: h.pointee.line, column: s.header[index],
-                                               declaredCount: s.matchers[plan.dest].count))
+                return unknownCategory(h, plan, index, p, n)
             }
             h.pointee.categoryColumns.unsafelyUnwrapped[plan.dest][row] = k
         }
     }
 
-    static func slowFail(_ h: UnsafeMutablePointer<CSVHotState>, _ index: Int, _ expected: String) {
-        let s = h.pointee.owner.takeUnretainedValue()
-        s.fail(.notANumber(file: s.file, line: h.pointee.line, column: s.header[index], expected: expected))
-    }
-
-    static func missing(_ h: UnsafeMutablePointer<CSVHotState>, _ plan: FieldPlan, _ index: Int) {
-        switch plan.missing {
+    /// Applies a missing/invalid action: fail, drop the row, or store the declared value.
+    static func apply(_ h: UnsafeMutablePointer<CSVHotState>, _ action: FieldPlan.Action, _ plan: FieldPlan,
+                      float: Float, index: Int32, error: @autoclosure () -> DataFrameError) {
+        switch action {
         case .error:
-            let s = h.pointee.owner.takeUnretainedValue()
-            s.fail(.missingValue(file: s.file, line: h.pointee.line, column: s.header[index]))
+            h.pointee.owner.takeUnretainedValue().fail(error())
         case .dropRow:
             h.pointee.drop = true
         case .fill:
             if plan.kind == .category {
-                h.pointee.categoryColumns.unsafelyUnwrapped[plan.dest][h.pointee.rows] = plan.fillIndex
+                h.pointee.categoryColumns.unsafelyUnwrapped[plan.dest][h.pointee.rows] = index
             } else {
-                h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][h.pointee.rows] = plan.fillFloat
+                h.pointee.floatColumns.unsafelyUnwrapped[plan.dest][h.pointee.rows] = float
             }
         }
+    }
+
+    static func actionText(_ action: FieldPlan.Action) -> String {
+        switch action {
+        case .error, .dropRow: return "row dropped"
+        case .fill: return "declared default stored"
+        }
+    }
+
+    static func record(_ s: CSVLoadState, _ kind: CSVCheckReport.Kind, _ index: Int, _ message: @autoclosure () -> String,
+                       action: String) {
+        guard let c = s.collector else { return }
+        let line = s.hot.pointee.line
+        c.add(CSVCheckReport.Problem(kind: kind, line: line, field: index + 1, column: s.header[index],
+                                     message: message(), action: action, file: s.file), kind: kind)
+    }
+
+    static func invalid(_ h: UnsafeMutablePointer<CSVHotState>, _ plan: FieldPlan, _ index: Int,
+                        _ p: UnsafePointer<UInt8>, _ n: Int, _ expected: String) {
+        let s = h.pointee.owner.takeUnretainedValue()
+        record(s, .invalid, index, "value \(CSVProblemCollector.show(p, n)) is not \(expected)", action: actionText(plan.invalid))
+        apply(h, plan.invalid, plan, float: plan.invalidFloat, index: plan.invalidIndex,
+              error: .notANumber(file: s.file, line: h.pointee.line, column: s.header[index], expected: expected))
+    }
+
+    static func unknownCategory(_ h: UnsafeMutablePointer<CSVHotState>, _ plan: FieldPlan, _ index: Int,
+                                _ p: UnsafePointer<UInt8>, _ n: Int) {
+        let s = h.pointee.owner.takeUnretainedValue()
+        let count = s.matchers[plan.dest].count
+        record(s, .unknownCategory, index, "value \(CSVProblemCollector.show(p, n)) is not one of the \(count) declared categories",
+               action: actionText(plan.invalid))
+        apply(h, plan.invalid, plan, float: plan.invalidFloat, index: plan.invalidIndex,
+              error: .unknownCategory(file: s.file, line: h.pointee.line, column: s.header[index], declaredCount: count))
+    }
+
+    /// Reports an out-of-bounds number; returns true when the value is to be clamped and stored.
+    static func outOfBounds(_ h: UnsafeMutablePointer<CSVHotState>, _ plan: FieldPlan, _ index: Int,
+                            _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let s = h.pointee.owner.takeUnretainedValue()
+        record(s, .outOfBounds, index,
+               "value \(CSVProblemCollector.show(p, n)) outside the declared bounds [\(Self.format(plan.lo)), \(Self.format(plan.hi))]",
+               action: plan.bounds == .clamp ? "clamped" : "row dropped")
+        switch plan.bounds {
+        case .clamp: return true
+        case .dropRow: h.pointee.drop = true; return false
+        case .error:
+            s.fail(.outOfBounds(file: s.file, line: h.pointee.line, column: s.header[index], bounds: plan.lo...plan.hi))
+            return false
+        }
+    }
+
+    static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
+
+    static func missing(_ h: UnsafeMutablePointer<CSVHotState>, _ plan: FieldPlan, _ index: Int) {
+        let s = h.pointee.owner.takeUnretainedValue()
+        record(s, .missing, index, "empty value", action: actionText(plan.missing))
+        apply(h, plan.missing, plan, float: plan.missingFloat, index: plan.missingIndex,
+              error: .missingValue(file: s.file, line: h.pointee.line, column: s.header[index]))
     }
 
     @inline(__always)
@@ -175,38 +235,55 @@ final class CSVLoadState {
             return
         }
         let found = h.pointee.fieldIndex
+        h.pointee.fieldIndex = 0
+        let s = h.pointee.owner.takeUnretainedValue()
+        s.collector?.rowsRead += 1
         if found != h.pointee.fieldCount {
-            if found < h.pointee.fieldCount {
-                let s = h.pointee.owner.takeUnretainedValue()
-                s.fail(.raggedRow(file: s.file, line: h.pointee.line, expected: h.pointee.fieldCount, found: found, orMore: false))
+            let expected = h.pointee.fieldCount
+            if let c = s.collector {
+                c.add(CSVCheckReport.Problem(kind: .ragged, line: h.pointee.line, field: nil, column: nil,
+                                             message: "row has \(found) field\(found == 1 ? "" : "s"), the header has \(expected)",
+                                             action: "row dropped", file: s.file), kind: .ragged)
+            }
+            h.pointee.drop = false
+            if !h.pointee.dropRagged {
+                s.fail(.raggedRow(file: s.file, line: h.pointee.line, expected: expected,
+                                  found: found > expected ? expected : found, orMore: found > expected))
             }
             return
         }
-        h.pointee.fieldIndex = 0
         if h.pointee.drop { h.pointee.drop = false; return }
+        // A check keeps no values: every row is decoded into slot 0 and only counted.
+        if let c = s.collector { c.rowsKept += 1; return }
         h.pointee.rows &+= 1
-        if h.pointee.rows == h.pointee.capacity { h.pointee.owner.takeUnretainedValue().grow() }
+        if h.pointee.rows == h.pointee.capacity { s.grow() }
     }
 
     // MARK: storage
 
-    /// Grows every column. After the first 1024 rows the capacity is estimated from the file
-    /// size (× 1.05) so that the columns are allocated once at about their final size, keeping
-    /// peak memory near the Float storage itself; if the estimate is short, × 1.5.
+    /// Grows every column. At the first growth the capacity is estimated from the file size
+    /// (× 1.05) so that the columns are allocated once at about their final size, keeping peak
+    /// memory near the Float storage itself; if the estimate is short, × 1.5. Out of memory stops
+    /// the load with an error (never a trap).
     func grow() {
         let h = hot.pointee
-        var newCapacity = h.capacity + h.capacity / 2
-        if h.rows == 1024, h.dataBytesSeen > 0, fileSize > 0 {
-            let estimate = Int(Double(fileSize) / (Double(h.dataBytesSeen) / Double(h.rows)) * 1.05) + 1024
-            newCapacity = max(newCapacity, estimate)
+        var newCapacity = h.capacity + max(h.capacity / 2, 1)
+        if !estimated, h.rows > 0, h.dataBytesSeen > 0, fileSize > 0 {
+            estimated = true
+            let estimate = Double(fileSize) / (Double(h.dataBytesSeen) / Double(h.rows)) * 1.05 + 16
+            if estimate < Double(Int32.max) { newCapacity = max(newCapacity, Int(estimate)) }
         }
         for k in 0..<floatCount {
-            guard let p = realloc(h.floatColumns![k], newCapacity * MemoryLayout<Float>.stride) else { fatalError("out of memory") }
-            h.floatColumns![k] = p.assumingMemoryBound(to: Float.self)
+            guard let p = realloc(h.floatColumns.unsafelyUnwrapped[k], newCapacity * MemoryLayout<Float>.stride) else {
+                return fail(.fileUnreadable(file: file, reason: "out of memory while loading the columns"))
+            }
+            h.floatColumns.unsafelyUnwrapped[k] = p.assumingMemoryBound(to: Float.self)
         }
         for k in 0..<categoryCount {
-            guard let p = realloc(h.categoryColumns![k], newCapacity * MemoryLayout<Int32>.stride) else { fatalError("out of memory") }
-            h.categoryColumns![k] = p.assumingMemoryBound(to: Int32.self)
+            guard let p = realloc(h.categoryColumns.unsafelyUnwrapped[k], newCapacity * MemoryLayout<Int32>.stride) else {
+                return fail(.fileUnreadable(file: file, reason: "out of memory while loading the columns"))
+            }
+            h.categoryColumns.unsafelyUnwrapped[k] = p.assumingMemoryBound(to: Int32.self)
         }
         hot.pointee.capacity = newCapacity
     }
@@ -214,44 +291,47 @@ final class CSVLoadState {
     /// Matches the header against the schema and builds one plan per CSV column.
     func resolveHeader() {
         hot.pointee.inHeader = false
-        for (i, name) in header.enumerated() where name.isEmpty {
-            return fail(.emptyColumnName(file: file, position: i + 1))
-        }
-        // A header that names none of the declared columns, or has a number as an undeclared
-        // column name, is most likely a data row: refuse without echoing it.
-        if !schema.columns.isEmpty && !header.contains(where: { schema.columns[$0] != nil }) {
-            return fail(.missingHeader(file: file))
-        }
-        for name in header where schema.columns[name] == nil {
-            var bytes = Array(name.utf8); let n = bytes.count; bytes.append(0)
-            if bytes.withUnsafeBufferPointer({ FieldDecoder.parseNumber($0.baseAddress!, n) }) != nil {
-                return fail(.missingHeader(file: file))
+        if let mismatch = schema.headerMismatch(header) {
+            switch mismatch {
+            case let .emptyName(position): return fail(.emptyColumnName(file: file, position: position))
+            case .noHeader: return fail(.missingHeader(file: file))
+            case let .undeclared(names): return fail(.undeclaredColumn(file: file, column: names[0]))
+            case let .duplicate(name): return fail(.duplicateColumn(file: file, column: name))
+            case let .missing(names): return fail(.missingColumn(file: file, column: names[0]))
             }
         }
-        var seen = Set<String>()
-        for name in header where !seen.insert(name).inserted {
-            return fail(.duplicateColumn(file: file, column: name))
-        }
-        for name in schema.columns.keys.sorted() where !seen.contains(name) {
-            return fail(.missingColumn(file: file, column: name))
+        let checking = collector != nil
+        func action(_ policy: CellPolicy, _ name: String, _ kind: ColumnKind, _ what: String) -> (FieldPlan.Action, StoredValue?)? {
+            switch policy {
+            case .error: return (checking ? .dropRow : .error, nil)
+            case .dropRow: return (.dropRow, nil)
+            case let .fill(text):
+                guard let v = FieldDecoder.decodeDeclared(text, kind: kind) else {
+                    if kind == .ignore { return (.error, nil) }
+                    fail(.invalidSchema(column: name, reason: "\(what) default is not a valid \(kind.typeName)"))
+                    return nil
+                }
+                return (.fill, v)
+            }
         }
         var plans: [FieldPlan] = []
+        plans.reserveCapacity(header.count)
         for name in header {
             guard let spec = schema.spec(for: name) else { return fail(.undeclaredColumn(file: file, column: name)) }
             var plan = FieldPlan()
-            switch spec.missing {
-            case .error: plan.missing = .error
-            case .dropRow: plan.missing = .dropRow
-            case let .fill(text):
-                plan.missing = .fill
-                switch FieldDecoder.decodeDeclared(text, kind: spec.kind) {
-                case let .number(x)?: plan.fillFloat = x
-                case let .category(k)?: plan.fillIndex = k
-                case nil:
-                    if spec.kind != .ignore {
-                        return fail(.invalidSchema(column: name, reason: "missing-value default is not a valid \(spec.kind.typeName)"))
-                    }
-                }
+            guard let (missingAction, missingValue) = action(spec.missing, name, spec.kind, "missing-value"),
+                  let (invalidAction, invalidValue) = action(spec.invalid, name, spec.kind, "invalid-value") else { return }
+            plan.missing = missingAction
+            plan.invalid = invalidAction
+            switch missingValue {
+            case let .number(x)?: plan.missingFloat = x
+            case let .category(k)?: plan.missingIndex = k
+            case nil: break
+            }
+            switch invalidValue {
+            case let .number(x)?: plan.invalidFloat = x
+            case let .category(k)?: plan.invalidIndex = k
+            case nil: break
             }
             switch spec.kind {
             case .ignore:
@@ -259,7 +339,12 @@ final class CSVLoadState {
                 continue
             case let .number(lo, hi), let .integer(lo, hi):
                 if case .integer = spec.kind { plan.kind = .integer } else { plan.kind = .number }
-                plan.lo = lo; plan.hi = hi; plan.clamp = spec.outOfBounds == .clamp
+                plan.lo = lo; plan.hi = hi
+                switch spec.outOfBounds {
+                case .clamp: plan.bounds = .clamp
+                case .dropRow: plan.bounds = .dropRow
+                case .error: plan.bounds = checking ? .dropRow : .error
+                }
                 plan.dest = floatCount; destinations.append((true, floatCount)); floatCount += 1
             case .boolean:
                 plan.kind = .boolean
@@ -273,16 +358,28 @@ final class CSVLoadState {
             columnNames.append(name)
             columnSpecs.append(spec)
         }
-        let capacity = 1024
+        hot.pointee.dropRagged = checking || schema.raggedRows == .dropRow
+        // Start with at most ~16 MB of column storage whatever the number of columns (a check,
+        // which keeps no rows, needs one slot).
+        let stored = max(floatCount + categoryCount, 1)
+        let capacity = checking ? 2 : max(2, min(1024, (16 << 20) / (4 * stored)))
         let planBuffer = UnsafeMutablePointer<FieldPlan>.allocate(capacity: max(plans.count, 1))
         planBuffer.initialize(from: plans, count: plans.count)
         let floats = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: max(floatCount, 1))
-        for k in 0..<floatCount { floats[k] = malloc(capacity * 4)!.assumingMemoryBound(to: Float.self) }
         let cats = UnsafeMutablePointer<UnsafeMutablePointer<Int32>>.allocate(capacity: max(categoryCount, 1))
-        for k in 0..<categoryCount { cats[k] = malloc(capacity * 4)!.assumingMemoryBound(to: Int32.self) }
-        hot.pointee.plans = planBuffer
         hot.pointee.floatColumns = floats
         hot.pointee.categoryColumns = cats
+        let allocatedFloats = floatCount, allocatedCategories = categoryCount
+        floatCount = 0; categoryCount = 0      // deinit frees only what was allocated
+        for k in 0..<allocatedFloats {
+            guard let p = malloc(capacity * 4) else { return fail(.fileUnreadable(file: file, reason: "out of memory")) }
+            floats[k] = p.assumingMemoryBound(to: Float.self); floatCount = k + 1
+        }
+        for k in 0..<allocatedCategories {
+            guard let p = malloc(capacity * 4) else { return fail(.fileUnreadable(file: file, reason: "out of memory")) }
+            cats[k] = p.assumingMemoryBound(to: Int32.self); categoryCount = k + 1
+        }
+        hot.pointee.plans = planBuffer
         hot.pointee.capacity = capacity
         hot.pointee.fieldCount = header.count
         hot.pointee.slow = false

@@ -9,7 +9,8 @@ import Darwin
 /// Streams a CSV file through libcsv into columnar storage.
 ///
 /// RFC 4180: quoted fields with embedded commas, newlines and doubled quotes; CRLF or LF line
-/// ends; an optional UTF-8 byte-order mark; a mandatory header row. libcsv runs in strict mode
+/// ends, and CR-only line ends (old Mac files); an optional UTF-8 byte-order mark; a mandatory
+/// header row. libcsv runs in strict mode
 /// (`CSV_STRICT | CSV_STRICT_FINI`), so a stray quote is an error rather than a silent guess, and
 /// with `CSV_APPEND_NULL` so numbers can be parsed in place from the parser's buffer: the numeric
 /// path allocates nothing per cell. The file is fed to the parser one physical line at a time so
@@ -28,7 +29,8 @@ struct CSVLoader {
     /// - Parameters:
     ///   - displayName: how errors name the file (defaults to the path).
     ///   - hashing: compute the SHA-256 of the file while streaming it (the ledger's dataset id).
-    static func load(path: String, schema: Schema, displayName: String? = nil, hashing: Bool) throws -> Loaded {
+    static func load(path: String, schema: Schema, displayName: String? = nil, hashing: Bool,
+                     collector: CSVProblemCollector? = nil) throws -> Loaded {
         let name = displayName ?? path
         try schema.validate()
         let fd = open(path, O_RDONLY)
@@ -37,7 +39,7 @@ struct CSVLoader {
         var st = stat()
         let size = fstat(fd, &st) == 0 ? Int(st.st_size) : 0
 
-        let state = CSVLoadState(file: name, schema: schema, fileSize: size)
+        let state = CSVLoadState(file: name, schema: schema, fileSize: size, collector: collector)
         var parser = csv_parser()
         guard csv_init(&parser, UInt8(CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) == 0 else {
             throw DataFrameError.fileUnreadable(file: name, reason: "cannot initialise the CSV parser")
@@ -62,13 +64,32 @@ struct CSVLoader {
         var sawContent = false
         var totalBytes = 0
 
+        // The line on which the quoted field being parsed opened (for unterminated quotes).
+        var quoteOpenedAt = 0
+        var segmentStartedQuoted = false
+        func inQuotedField() -> Bool { parser.quoted != 0 && parser.pstate == 2 }   // FIELD_BEGUN
+        func malformed(atEnd: Bool) -> DataFrameError {
+            let open = atEnd ? parser.quoted != 0 && parser.pstate >= 2 : segmentStartedQuoted
+            if open && quoteOpenedAt > 0 && quoteOpenedAt < state.line {
+                return .malformedCSV(file: name, line: quoteOpenedAt, reason: atEnd
+                    ? "the quoted field that opens on this line is never closed (the file ends inside it)"
+                    : "the quoted field that opens on this line is not closed properly (a stray quote after it; "
+                        + "parsing failed at line \(state.line))")
+            }
+            return .malformedCSV(file: name, line: state.line, reason: Self.describe(csv_error(&parser)))
+        }
         func parse(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) throws {
+            segmentStartedQuoted = inQuotedField()
             if csv_parse(&parser, p, n, onField, onRow, context) != n {
                 if let e = state.error { throw e }
-                throw DataFrameError.malformedCSV(file: name, line: state.line, reason: Self.describe(csv_error(&parser)))
+                throw malformed(atEnd: false)
             }
+            if !segmentStartedQuoted && inQuotedField() { quoteOpenedAt = hot.pointee.line }
         }
 
+        // Line ends: LF, CRLF or a lone CR. `pendingCR`: the previous segment ended with CR, so
+        // an LF that follows at once belongs to the same line end.
+        var pendingCR = false
         while true {
             let got = read(fd, base, chunkSize)
             if got < 0 {
@@ -88,18 +109,35 @@ struct CSVLoader {
                     sawContent = true; break
                 }
             }
-            // Feed one physical line at a time so that every callback knows its line number.
+            // Feed one physical line at a time so that every callback knows its line number. The
+            // next LF and the next CR are each searched once per chunk position (linear).
+            var nextLF = -1, nextCR = -1
             while start < got {
-                let remaining = got &- start
-                if let nl = memchr(base + start, 0x0A, remaining) {
-                    let len = base.distance(to: nl.assumingMemoryBound(to: UInt8.self)) &- start &+ 1
+                if pendingCR && base[start] == 0x0A {
+                    try parse(base + start, 1)
+                    start &+= 1
+                    pendingCR = false
+                    continue
+                }
+                if nextLF < start {
+                    nextLF = memchr(base + start, 0x0A, got &- start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? got
+                }
+                if nextCR < start {
+                    nextCR = memchr(base + start, 0x0D, got &- start).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? got
+                }
+                let end = min(nextLF, nextCR)
+                if end < got {
+                    let len = end &- start &+ 1
                     try parse(base + start, len)
                     if !hot.pointee.inHeader { hot.pointee.dataBytesSeen &+= len }
                     hot.pointee.line &+= 1
+                    pendingCR = base[end] == 0x0D
                     start &+= len
                 } else {
+                    let remaining = got &- start
                     try parse(base + start, remaining)
                     if !hot.pointee.inHeader { hot.pointee.dataBytesSeen &+= remaining }
+                    pendingCR = false
                     start = got
                 }
                 if state.error != nil { break }
@@ -109,7 +147,7 @@ struct CSVLoader {
         guard sawContent else { throw DataFrameError.emptyFile(file: name) }
         if csv_fini(&parser, onField, onRow, context) != 0 {
             if let e = state.error { throw e }
-            throw DataFrameError.malformedCSV(file: name, line: state.line, reason: Self.describe(csv_error(&parser)))
+            throw malformed(atEnd: true)
         }
         if let e = state.error { throw e }
         if state.inHeader { throw DataFrameError.emptyFile(file: name) }

@@ -45,6 +45,15 @@ struct CSVRecordReader {
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         var first = true
         var line = 1
+        // Line ends: LF, CRLF or a lone CR (a CR at the end of a chunk may pair with an LF after it).
+        var previousCR = false
+        func lineEnds(_ bytes: ArraySlice<UInt8>) -> Int {
+            var n = 0
+            for b in bytes {
+                if b == 0x0A { if !previousCR { n += 1 }; previousCR = false } else if b == 0x0D { n += 1; previousCR = true } else { previousCR = false }
+            }
+            return n
+        }
         while !state.stopped {
             let got = buf.withUnsafeMutableBytes { readFile(fd, $0.baseAddress!, $0.count) }
             if got <= 0 { break }
@@ -52,10 +61,10 @@ struct CSVRecordReader {
             if first { first = false; if got >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF { start = 3 } }
             let parsed = buf.withUnsafeBytes { csv_parse(&parser, $0.baseAddress! + start, got - start, onField, onRow, ctx) }
             if parsed != got - start && !state.stopped {
-                line += buf[start..<(start + parsed)].filter { $0 == 0x0A }.count
+                line += lineEnds(buf[start..<(start + parsed)])
                 throw DataFrameError.malformedCSV(file: path, line: line, reason: CSVLoader.describe(csv_error(&parser)))
             }
-            line += buf[start..<got].filter { $0 == 0x0A }.count
+            line += lineEnds(buf[start..<got])
         }
         if !state.stopped && csv_fini(&parser, onField, onRow, ctx) != 0 {
             throw DataFrameError.malformedCSV(file: path, line: line, reason: CSVLoader.describe(csv_error(&parser)))

@@ -6,7 +6,12 @@
 /// hash of the row's content, an id or its position, predicting with a model) return new private frames. `description`
 /// prints the schema and the word "private".
 public struct PrivateDataFrame: Sendable, CustomStringConvertible {
-    var columns: [FrameColumn]
+    var columns: [FrameColumn] {
+        didSet { columnIndex = Self.index(columns) }
+    }
+    /// Position in `columns` by name: every lookup by name is O(1), so per-column steps stay linear in the
+    /// number of columns.
+    private var columnIndex: [String: Int]
     var rowCount: Int
     /// The ledger's dataset id: declared at load time, or the SHA-256 of the CSV file.
     public let datasetID: String
@@ -20,6 +25,7 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     init(columns: [FrameColumn], rowCount: Int, datasetID: String, source: String,
          featureColumns: [String]? = nil, labelColumn: String? = nil) {
         self.columns = columns
+        self.columnIndex = Self.index(columns)
         self.rowCount = rowCount
         self.datasetID = datasetID
         self.source = source
@@ -70,19 +76,27 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     /// Schema and the word "private"; never values or counts.
     public var description: String {
         var lines = ["PrivateDataFrame(private; dataset \(datasetID); source \(source); values and row count are private)"]
+        let features = Set(featureColumns ?? [])
         for c in columns {
             var role = ""
-            if c.name == labelColumn { role = "  [label]" } else if featureColumns?.contains(c.name) == true { role = "  [feature]" }
+            if c.name == labelColumn { role = "  [label]" } else if features.contains(c.name) { role = "  [feature]" }
             lines.append("  \(c.name): \(c.spec.kind)\(role)")
         }
         return lines.joined(separator: "\n")
     }
 
     func column(named name: String) throws -> FrameColumn {
-        guard let c = columns.first(where: { $0.name == name }) else {
+        guard let k = columnIndex[name] else {
             throw DataFrameError.unknownColumn(name, available: columnNames)
         }
-        return c
+        return columns[k]
+    }
+
+    private static func index(_ columns: [FrameColumn]) -> [String: Int] {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(columns.count)
+        for (k, c) in columns.enumerated() where index[c.name] == nil { index[c.name] = k }
+        return index
     }
 
     // MARK: selection

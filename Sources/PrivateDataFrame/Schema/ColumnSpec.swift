@@ -2,7 +2,7 @@
 ///
 /// In YAML or JSON (keys in snake case):
 /// ```yaml
-/// age:    {type: integer, min: 0, max: 120, missing: drop_row, out_of_bounds: error}
+/// age:    {type: integer, min: 0, max: 120, missing: drop_row, invalid: drop_row, out_of_bounds: clamp}
 /// income: {type: number, min: 0, max: 1000000, missing: {default: 0}}
 /// color:  {type: category, values: [red, green, blue]}
 /// smoker: {type: boolean}
@@ -15,35 +15,42 @@ public struct ColumnSpec: Sendable, Equatable, Hashable {
     public var missing: MissingValuePolicy
     /// What to do with a number outside the declared bounds.
     public var outOfBounds: OutOfBoundsPolicy
+    /// What to do with a cell that is not a value of the type (not a number, an integer, a
+    /// boolean, or a declared category).
+    public var invalid: InvalidValuePolicy
 
     /// Declares a column.
     /// - Parameters:
     ///   - kind: type and public bounds/values (sensitivity of releases derives from them).
     ///   - missing: empty-cell policy; `.error` by default.
     ///   - outOfBounds: `.clamp` by default.
-    public init(_ kind: ColumnKind, missing: MissingValuePolicy = .error, outOfBounds: OutOfBoundsPolicy = .clamp) {
+    ///   - invalid: policy for a cell that is not a value of the type; `.error` by default.
+    public init(_ kind: ColumnKind, missing: MissingValuePolicy = .error, outOfBounds: OutOfBoundsPolicy = .clamp,
+                invalid: InvalidValuePolicy = .error) {
         self.kind = kind
         self.missing = missing
         self.outOfBounds = outOfBounds
+        self.invalid = invalid
     }
 
     /// `number` in `[min, max]`.
     public static func number(min: Double, max: Double, missing: MissingValuePolicy = .error,
-                              outOfBounds: OutOfBoundsPolicy = .clamp) -> ColumnSpec {
-        ColumnSpec(.number(min: min, max: max), missing: missing, outOfBounds: outOfBounds)
+                              outOfBounds: OutOfBoundsPolicy = .clamp, invalid: InvalidValuePolicy = .error) -> ColumnSpec {
+        ColumnSpec(.number(min: min, max: max), missing: missing, outOfBounds: outOfBounds, invalid: invalid)
     }
     /// `integer` in `[min, max]`.
     public static func integer(min: Double, max: Double, missing: MissingValuePolicy = .error,
-                               outOfBounds: OutOfBoundsPolicy = .clamp) -> ColumnSpec {
-        ColumnSpec(.integer(min: min, max: max), missing: missing, outOfBounds: outOfBounds)
+                               outOfBounds: OutOfBoundsPolicy = .clamp, invalid: InvalidValuePolicy = .error) -> ColumnSpec {
+        ColumnSpec(.integer(min: min, max: max), missing: missing, outOfBounds: outOfBounds, invalid: invalid)
     }
     /// `category` with the declared `values` (their order defines class indices).
-    public static func category(_ values: [String], missing: MissingValuePolicy = .error) -> ColumnSpec {
-        ColumnSpec(.category(values: values), missing: missing)
+    public static func category(_ values: [String], missing: MissingValuePolicy = .error,
+                                invalid: InvalidValuePolicy = .error) -> ColumnSpec {
+        ColumnSpec(.category(values: values), missing: missing, invalid: invalid)
     }
     /// `boolean`.
-    public static func boolean(missing: MissingValuePolicy = .error) -> ColumnSpec {
-        ColumnSpec(.boolean, missing: missing)
+    public static func boolean(missing: MissingValuePolicy = .error, invalid: InvalidValuePolicy = .error) -> ColumnSpec {
+        ColumnSpec(.boolean, missing: missing, invalid: invalid)
     }
     /// A column that is skipped.
     public static let ignore = ColumnSpec(.ignore)
@@ -53,6 +60,7 @@ extension ColumnSpec: Codable {
     enum CodingKeys: String, CodingKey {
         case type, min, max, values, missing
         case outOfBounds = "out_of_bounds"
+        case invalid
     }
     enum MissingKeys: String, CodingKey { case `default` }
 
@@ -73,21 +81,34 @@ extension ColumnSpec: Codable {
                 "unknown column type '\(type)'; expected number, integer, category, boolean or ignore")
         }
         outOfBounds = try c.decodeIfPresent(OutOfBoundsPolicy.self, forKey: .outOfBounds) ?? .clamp
-        if !c.contains(.missing) {
-            missing = .error
-        } else if let word = try? c.decode(String.self, forKey: .missing) {
+        missing = try Self.decodePolicy(c, .missing)
+        invalid = try Self.decodePolicy(c, .invalid)
+    }
+
+    static func decodePolicy(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> CellPolicy {
+        if !c.contains(key) { return .error }
+        if let word = try? c.decode(String.self, forKey: key) {
             switch word {
-            case "error": missing = .error
-            case "drop_row": missing = .dropRow
+            case "error": return .error
+            case "drop_row": return .dropRow
             default:
-                throw DecodingError.dataCorruptedError(forKey: .missing, in: c, debugDescription:
-                    "missing must be error, drop_row or {default: VALUE}")
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription:
+                    "\(key.stringValue) must be error, drop_row or {default: VALUE}")
             }
-        } else {
-            let m = try c.nestedContainer(keyedBy: MissingKeys.self, forKey: .missing)
-            if let s = try? m.decode(String.self, forKey: .default) { missing = .fill(s) }
-            else if let b = try? m.decode(Bool.self, forKey: .default) { missing = .fill(b ? "true" : "false") }
-            else { missing = .fill(String(try m.decode(Double.self, forKey: .default))) }
+        }
+        let m = try c.nestedContainer(keyedBy: MissingKeys.self, forKey: key)
+        if let s = try? m.decode(String.self, forKey: .default) { return .fill(s) }
+        if let b = try? m.decode(Bool.self, forKey: .default) { return .fill(b ? "true" : "false") }
+        return .fill(String(try m.decode(Double.self, forKey: .default)))
+    }
+
+    static func encodePolicy(_ policy: CellPolicy, _ c: inout KeyedEncodingContainer<CodingKeys>, _ key: CodingKeys) throws {
+        switch policy {
+        case .error: try c.encode("error", forKey: key)
+        case .dropRow: try c.encode("drop_row", forKey: key)
+        case let .fill(v):
+            var m = c.nestedContainer(keyedBy: MissingKeys.self, forKey: key)
+            try m.encode(v, forKey: .default)
         }
     }
 
@@ -101,12 +122,7 @@ extension ColumnSpec: Codable {
         case .boolean, .ignore: break
         }
         if kind.isNumeric, kind != .boolean { try c.encode(outOfBounds, forKey: .outOfBounds) }
-        switch missing {
-        case .error: try c.encode("error", forKey: .missing)
-        case .dropRow: try c.encode("drop_row", forKey: .missing)
-        case let .fill(v):
-            var m = c.nestedContainer(keyedBy: MissingKeys.self, forKey: .missing)
-            try m.encode(v, forKey: .default)
-        }
+        try Self.encodePolicy(missing, &c, .missing)
+        if invalid != .error { try Self.encodePolicy(invalid, &c, .invalid) }
     }
 }

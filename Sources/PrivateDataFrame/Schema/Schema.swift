@@ -19,13 +19,27 @@ public struct Schema: Sendable, Equatable, Hashable {
     /// The declaration applied to every column of the file that `columns` does not list; `nil`
     /// makes such a column an error.
     public var defaultColumn: ColumnSpec?
+    /// What to do with a row whose field count differs from the header's.
+    public var raggedRows: RaggedRowPolicy
 
     /// - Parameters:
     ///   - columns: declarations by column name.
     ///   - default: the declaration for every other column of the file (`nil`: they are errors).
-    public init(columns: [String: ColumnSpec] = [:], default defaultColumn: ColumnSpec? = nil) {
+    ///   - raggedRows: policy for rows with too few or too many fields (`.error` by default).
+    public init(columns: [String: ColumnSpec] = [:], default defaultColumn: ColumnSpec? = nil,
+                raggedRows: RaggedRowPolicy = .error) {
         self.columns = columns
         self.defaultColumn = defaultColumn
+        self.raggedRows = raggedRows
+    }
+
+    /// True when no value-level problem can fail a load: every column's missing, invalid and
+    /// out-of-bounds policies and the ragged-row policy are data-independent (clamp, default or
+    /// drop the row). Pipelines' schemas always are.
+    public var isDataIndependent: Bool {
+        guard raggedRows != .error else { return false }
+        let specs = Array(columns.values) + (defaultColumn.map { [$0] } ?? [])
+        return specs.allSatisfy { $0.kind == .ignore || ($0.missing != .error && $0.invalid != .error && $0.outOfBounds != .error) }
     }
 
     /// The declaration that applies to `name` (its own, or the default).
@@ -53,11 +67,11 @@ public struct Schema: Sendable, Equatable, Hashable {
             guard values.count < Int(Int32.max) else { throw fail("too many category values") }
         case .boolean, .ignore: break
         }
-        if case let .fill(text) = spec.missing {
-            guard spec.kind != .ignore else { return }
+        for (policy, what) in [(spec.missing, "missing-value"), (spec.invalid, "invalid-value")] {
+            guard case let .fill(text) = policy, spec.kind != .ignore else { continue }
             if FieldDecoder.decodeDeclared(text, kind: spec.kind) == nil {
                 // The fill value is schema (public), so it may be named.
-                throw fail("missing-value default '\(text)' is not a valid \(spec.kind.typeName)"
+                throw fail("\(what) default '\(text)' is not a valid \(spec.kind.typeName)"
                            + (spec.kind.bounds.map { " in [\($0.lowerBound), \($0.upperBound)]" } ?? "")
                            + (spec.kind.categories.map { " (declared values: \($0.joined(separator: ", ")))" } ?? ""))
             }
@@ -66,17 +80,22 @@ public struct Schema: Sendable, Equatable, Hashable {
 }
 
 extension Schema: Codable {
-    enum CodingKeys: String, CodingKey { case columns, `default` }
+    enum CodingKeys: String, CodingKey {
+        case columns, `default`
+        case raggedRows = "ragged_rows"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         columns = try c.decodeIfPresent([String: ColumnSpec].self, forKey: .columns) ?? [:]
         defaultColumn = try c.decodeIfPresent(ColumnSpec.self, forKey: .default)
+        raggedRows = try c.decodeIfPresent(RaggedRowPolicy.self, forKey: .raggedRows) ?? .error
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(columns, forKey: .columns)
         try c.encodeIfPresent(defaultColumn, forKey: .default)
+        if raggedRows != .error { try c.encode(raggedRows, forKey: .raggedRows) }
     }
 }

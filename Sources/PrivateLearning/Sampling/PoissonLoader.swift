@@ -43,7 +43,32 @@ public struct PoissonLoader: Sendable {
         self.batchSize = accountedSize == nil ? min(batchSize, features.rows) : batchSize
     }
 
-    /// Number of examples N.
+    /// Poisson sampling at the rate of a public `population` N ≥ the examples present:
+    /// q = batchSize / N and an epoch is ceil(N / batchSize) steps, whatever subset of the
+    /// population is present. Each present example is included with probability q, so the
+    /// add/remove-one guarantee for q holds; an absent example (e.g. a row dropped by a
+    /// data-independent per-row policy) simply never contributes. May hold no example at all
+    /// (every step is then noise only).
+    /// - Throws: `.invalidTrainingData` when row counts differ or exceed `population`;
+    ///   `.invalidConfiguration` for a non-positive batch size or population.
+    public init(features: Tensor, labels: Tensor, batchSize: Int, population: Int) throws {
+        guard features.rows == labels.rows, features.rank >= 1, labels.rank >= 1 else {
+            throw PrivateLearningError.invalidTrainingData(
+                "features have \(features.rows) rows but labels have \(labels.rows)")
+        }
+        guard population > 0, batchSize > 0 else {
+            throw PrivateLearningError.invalidConfiguration("batch size and population must be > 0")
+        }
+        guard features.rows <= population else {
+            throw PrivateLearningError.invalidTrainingData("more examples than the declared population")
+        }
+        self.features = features
+        self.labels = labels
+        self.batchSize = min(batchSize, population)
+        self.population = population
+    }
+
+    /// Number of examples present (private when a population is declared).
     public var exampleCount: Int { features.rows }
     /// The N of the accounting: `accountedSize`, or the number of rows.
     public var publicSize: Int { accountedSize ?? exampleCount }
@@ -61,6 +86,7 @@ public struct PoissonLoader: Sendable {
     /// using O(qN) random numbers instead of N.
     public func sampleIndices<G: RandomNumberGenerator>(using generator: inout G) -> [Int] {
         let n = exampleCount, q = samplingRate
+        if n == 0 { return [] }
         if q >= 1 { return Array(0..<n) }
         var out: [Int] = []
         out.reserveCapacity(Int(Double(n) * q * 1.2) + 8)
