@@ -33,9 +33,9 @@ struct DataValuePolicyTests {
         try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/data.csv", atomically: true, encoding: .utf8)
         let yaml = """
         name: values
-        privacy:
-          dataset: values-test
-          budget: {epsilon: 100, delta: 1e-4}
+        privacy: {dataset: values-test, public_size: 200,
+                  budget: {epsilon: 100, delta: 1e-4}}
+        # public_size: the data owner's declared (public) number of records
         stages:
           - load:
               csv: data.csv

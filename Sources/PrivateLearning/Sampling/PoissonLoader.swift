@@ -27,7 +27,9 @@ public struct PoissonLoader: Sendable {
             throw PrivateLearningError.invalidTrainingData(
                 "features have \(features.rows) rows but labels have \(labels.rows)")
         }
-        guard features.rows > 0 else { throw PrivateLearningError.invalidTrainingData("no examples") }
+        // With a public accounted size the examples present may be fewer (rows dropped by a data-independent
+        // per-row policy), even none: every step is then noise only, and nothing about the count shows.
+        guard features.rows > 0 || accountedSize != nil else { throw PrivateLearningError.invalidTrainingData("no examples") }
         guard batchSize > 0 else {
             throw PrivateLearningError.invalidConfiguration("batch size must be > 0, got \(batchSize)")
         }
@@ -41,31 +43,6 @@ public struct PoissonLoader: Sendable {
         self.labels = labels
         self.accountedSize = accountedSize
         self.batchSize = accountedSize == nil ? min(batchSize, features.rows) : batchSize
-    }
-
-    /// Poisson sampling at the rate of a public `population` N ≥ the examples present:
-    /// q = batchSize / N and an epoch is ceil(N / batchSize) steps, whatever subset of the
-    /// population is present. Each present example is included with probability q, so the
-    /// add/remove-one guarantee for q holds; an absent example (e.g. a row dropped by a
-    /// data-independent per-row policy) simply never contributes. May hold no example at all
-    /// (every step is then noise only).
-    /// - Throws: `.invalidTrainingData` when row counts differ or exceed `population`;
-    ///   `.invalidConfiguration` for a non-positive batch size or population.
-    public init(features: Tensor, labels: Tensor, batchSize: Int, population: Int) throws {
-        guard features.rows == labels.rows, features.rank >= 1, labels.rank >= 1 else {
-            throw PrivateLearningError.invalidTrainingData(
-                "features have \(features.rows) rows but labels have \(labels.rows)")
-        }
-        guard population > 0, batchSize > 0 else {
-            throw PrivateLearningError.invalidConfiguration("batch size and population must be > 0")
-        }
-        guard features.rows <= population else {
-            throw PrivateLearningError.invalidTrainingData("more examples than the declared population")
-        }
-        self.features = features
-        self.labels = labels
-        self.batchSize = min(batchSize, population)
-        self.population = population
     }
 
     /// Number of examples present (private when a population is declared).
