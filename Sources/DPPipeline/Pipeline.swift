@@ -38,6 +38,8 @@ public struct Pipeline: Sendable {
     public init(spec: PipelineSpec, environment: PipelineEnvironment, earlier: DiagnosticCollector = DiagnosticCollector()) throws {
         self.spec = spec
         self.environment = environment
+        var earlier = earlier
+        earlier.append(contentsOf: spec.outputNameDiagnostics())
         self.facts = try PipelineResolver(stages: environment.stages, plugins: environment.plugins).resolve(spec, earlier: earlier)
     }
 

@@ -16,15 +16,20 @@ extension PipelineEnvironment {
 }
 
 extension PipelineRunner {
-    /// A runner on the SQLite budget ledger, with SHA-256 dataset ids.
+    /// A runner on the SQLite budget ledger. A pipeline without `privacy.dataset` gets an id keyed with the
+    /// ledger's secret (`BudgetLedger.fingerprint`), so it needs an existing ledger; never a plain hash of the data.
     public static func standard(environment: PipelineEnvironment) throws -> PipelineRunner {
-        PipelineRunner(environment: environment,
-                       openLedger: { try BudgetLedgerAdapter(path: $0) },
-                       datasetID: { path in
-                           do { return try BudgetLedger.datasetID(forCSVAt: path) } catch {
-                               throw PipelineError.unreadableFile(path: path, reason: "\(error)")
-                           }
-                       })
+        var runner = PipelineRunner(environment: environment,
+                                    openLedger: { try BudgetLedgerAdapter(path: $0) },
+                                    datasetID: { path in
+                                        throw PipelineError.budgetRefused(
+                                            dataset: "(undeclared)", requested: (0, 0),
+                                            reason: "the pipeline declares no privacy.dataset and there is no ledger yet whose secret "
+                                                + "could key an id for '\(path)'; declare privacy.dataset, or create the ledger first "
+                                                + "(`dpflow ledger init`)")
+                                    })
+        runner.createLedger = { try BudgetLedger.create(path: $0) }
+        return runner
     }
 
     /// The ledger's state for a data set without creating a ledger file that does not exist yet.

@@ -36,7 +36,7 @@ public enum PipelineError: Error, Sendable, LocalizedError, CustomStringConverti
             return "\(position.map { "\($0): " } ?? "")error: stage '\(stage)': \(reason)"
         case .budgetRefused(let dataset, let requested, let reason):
             return "error: budget refused for data set '\(dataset)': this run needs ε = \(Self.format(requested.epsilon)), "
-                + "δ = \(Self.format(requested.delta)); \(reason). Nothing was read or spent."
+                + "δ = \(Self.format(requested.delta)); \(reason). No budget was charged and no data value was read"
         case .stageFailed(let stage, let position, let reason):
             return "\(position.map { "\($0): " } ?? "")error: stage '\(stage)' failed: \(reason)"
         case .internalError(let reason):

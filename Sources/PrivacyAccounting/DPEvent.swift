@@ -10,6 +10,11 @@ public indirect enum DPEvent: Sendable, Hashable {
     /// `event` applied to a Poisson sample that includes each record independently with
     /// probability `samplingRate` (add/remove-one neighbouring relation).
     case poissonSampled(samplingRate: Double, event: DPEvent)
+    /// `event` applied to a fixed-size sample of `samplingRate·n` records drawn uniformly without
+    /// replacement from n (replace-one neighbouring relation; Wang, Balle & Kasiviswanathan 2019;
+    /// dp_accounting's `SampledWithoutReplacementDpEvent` with `NeighboringRelation.REPLACE_ONE`).
+    /// The inner event's noise is relative to the replace-one sensitivity of the sampled query.
+    case sampledWithoutReplacement(samplingRate: Double, event: DPEvent)
     /// The Laplace mechanism with scale b (relative to the L1 sensitivity); ε₀ = 1/b pure DP.
     case laplace(scale: Double)
     /// Sequential composition of different events.
@@ -30,7 +35,7 @@ extension DPEvent {
         switch self {
         case .gaussian(let sigma):
             guard sigma.isFinite, sigma > 0 else { throw PrivacyAccountingError.invalidNoiseMultiplier(sigma) }
-        case .poissonSampled(let q, let inner):
+        case .poissonSampled(let q, let inner), .sampledWithoutReplacement(let q, let inner):
             guard q.isFinite, q >= 0, q <= 1 else { throw PrivacyAccountingError.invalidSamplingRate(q) }
             try inner.validate()
         case .laplace(let b):
@@ -56,7 +61,7 @@ extension DPEvent {
             case .selfComposed(let x, let count):
                 guard let v = inverseVariance(x) else { return nil }
                 return v * Double(count)
-            case .poissonSampled, .laplace: return nil
+            case .poissonSampled, .sampledWithoutReplacement, .laplace: return nil
             }
         }
         guard let v = inverseVariance(self) else { return nil }

@@ -28,7 +28,9 @@ public func epsilon(samplingRate q: Double, noiseMultiplier: Double, steps: Int,
 }
 
 /// The privacy budget of a DP-SGD run described as op_tensorflow's `get_privacy_budget` does:
-/// `q = batchSize / examples`, `steps = ceil(epochs · examples / batchSize)` (TF Privacy's convention).
+/// `q = batchSize / examples`, `steps = ceil(epochs · examples / batchSize)` (TF Privacy's convention), kept
+/// for comparison with TF Privacy's published figures. dpflow itself (`dpflow budget`, `plan`, `run`) counts
+/// the steps its loaders take, `ceil(epochs · ceil(examples / batchSize))`: use `DPSGDRun`.
 ///
 /// - Parameters:
 ///   - examples: N, the number of training examples (public).

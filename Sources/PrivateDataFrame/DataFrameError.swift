@@ -36,6 +36,8 @@ public enum DataFrameError: Error, Sendable, Equatable {
     case invalidBudget(String)
     case reservationNotFound(id: Int64)
     case ledger(path: String, reason: String)
+    /// The data file (by path or content) is bound to other data set(s) in the ledger.
+    case fileBoundElsewhere(file: String, dataset: String, boundTo: [String])
 }
 
 extension DataFrameError: LocalizedError, CustomStringConvertible {
@@ -73,10 +75,15 @@ extension DataFrameError: LocalizedError, CustomStringConvertible {
         case let .noGrant(d):
             return "ledger: error: no budget granted for dataset '\(d)'; run `dpflow ledger grant \(d) --epsilon E --delta D`"
         case let .budgetExceeded(d, re, rd, le, ld):
-            return "ledger: error: dataset '\(d)': reserving ε=\(re), δ=\(rd) would exceed the grant; remaining ε=\(le), δ=\(ld). Nothing was charged."
+            return "ledger: error: dataset '\(d)': reserving ε=\(re), δ=\(rd) would exceed the grant; remaining ε=\(le), δ=\(ld); nothing was charged"
         case let .invalidBudget(why): return "ledger: error: \(why)"
         case let .reservationNotFound(id): return "ledger: error: no open reservation with id \(id)"
         case let .ledger(p, why): return "\(p): ledger error: \(why)"
+        case let .fileBoundElsewhere(f, d, owners):
+            let names = owners.map { "'\($0)'" }.joined(separator: ", ")
+            return "\(f): ledger error: this data file (its path or its content) is already charged as data set \(names); "
+                + "running it as '\(d)' would give the same data a fresh budget. Declare privacy.dataset: \(owners[0]), or, if it "
+                + "really is another data set, the operator binds it with `dpflow ledger bind \(d) --csv \(f)`"
         }
     }
 

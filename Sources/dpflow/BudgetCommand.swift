@@ -12,7 +12,9 @@ struct BudgetCommand: ParsableCommand {
         commandName: "budget",
         abstract: "Compute the privacy budget ε of a DP-SGD run, or calibrate its noise multiplier.",
         discussion: """
-            Sampling rate q = batch-size / examples (Poisson sampling); steps = ceil(epochs · examples / batch-size).
+            Sampling rate q = batch-size / examples; steps = ceil(epochs · ceil(examples / batch-size)), the convention pipelines train with (dpflow plan and run count the same steps).
+
+            --neighbouring add_remove (default): Poisson sampling, add-or-remove-one neighbours (examples is the public size: declared, or a DP count). --neighbouring replace_one: fixed-size batches sampled without replacement, replace-one neighbours (the clipped sum's sensitivity is then 2C); RDP accountant only.
 
             Give --noise-multiplier to get ε, or --target-epsilon to get the smallest noise multiplier whose ε does not exceed the target (re-checked with the same accountant). Bad arguments exit with code 2.
 
@@ -43,6 +45,10 @@ struct BudgetCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Accountant: rdp (default) or pld.", valueName: "rdp|pld"))
     var accountant: String = "rdp"
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Neighbouring relation: add_remove (default) or replace_one.",
+                                                         valueName: "add_remove|replace_one"))
+    var neighbouring: String = NeighbouringRelation.addRemove.name
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -55,6 +61,7 @@ struct BudgetCommand: ParsableCommand {
         var examples: Int, batchSize: Int, epochs: Double, delta: Double
         var noiseMultiplier: Double?, targetEpsilon: Double?
         var accountant: AccountantKind
+        var neighbouring: NeighbouringRelation = .addRemove
     }
 
     struct Output: Encodable {
@@ -69,6 +76,9 @@ struct BudgetCommand: ParsableCommand {
         var batch_size: Int
         var epochs: Double
         var target_epsilon: Double?
+        var neighbouring: String
+        var neighbouring_summary: String
+        var steps_per_epoch: Int
     }
 
     func run() throws {
@@ -124,7 +134,14 @@ struct BudgetCommand: ParsableCommand {
         guard let kind = AccountantKind(rawValue: accountant.lowercased()) else {
             throw UsageProblem(text: "--accountant must be 'rdp' or 'pld', got '\(accountant)'")
         }
-        var request = Request(examples: n, batchSize: b, epochs: e, delta: d, accountant: kind)
+        guard let relation = NeighbouringRelation(rawValue: neighbouring.lowercased()) else {
+            throw UsageProblem(text: "--neighbouring must be 'add_remove' or 'replace_one', got '\(neighbouring)'")
+        }
+        if relation == .replaceOne, kind == .pld {
+            throw UsageProblem(text: "--neighbouring replace_one needs --accountant rdp (PLD does not account for "
+                               + "fixed-size batches sampled without replacement)")
+        }
+        var request = Request(examples: n, batchSize: b, epochs: e, delta: d, accountant: kind, neighbouring: relation)
         switch (noiseMultiplier, targetEpsilon) {
         case (let s?, nil):
             let sigma = try number(s, "--noise-multiplier")
@@ -143,18 +160,20 @@ struct BudgetCommand: ParsableCommand {
     }
 
     func report(_ r: Request) throws {
-        let sigma = try r.noiseMultiplier ?? calibrateNoiseMultiplier(
-            targetEpsilon: r.targetEpsilon!, delta: r.delta, examples: r.examples, batchSize: r.batchSize,
-            epochs: r.epochs, accountant: r.accountant)
-        let budget = try privacyBudget(examples: r.examples, batchSize: r.batchSize, noiseMultiplier: sigma,
-                                       epochs: r.epochs, delta: r.delta, accountant: r.accountant)
+        let run = try DPSGDRun(examples: r.examples, batchSize: r.batchSize, epochs: r.epochs, relation: r.neighbouring)
+        let sigma = try r.noiseMultiplier ?? run.calibrateNoiseMultiplier(targetEpsilon: r.targetEpsilon!, delta: r.delta,
+                                                                          accountant: r.accountant)
+        let budget = PrivacyBudget(epsilon: try run.epsilon(noiseMultiplier: sigma, delta: r.delta, accountant: r.accountant),
+                                   delta: r.delta, noiseMultiplier: sigma, samplingRate: run.samplingRate,
+                                   steps: run.steps, accountant: r.accountant)
         if json {
             let out = Output(epsilon: budget.epsilon, delta: budget.delta, noise_multiplier: budget.noiseMultiplier,
                              sampling_rate: budget.samplingRate, steps: budget.steps,
                              accountant: budget.accountant.rawValue,
                              conversion: budget.accountant == .rdp ? "improved (Canonne-Kamath-Steinke)" : nil,
                              examples: r.examples, batch_size: r.batchSize, epochs: r.epochs,
-                             target_epsilon: r.targetEpsilon)
+                             target_epsilon: r.targetEpsilon, neighbouring: r.neighbouring.name,
+                             neighbouring_summary: r.neighbouring.summary, steps_per_epoch: run.stepsPerEpoch)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             // ε = ∞ (no finite ε at this δ) is a legitimate answer; JSON has no infinity literal.
@@ -164,15 +183,19 @@ struct BudgetCommand: ParsableCommand {
             return
         }
         let method = budget.accountant == .rdp ? "RDP accountant, improved conversion" : "PLD accountant, d = 1e-4"
-        let run = "q = \(fmt(budget.samplingRate)) (\(r.batchSize)/\(r.examples)), \(budget.steps) steps (\(fmt(r.epochs)) epochs)"
+        let sampling = r.neighbouring == .addRemove ? "Poisson" : "fixed-size batches without replacement"
+        let shape = "q = \(fmt(budget.samplingRate)) (\(r.batchSize)/\(r.examples), \(sampling)), \(budget.steps) steps "
+            + "(\(fmt(r.epochs)) epochs × \(run.stepsPerEpoch) steps)"
+        let relation = "neighbouring: \(r.neighbouring.name) — \(r.neighbouring.summary)"
         if let target = r.targetEpsilon {
             print("noise multiplier σ = \(fmt(sigma, 6))")
             print("  reaches ε = \(fmt(budget.epsilon)) ≤ target \(fmt(target)) at δ = \(fmt(budget.delta)) (\(method))")
-            print("  \(run)")
+            print("  \(shape)")
         } else {
             print("ε = \(fmt(budget.epsilon)) at δ = \(fmt(budget.delta)) (\(method))")
-            print("  σ = \(fmt(sigma)), \(run)")
+            print("  σ = \(fmt(sigma)), \(shape)")
         }
+        print("  \(relation)")
     }
 
     private func fmt(_ x: Double, _ digits: Int = 6) -> String {

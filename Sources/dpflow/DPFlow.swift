@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `dpflow` command: differentially private training driven by pipeline files.
 /// Each subcommand lives in its own file and is owned by the module it fronts.
@@ -12,4 +13,26 @@ struct DPFlow: ParsableCommand {
             PluginsCommand.self, BudgetCommand.self, LedgerCommand.self, SchemaCommand.self,
         ]
     )
+
+    /// Parses and runs; command-line errors exit 2 (as documented), not ArgumentParser's 64.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = CommandLineArguments.negativeNumberProblem(arguments) {
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            Foundation.exit(CommandLineArguments.usageExitCode)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Foundation.exit(0)
+            }
+            if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+            Foundation.exit(code == .validationFailure ? CommandLineArguments.usageExitCode : code.rawValue)
+        }
+    }
 }

@@ -2,27 +2,24 @@ import ArgumentParser
 import Foundation
 import PrivateDataFrame
 
-/// `dpflow ledger`: inspect and manage the privacy budget ledger.
+/// `dpflow ledger`: create, inspect and manage the privacy budget ledger.
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Show and manage the privacy budget ledger (grants, reservations, spends).",
+        abstract: "Create, show and manage the privacy budget ledger (grants, data files, reservations, spends).",
         discussion: """
-            The ledger is a SQLite file (default ./dpflow-ledger.sqlite). Each dataset has a granted \
-            total (ε, δ); every job reserves its spend before it starts and commits it when done. \
-            Reservations of crashed jobs stay charged: budget is never refunded. Spends compose by \
-            adding their ε's and their δ's.
+            The ledger is a SQLite file: --ledger PATH, else $DPFLOW_LEDGER, else the per-user default \
+            $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite). `dpflow ledger init` \
+            creates it; a missing, empty or damaged ledger is refused, never re-created (exit 3). Each dataset \
+            has a granted total (ε, δ); every job reserves its spend before it starts and commits it when done. \
+            Reservations of crashed jobs stay charged: budget is never refunded. Spends compose by adding their \
+            ε's and their δ's.
             """,
-        subcommands: [Show.self, Grant.self, Reserve.self, Commit.self],
+        subcommands: [Show.self, Init.self, Grant.self, Bind.self, Reserve.self, Commit.self],
         defaultSubcommand: Show.self
     )
 
-    struct LedgerOption: ParsableArguments {
-        @Option(name: .long, help: "Path of the ledger file.")
-        var ledger: String = BudgetLedger.defaultPath
-    }
-
-    /// Exit status when a reservation is refused because it would exceed the grant.
+    /// Exit status when a reservation is refused or the ledger cannot be used.
     static let budgetExceededExitCode: Int32 = 3
 
     static func run(_ body: () throws -> Void) throws {
@@ -30,39 +27,37 @@ struct LedgerCommand: ParsableCommand {
             try body()
         } catch let e as DataFrameError {
             FileHandle.standardError.write(Data((e.description + "\n").utf8))
-            if case .budgetExceeded = e { throw ExitCode(budgetExceededExitCode) }
-            throw ExitCode.failure
+            switch e {
+            case .budgetExceeded, .ledger, .fileBoundElsewhere, .noGrant: throw ExitCode(budgetExceededExitCode)
+            default: throw ExitCode.failure
+            }
         }
     }
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show grants, totals and every spend.")
-        @OptionGroup var options: LedgerOption
+        @OptionGroup var options: LedgerOptions
         @Flag(name: .long, help: "Print JSON.") var json = false
         @Option(name: .long, help: "Only this dataset.") var dataset: String?
 
         func run() throws {
             try LedgerCommand.run {
-                guard FileManager.default.fileExists(atPath: options.ledger) else {
-                    // Do not create a ledger just to show it.
-                    FileHandle.standardError.write(Data("no ledger at \(options.ledger); `dpflow ledger grant` creates one\n".utf8))
-                    throw ExitCode.failure
-                }
-                let ledger = try BudgetLedger(path: options.ledger)
+                let path = options.location.path
+                let ledger = try BudgetLedger(path: path)
                 var budgets = try ledger.budgets()
                 if let dataset { budgets = budgets.filter { $0.dataset == dataset } }
                 let spends = try ledger.spends(dataset: dataset)
                 if json {
-                    struct Report: Encodable { let ledger: String; let composition: String
+                    struct Report: Encodable { let ledger: String; let identity: String; let composition: String
                         let datasets: [DatasetBudget]; let spends: [BudgetSpend] }
                     let enc = JSONEncoder()
                     enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    let data = try enc.encode(Report(ledger: options.ledger, composition: "basic (sum of epsilon, sum of delta)",
+                    let data = try enc.encode(Report(ledger: path, identity: ledger.identity, composition: "basic (sum of epsilon, sum of delta)",
                                                      datasets: budgets, spends: spends))
                     print(String(decoding: data, as: UTF8.self))
                     return
                 }
-                print("ledger \(options.ledger) (composition: ε's add, δ's add; reservations are never refunded)")
+                print("ledger \(path) (id \(ledger.identity); composition: ε's add, δ's add; reservations are never refunded)")
                 if budgets.isEmpty { print("no datasets; grant a budget with `dpflow ledger grant DATASET --epsilon E --delta D`") }
                 for b in budgets {
                     print("dataset \(b.dataset)")
@@ -78,20 +73,58 @@ struct LedgerCommand: ParsableCommand {
         }
     }
 
-    struct Grant: ParsableCommand {
+    struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set the total budget granted for a dataset (may be raised; never below what is charged).")
-        @Argument(help: "Dataset id (declared id, or sha256:… of the CSV; see --csv).") var dataset: String?
-        @Option(name: .long, help: "Compute the dataset id as the SHA-256 of this CSV file.") var csv: String?
-        @Option(name: .long, help: "Total ε.") var epsilon: Double
-        @Option(name: .long, help: "Total δ.") var delta: Double
-        @OptionGroup var options: LedgerOption
+            abstract: "Create a new, empty ledger (with a fresh identity and secret); never overwrites a file.")
+        @OptionGroup var options: LedgerOptions
+        @Flag(name: .long, help: "Adopt a ledger of an older dpflow (keeps its grants and spends, adds identity and secret).")
+        var adopt = false
 
         func run() throws {
             try LedgerCommand.run {
-                let id = try resolveDataset(dataset, csv: csv)
-                try BudgetLedger(path: options.ledger).grant(dataset: id, epsilon: epsilon, delta: delta)
-                print("granted dataset \(id): ε=\(fmt(epsilon)) δ=\(fmt(delta)) in \(options.ledger)")
+                let ledger = try BudgetLedger.create(path: options.location.path, adopt: adopt)
+                print("\(adopt ? "adopted" : "created") ledger \(ledger.path) (id \(ledger.identity))")
+            }
+        }
+    }
+
+    struct Grant: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set the total budget granted for a dataset (may be raised; never below what is charged).")
+        @Argument(help: "Dataset id (as in privacy.dataset). Without it, --csv gives the file's keyed id.") var dataset: String?
+        @Option(name: .long, help: "Bind this data file to the dataset (an explicit operator decision; see `ledger bind`).") var csv: String?
+        @Option(name: .long, help: "Total ε.") var epsilon: Double
+        @Option(name: .long, help: "Total δ.") var delta: Double
+        @OptionGroup var options: LedgerOptions
+
+        func run() throws {
+            try LedgerCommand.run {
+                let ledger = try BudgetLedger(path: options.location.path)
+                let fingerprint = try csv.map { try ledger.fingerprint(file: $0) }
+                guard let id = dataset ?? fingerprint?.datasetID else {
+                    throw ValidationError("give a DATASET id, or --csv FILE")
+                }
+                if let csv, let fingerprint { try ledger.bind(dataset: id, file: fingerprint, displayPath: csv, explicit: true) }
+                try ledger.grant(dataset: id, epsilon: epsilon, delta: delta)
+                print("granted dataset \(id): ε=\(fmt(epsilon)) δ=\(fmt(delta)) in \(ledger.path)")
+            }
+        }
+    }
+
+    struct Bind: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bind a data file to a dataset although the ledger knows it (its path or content) under another one.",
+            discussion: "dpflow refuses a run whose data file is bound to another dataset (a renamed privacy.dataset, a moved or "
+                + "grown file would otherwise get a fresh budget). Use this only when the file really is another data set.")
+        @Argument(help: "Dataset id.") var dataset: String
+        @Option(name: .long, help: "The data file.") var csv: String
+        @OptionGroup var options: LedgerOptions
+
+        func run() throws {
+            try LedgerCommand.run {
+                let ledger = try BudgetLedger(path: options.location.path)
+                try ledger.bind(dataset: dataset, file: ledger.fingerprint(file: csv), displayPath: csv, explicit: true)
+                print("bound \(csv) to dataset \(dataset) in \(ledger.path)")
             }
         }
     }
@@ -105,11 +138,11 @@ struct LedgerCommand: ParsableCommand {
         @Option(name: .long) var job: String = "manual"
         @Option(name: .long) var mechanism: String = "manual"
         @Flag(name: .long, help: "After reserving, wait forever (for crash tests).") var hold = false
-        @OptionGroup var options: LedgerOption
+        @OptionGroup var options: LedgerOptions
 
         func run() throws {
             try LedgerCommand.run {
-                let r = try BudgetLedger(path: options.ledger)
+                let r = try BudgetLedger(path: options.location.path)
                     .reserve(dataset: dataset, job: job, mechanism: mechanism, epsilon: epsilon, delta: delta)
                 print("reserved \(r.id)")
                 fflush(nil)
@@ -121,22 +154,14 @@ struct LedgerCommand: ParsableCommand {
     struct Commit: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Commit a reservation by id.")
         @Argument var id: Int64
-        @OptionGroup var options: LedgerOption
+        @OptionGroup var options: LedgerOptions
 
         func run() throws {
             try LedgerCommand.run {
-                try BudgetLedger(path: options.ledger).commit(id: id)
+                try BudgetLedger(path: options.location.path).commit(id: id)
                 print("committed \(id)")
             }
         }
-    }
-}
-
-func resolveDataset(_ id: String?, csv: String?) throws -> String {
-    switch (id, csv) {
-    case let (id?, nil): return id
-    case let (nil, csv?): return try BudgetLedger.datasetID(forCSVAt: csv)
-    default: throw ValidationError("give either a DATASET id or --csv FILE")
     }
 }
 

@@ -1,11 +1,13 @@
 import ArgumentParser
 import DPPipeline
+import Foundation
 
 /// `dpflow plan FILE`: stages, model, privacy cost per stage and in total, ledger state, and whether it fits.
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
-        abstract: "Show what a pipeline will do and cost, and whether the ledger can pay for it (reads no data values).")
+        abstract: "Show what a pipeline will do and cost, and whether the ledger can pay for it (reads no data values).",
+        discussion: "Exit 3 when it does not fit, by the ledger's own rule: a plan that fits is a run the ledger accepts.")
 
     @Argument(help: "Pipeline file.")
     var file: String
@@ -15,11 +17,17 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Override every train stage's epochs.")
     var epochs: Int?
 
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be a positive whole number") }
+    }
+
     func run() throws {
         let runner = try CLIEnvironment.runner()
-        let (_, plan) = try CLIEnvironment.exiting { try runner.plan(file: file, epochsOverride: epochs) }
-        let snapshot = try CLIEnvironment.exiting { try runner.ledgerSnapshot(path: ledger.path, dataset: plan.dataset) }
-        print(PlanRenderer.text(plan, file: file, ledgerPath: ledger.path, ledger: snapshot))
-        if !PlanRenderer.fits(plan, ledgerPath: ledger.path, ledger: snapshot).fits { throw ExitCode(3) }
+        let location = ledger.location
+        let (pipeline, plan) = try CLIEnvironment.exiting { try runner.plan(file: file, epochsOverride: epochs, ledgerPath: location.path) }
+        let state = runner.ledgerState(location: location.path, mayCreate: location.mayCreateOnFirstUse, dataset: plan.dataset,
+                                       dataFile: pipeline.facts.csvPath)
+        print(PlanRenderer.text(plan, file: file, ledgerPath: location.path, ledger: state.snapshot, ledgerProblem: state.problem))
+        if !PlanRenderer.fits(plan, ledgerPath: location.path, ledger: state.snapshot, ledgerProblem: state.problem).fits { throw ExitCode(3) }
     }
 }

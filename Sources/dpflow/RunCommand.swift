@@ -1,13 +1,19 @@
 import ArgumentParser
 import DPPipeline
 import Foundation
+import PrivateDataFrame
 
 /// `dpflow run FILE [--output DIR] [--ledger PATH] [--seed N]`.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a pipeline: check, reserve its budget, train, evaluate, write a report.",
-        discussion: "Exit codes: 0 success, 1 invalid pipeline or data, 3 budget refused, 4 internal error.")
+        discussion: """
+            Exit codes: 0 success, 1 invalid pipeline or data (or output folder), 2 bad command-line arguments, \
+            3 budget refused (also: ledger missing, empty, damaged, or the data file bound to another dataset), \
+            4 internal or I/O error, 130 interrupted by SIGINT, 143 by SIGTERM (status.json says `interrupted`; \
+            the reservation stays charged).
+            """)
 
     @Argument(help: "Pipeline file.")
     var file: String
@@ -26,19 +32,29 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Only print the final lines.")
     var quiet = false
 
+    func validate() throws {
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be a positive whole number") }
+    }
+
     func run() throws {
         let runner = try CLIEnvironment.runner()
+        let location = ledger.location
         let outputDirectory: String
         if let output {
             outputDirectory = output
         } else {
-            let (pipeline, _) = try CLIEnvironment.exiting { try runner.plan(file: file, epochsOverride: epochs) }
+            let (pipeline, _) = try CLIEnvironment.exiting {
+                try runner.plan(file: file, epochsOverride: epochs, ledgerPath: location.path)
+            }
             outputDirectory = "runs/\(pipeline.spec.name)"
         }
         let progress = ProgressDisplay(quiet: quiet)
-        let options = RunOptions(outputDirectory: outputDirectory, ledgerPath: ledger.path, seed: seed, epochsOverride: epochs,
+        let options = RunOptions(outputDirectory: outputDirectory, ledgerPath: location.path,
+                                 createLedgerIfAbsent: location.mayCreateOnFirstUse, seed: seed, epochsOverride: epochs,
                                  events: { progress.handle($0) })
+        let interrupts = InterruptHandler(outputDirectory: outputDirectory, file: file)
         let report = try CLIEnvironment.exiting { try runner.run(file: file, options: options) }
+        interrupts.disarm()
         progress.finish()
         if !report.privacy.private {
             print("*** NOT PRIVATE *** " + report.privacy.notPrivateReasons.joined(separator: "; "))
@@ -52,8 +68,11 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `--ledger PATH`, shared by run, plan and batch.
+/// `--ledger PATH`, shared by run, plan, batch and ledger; else `DPFLOW_LEDGER`, else the per-user default.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .customLong("ledger"), help: "Budget ledger (SQLite file).")
-    var path: String = RunOptions.defaultLedgerPath
+    @Option(name: .customLong("ledger"),
+            help: "Budget ledger (SQLite file). Default: $DPFLOW_LEDGER, else $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite).")
+    var path: String?
+
+    var location: LedgerLocation { LedgerLocation.resolve(option: path) }
 }

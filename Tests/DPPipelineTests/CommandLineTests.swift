@@ -18,11 +18,12 @@ struct CommandLineTests {
 
     struct Result { var code: Int32; var stdout: String; var stderr: String }
 
-    static func dpflow(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    static func dpflow(_ arguments: [String], in directory: String? = nil, environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -30,6 +31,14 @@ struct CommandLineTests {
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Creates a ledger with `dpflow ledger init` (explicit ledger paths are never created implicitly).
+    @discardableResult
+    static func initLedger(_ path: String) throws -> String {
+        let r = try dpflow(["ledger", "init", "--ledger", path])
+        #expect(r.code == 0, "\(r.stderr)")
+        return path
     }
 
     /// Writes a copy of the valid fixture with `old` replaced into `dir` (data paths made absolute).
@@ -49,13 +58,14 @@ struct CommandLineTests {
         let r = try Self.dpflow(["validate", good, bad])
         #expect(r.code == 1)
         #expect(r.stdout.contains("\(good): ok"))
-        #expect(r.stderr.contains("\(bad):15:11: error: unknown layer 'dens'. Did you mean 'dense'?"))
+        #expect(r.stderr.contains("\(bad):16:11: error: unknown layer 'dens'. Did you mean 'dense'?"))
     }
 
     @Test("run writes the output folder and exits 0; plan shows the cost; a refused run exits 3")
     func runAndRefuse() throws {
         let dir = Fixtures.temporaryDirectory()
         let file = Self.pipeline(dir, "p.yaml")
+        try Self.initLedger(dir + "/l.sqlite")
         let plan = try Self.dpflow(["plan", file, "--ledger", dir + "/l.sqlite"])
         #expect(plan.code == 0, "\(plan.stderr)")
         #expect(plan.stdout.contains("FITS"))
@@ -78,6 +88,7 @@ struct CommandLineTests {
         _ = Self.pipeline(dir + "/jobs", "a.yaml")
         _ = Self.pipeline(dir + "/jobs", "b.yaml", replacing: "label: target", with: "label: nope")
         _ = Self.pipeline(dir + "/jobs", "c.yaml")
+        try Self.initLedger(dir + "/l.sqlite")
         let first = try Self.dpflow(["batch", dir + "/jobs", "--output", dir + "/out", "--jobs", "2",
                                      "--ledger", dir + "/l.sqlite", "--epochs", "1"])
         #expect(first.code == 1)
@@ -100,6 +111,7 @@ struct CommandLineTests {
     func killedRun() throws {
         let dir = Fixtures.temporaryDirectory()
         let file = Self.pipeline(dir, "k.yaml", replacing: "noise_multiplier: 1.1", with: "noise_multiplier: 50")
+        try Self.initLedger(dir + "/l.sqlite")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", file, "--output", dir + "/out", "--ledger", dir + "/l.sqlite", "--epochs", "100000", "--quiet"]

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import DPPipeline
+import PrivateDataFrame
 
 /// `evaluate` with a declared δ uses the discrete Gaussian mechanism with (ε, δ) split across its metrics; without
 /// one, discrete Laplace. The report (json and html) shows each release's grid.
@@ -180,7 +181,6 @@ struct EvaluateMechanismTests {
     func deltaShares(total: Double, parts: Int) {
         let share = EvaluateStage.releaseDelta(total, parts: parts)
         #expect(share <= total / Double(parts) && share >= total / Double(parts) - 2e-18)
-        let unit = 1e-18
-        #expect(Double(parts) * (share / unit).rounded(.up) <= (total / unit).rounded(.down))
+        #expect(Int64(parts) * BudgetAmount.deltaUnitsCharged(share) <= BudgetAmount.deltaUnitsGranted(total))
     }
 }

@@ -63,7 +63,7 @@ struct BudgetFlowTests {
         let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
         let (_, plan) = try runner.plan(file: Self.quickstart, epochsOverride: 1)
         // Grant less than the run needs.
-        let ledger = try runner.openLedger(ledgerPath)
+        let ledger = try BudgetLedgerAdapter(path: ledgerPath, createIfAbsent: true)
         try ledger.grant(dataset: plan.dataset, epsilon: plan.totalEpsilon * 0.9, delta: 1e-5)
         let before = try ledger.snapshot(dataset: plan.dataset)
         do {

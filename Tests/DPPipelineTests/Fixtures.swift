@@ -23,6 +23,7 @@ enum Fixtures {
     privacy:
       dataset: test-bc
       budget: {epsilon: 10.0, delta: 1e-4}
+      public_size: 569
     stages:
       - load:
           csv: data/breast_cancer.csv

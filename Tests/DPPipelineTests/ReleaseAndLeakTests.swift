@@ -22,6 +22,7 @@ struct ReleaseAndLeakTests {
         privacy:
           dataset: releases-test
           budget: {epsilon: 100, delta: 1e-4}
+          public_size: 200
         stages:
           - load:
               csv: data.csv
@@ -78,7 +79,7 @@ struct ReleaseAndLeakTests {
         // std √2) over a noisy count (ε/2). The delta-method std is at least √2 / (noisy count), and the noisy
         // count exceeds n_test + 40 (20 Laplace scales b = 2) with probability below e^−20 / 2.
         let accuracy = try #require(report.metrics["accuracy"])
-        #expect(accuracy.noiseScale >= 2.0.squareRoot() / Double(plan.testRecords + 40))
+        #expect(accuracy.noiseScale >= 2.0.squareRoot() / Double((plan.testRecords ?? 0) + 40))
         #expect(accuracy.epsilon == 1 && accuracy.value >= 0 && accuracy.value <= 1)
         let aci = try #require(accuracy.confidenceInterval)
         #expect(aci[0] <= accuracy.value && accuracy.value <= aci[1] && aci[0] >= 0 && aci[1] <= 1)

@@ -21,8 +21,11 @@ struct SnapshotTests {
     /// search changes (within its 1e-4 tolerance), which is not a regression of the plan.
     @Test("dpflow plan on an example pipeline", arguments: ["breast_cancer"])
     func plan(_ name: String) throws {
-        let r = try CommandLineTests.dpflow(["plan", "pipelines/\(name).yaml", "--ledger", "/nonexistent/ledger.sqlite"],
-                                            in: Fixtures.repositoryRoot)
+        // The per-user default ledger before its first use (the folder does not exist): privacy.budget would be granted.
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_DATA_HOME"] = "/nonexistent"
+        environment["DPFLOW_LEDGER"] = nil
+        let r = try CommandLineTests.dpflow(["plan", "pipelines/\(name).yaml"], in: Fixtures.repositoryRoot, environment: environment)
         #expect(r.code == 0)
         try Self.check("plan-\(name).txt", r.stdout)
     }

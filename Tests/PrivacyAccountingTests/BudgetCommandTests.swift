@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import PrivacyAccounting
 
 /// End-to-end tests of `dpflow budget` through the built binary (`swift build --build-tests`
 /// builds it next to the test bundle).
@@ -38,8 +39,10 @@ import Testing
     @Test func printsEpsilonNamingTheAccountant() throws {
         let r = try Self.budget(Self.mnist + ["--noise-multiplier", "1.1"])
         #expect(r.code == 0)
-        #expect(r.stdout.contains("ε = 2.59666") && r.stdout.contains("RDP"))
-        #expect(r.stdout.contains("14063 steps"))
+        // dp_accounting 0.4.3 for 14100 = 60·ceil(60000/256) steps (the pipelines' step convention): 2.600342938610302.
+        #expect(r.stdout.contains("ε = 2.60034") && r.stdout.contains("RDP"))
+        #expect(r.stdout.contains("14100 steps (60 epochs × 235 steps)"))
+        #expect(r.stdout.contains("neighbouring: add_remove"))
     }
 
     @Test func jsonHasTheContractKeys() throws {
@@ -50,9 +53,11 @@ import Testing
             #expect(object[key] != nil, "missing \(key)")
         }
         #expect(object["accountant"] as? String == "pld")
-        #expect(object["steps"] as? Int == 14063)
+        #expect(object["steps"] as? Int == 14100)
+        #expect(object["neighbouring"] as? String == "add_remove")
+        // dp_accounting 0.4.3 PLDAccountant(1e-4) for 14100 steps: 2.3852107814860726.
         let eps = try #require(object["epsilon"] as? Double)
-        #expect(abs(eps - 2.3818) < 5e-5)
+        #expect(abs(eps - 2.38521) < 5e-5)
     }
 
     @Test func targetEpsilonPrintsCalibratedSigma() throws {
@@ -62,6 +67,27 @@ import Testing
         let sigma = try #require(object["noise_multiplier"] as? Double)
         let eps = try #require(object["epsilon"] as? Double)
         #expect(eps <= 3 && sigma > 1.0 && sigma < 1.03)
+    }
+
+    /// `--neighbouring replace_one`: fixed-size batches without replacement, accounted as the WBK19 bound with
+    /// the clipped sum's replace-one sensitivity 2C (σ/2), same steps; PLD refused with exit code 2.
+    @Test func replaceOneIsAccountedWithoutReplacement() throws {
+        let r = try Self.budget(["--examples", "455", "--batch-size", "32", "--epochs", "30", "--delta", "1e-5",
+                                 "--noise-multiplier", "2.2", "--neighbouring", "replace_one", "--json"])
+        #expect(r.code == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["neighbouring"] as? String == "replace_one")
+        #expect(object["steps"] as? Int == 450)
+        var a = try RDPAccountant()
+        try a.compose(.sampledWithoutReplacement(samplingRate: 32.0 / 455, event: .gaussian(noiseMultiplier: 1.1)), count: 450)
+        let eps = try #require(object["epsilon"] as? Double)
+        #expect(abs(eps - (try a.epsilon(delta: 1e-5))) <= 1e-12 * eps)
+        let text = try Self.budget(["--examples", "455", "--batch-size", "32", "--epochs", "30", "--delta", "1e-5",
+                                    "--noise-multiplier", "2.2", "--neighbouring", "replace_one"])
+        #expect(text.stdout.contains("neighbouring: replace_one") && text.stdout.contains("without replacement"))
+        let pld = try Self.budget(["--examples", "455", "--batch-size", "32", "--epochs", "30", "--delta", "1e-5",
+                                   "--noise-multiplier", "2.2", "--neighbouring", "replace_one", "--accountant", "pld"])
+        #expect(pld.code == 2 && pld.stderr.contains("--neighbouring"))
     }
 
     /// Every bad argument: a message on stderr naming the option, nothing on stdout, exit code 2.
@@ -77,6 +103,8 @@ import Testing
         (["--examples", "1000", "--batch-size", "10", "--epochs", "1", "--delta", "1e-5"], "--noise-multiplier"),
         (["--examples", "1000", "--batch-size", "10", "--noise-multiplier", "1", "--target-epsilon", "1", "--epochs", "1", "--delta", "1e-5"], "--target-epsilon"),
         (["--examples", "1000", "--batch-size", "10", "--noise-multiplier", "1", "--epochs", "1", "--delta", "1e-5", "--bogus"], "--bogus"),
+        (["--examples", "1000", "--batch-size", "10", "--noise-multiplier", "1", "--epochs", "1", "--delta", "1e-5", "--neighbouring", "swap"], "--neighbouring"),
+        (["--examples", "1000", "--batch-size", "10", "--noise-multiplier", "1", "--epochs", "9e300", "--delta", "1e-5"], "epochs"),
     ])
     func badArgumentsExitTwo(arguments: [String], mentions: String) throws {
         let r = try Self.budget(arguments)

@@ -23,6 +23,10 @@ struct AccountingFixtures: Decodable {
         let q: Double?, sigma: Double?, steps: Int?, scale: Double?, rdp_epsilon: Double?
     }
 
+    struct WORCurve: Decodable { let n: Int, m: Int, q: Double, sigma: Double, rdp: [Double] }
+    struct WOREpsilon: Decodable { let n: Int, m: Int, q: Double, sigma: Double, steps: Int, delta: Double, epsilon: Double }
+    struct WOR: Decodable { let orders: [Double]; let curves: [WORCurve]; let epsilon: [WOREpsilon] }
+
     let provenance: Provenance
     let default_orders: [Double]
     let rdp_per_order: [RDPOrderRow]
@@ -35,6 +39,7 @@ struct AccountingFixtures: Decodable {
     let analytic_gaussian: [AnalyticRow]
     let pld: [PLDRow]
     let pld_delta: [DeltaRow]
+    let sampled_without_replacement: WOR
 
     static func load() throws -> AccountingFixtures {
         guard let url = Bundle.module.url(forResource: "accounting_fixtures", withExtension: "json",

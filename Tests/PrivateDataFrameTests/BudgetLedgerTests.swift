@@ -7,7 +7,7 @@ struct BudgetLedgerTests {
     let files = TestFiles()
 
     @Test func reserveCommitAndRefuseOverspend() throws {
-        let ledger = try BudgetLedger(path: files.path("l.sqlite"))
+        let ledger = try BudgetLedger.create(path: files.path("l.sqlite"))
         try ledger.grant(dataset: "d", epsilon: 1.0, delta: 1e-5)
         let r1 = try ledger.reserve(dataset: "d", job: "train", mechanism: "dp-sgd", epsilon: 0.6, delta: 5e-6)
         #expect(try ledger.budget(dataset: "d").reservedEpsilon == 0.6)
@@ -32,14 +32,14 @@ struct BudgetLedgerTests {
     }
 
     @Test func exactFixedPointSumsFitTheGrant() throws {
-        let ledger = try BudgetLedger(path: files.path("fp.sqlite"))
+        let ledger = try BudgetLedger.create(path: files.path("fp.sqlite"))
         try ledger.grant(dataset: "d", epsilon: 0.3, delta: 3e-6)
         for _ in 0..<3 { _ = try ledger.reserve(dataset: "d", job: "j", mechanism: "m", epsilon: 0.1, delta: 1e-6) }
         #expect(throws: DataFrameError.self) { try ledger.reserve(dataset: "d", job: "j", mechanism: "m", epsilon: 1e-12, delta: 0) }
     }
 
     @Test func noGrantAndBadAmountsAreRefused() throws {
-        let ledger = try BudgetLedger(path: files.path("n.sqlite"))
+        let ledger = try BudgetLedger.create(path: files.path("n.sqlite"))
         #expect(throws: DataFrameError.noGrant(dataset: "nope")) {
             try ledger.reserve(dataset: "nope", job: "j", mechanism: "m", epsilon: 0.1, delta: 0)
         }
@@ -49,7 +49,7 @@ struct BudgetLedgerTests {
     }
 
     @Test func grantCannotDropBelowWhatIsCharged() throws {
-        let ledger = try BudgetLedger(path: files.path("g.sqlite"))
+        let ledger = try BudgetLedger.create(path: files.path("g.sqlite"))
         try ledger.grant(dataset: "d", epsilon: 2, delta: 1e-5)
         _ = try ledger.reserve(dataset: "d", job: "j", mechanism: "m", epsilon: 1.5, delta: 0)
         #expect(throws: DataFrameError.self) { try ledger.grant(dataset: "d", epsilon: 1, delta: 1e-5) }
@@ -60,7 +60,7 @@ struct BudgetLedgerTests {
     @Test func reservationsSurviveReopeningAndCannotBeDeleted() throws {
         let path = files.path("p.sqlite")
         do {
-            let ledger = try BudgetLedger(path: path)
+            let ledger = try BudgetLedger.create(path: path)
             try ledger.grant(dataset: "d", epsilon: 1, delta: 0)
             _ = try ledger.reserve(dataset: "d", job: "crashed", mechanism: "m", epsilon: 0.7, delta: 0)
         }
@@ -78,7 +78,7 @@ struct BudgetLedgerTests {
 
     @Test func concurrentThreadsNeverOverspend() async throws {
         let path = files.path("t.sqlite")
-        try BudgetLedger(path: path).grant(dataset: "d", epsilon: 1.0, delta: 0)
+        try BudgetLedger.create(path: path).grant(dataset: "d", epsilon: 1.0, delta: 0)
         let successes = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<10 {
                 group.addTask {

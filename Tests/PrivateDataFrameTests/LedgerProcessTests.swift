@@ -34,7 +34,7 @@ struct LedgerProcessTests {
 
     @Test func eightProcessesRaceForAGrantThatFitsThree() throws {
         let path = files.path("race.sqlite")
-        let ledger = try BudgetLedger(path: path)
+        let ledger = try BudgetLedger.create(path: path)
         try ledger.grant(dataset: "race", epsilon: 3.0, delta: 1e-6)
         let racers = try (0..<8).map { _ in try reserveProcess(path, epsilon: 1.0) }
         for (p, _) in racers { try p.run() }
@@ -51,7 +51,7 @@ struct LedgerProcessTests {
 
     @Test func sigkillAfterReservingLeavesTheReservationCharged() throws {
         let path = files.path("kill.sqlite")
-        let ledger = try BudgetLedger(path: path)
+        let ledger = try BudgetLedger.create(path: path)
         try ledger.grant(dataset: "race", epsilon: 1.0, delta: 1e-6)
         let (p, out) = try reserveProcess(path, epsilon: 0.8, hold: true)
         try p.run()
@@ -90,8 +90,13 @@ struct LedgerProcessTests {
     @Test func cliGrantShowReserveCommit() throws {
         let path = files.path("cli.sqlite")
         let csv = files.write("d.csv", "x\n1\n")
+        #expect(try run(["ledger", "grant", "--csv", csv, "--epsilon", "2", "--delta", "1e-5", "--ledger", path]).status == 3,
+                "no ledger yet: refused, not created")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try run(["ledger", "init", "--ledger", path]).status == 0)
         #expect(try run(["ledger", "grant", "--csv", csv, "--epsilon", "2", "--delta", "1e-5", "--ledger", path]).status == 0)
-        let id = try BudgetLedger.datasetID(forCSVAt: csv)
+        let id = try BudgetLedger(path: path).fingerprint(file: csv).datasetID
+        #expect(id.hasPrefix("keyed:") && id.count == "keyed:".count + 32)
         let r = try run(["ledger", "reserve", id, "--epsilon", "1.5", "--job", "cli", "--ledger", path])
         #expect(r.status == 0 && r.out.hasPrefix("reserved "))
         let refused = try run(["ledger", "reserve", id, "--epsilon", "1", "--ledger", path])

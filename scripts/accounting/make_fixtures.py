@@ -11,6 +11,10 @@ Run in a throwaway virtualenv outside the repository:
     /tmp/acct-venv/bin/pip install dp_accounting==0.4.3 mpmath
     /tmp/acct-venv/bin/python scripts/accounting/make_fixtures.py \
         > Tests/PrivacyAccountingTests/Fixtures/accounting_fixtures.json
+
+To add or refresh only the sampling-without-replacement (replace-one) section in place:
+    /tmp/acct-venv/bin/python scripts/accounting/make_fixtures.py --extend \
+        Tests/PrivacyAccountingTests/Fixtures/accounting_fixtures.json
 """
 import datetime
 import json
@@ -251,7 +255,43 @@ def analytic_gaussian():
     return rows
 
 
+# ------------------------------------------------ sampling without replacement, replace-one (WBK19)
+def wor_curve(q, sigma, orders=ORDERS):
+    return [float(x) for x in rdp_lib._compute_rdp_sample_wor_gaussian(q, sigma, orders)]
+
+
+def sampled_without_replacement():
+    """RDP curves and (eps, delta) of fixed-size batches of m out of n drawn without replacement, each a Gaussian
+    with noise multiplier sigma, under dp_accounting's REPLACE_ONE relation (Wang, Balle & Kasiviswanathan 2019)."""
+    NR = dp_accounting.NeighboringRelation
+    curves, eps_rows = [], []
+    for n, m, s in [(455, 32, 1.1), (60000, 256, 1.1), (1000, 10, 0.7), (100, 50, 2.0), (5000, 1, 4.0),
+                    (364, 32, 3.0), (10000, 100, 0.5), (200, 199, 1.5)]:
+        q = m / n
+        curves.append({"n": n, "m": m, "q": q, "sigma": s, "rdp": wor_curve(q, s)})
+        for steps in [1, 100, 450]:
+            for delta in [1e-5, 1e-3]:
+                acc = dp_accounting.rdp.RdpAccountant(neighboring_relation=NR.REPLACE_ONE)
+                ev = dp_accounting.SampledWithoutReplacementDpEvent(n, m, dp_accounting.GaussianDpEvent(s))
+                acc.compose(ev, steps)
+                eps_rows.append({"n": n, "m": m, "q": q, "sigma": s, "steps": steps, "delta": delta,
+                                 "epsilon": float(acc.get_epsilon(delta))})
+    return {"orders": ORDERS, "curves": curves, "epsilon": eps_rows}
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--extend":
+        # Add (or refresh) only the sampling-without-replacement section of an existing fixture file, so that
+        # the slow mpmath sections need not be recomputed.
+        with open(sys.argv[2]) as f:
+            out = json.load(f)
+        out["sampled_without_replacement"] = sampled_without_replacement()
+        out["provenance"]["sampled_without_replacement_generated_utc"] = \
+            datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        with open(sys.argv[2], "w") as f:
+            json.dump(out, f, indent=1)
+            f.write("\n")
+        return
     out = {
         "provenance": {
             "generator": "scripts/accounting/make_fixtures.py",
@@ -277,6 +317,7 @@ def main():
         "analytic_gaussian": analytic_gaussian(),
         "pld": pld_cases(),
         "pld_delta": pld_deltas(),
+        "sampled_without_replacement": sampled_without_replacement(),
     }
     json.dump(out, sys.stdout, indent=1)
     print()

@@ -18,11 +18,13 @@ public struct BatchJobResult: Codable, Sendable {
     public var epsilon: Double?
     /// The first metric of the job's report, as "name=value".
     public var metric: String?
-    public var seconds: Double
+    /// Wall-clock seconds, for the operator's table only: not written to summary.json (durations depend weakly on
+    /// the data; issue 11).
+    public var seconds: Double = 0
     public var message: String?
 
     enum CodingKeys: String, CodingKey {
-        case job, file, folder, status, epsilon, metric, seconds, message
+        case job, file, folder, status, epsilon, metric, message
         case exitCode = "exit_code"
     }
 }
@@ -69,20 +71,38 @@ public struct ProcessJobLauncher: BatchJobLauncher {
 }
 
 /// Runs a set of pipelines as jobs, up to `concurrency` at a time, all charging one ledger. A failing job does
-/// not stop the others; completed jobs are skipped on a rerun unless `force`.
+/// not stop the others. On a rerun into the same output folder, completed jobs are skipped unless `force`, and
+/// jobs that did not complete (failed, refused, invalid, interrupted, or killed while `running`) are **not** rerun
+/// unless `retryFailed`: a rerun may charge the budget again (an earlier reservation is never refunded), so it is
+/// the operator's explicit choice (`dpflow batch --retry-failed`, which first prints what the retries cost).
 public struct BatchRunner: Sendable {
     public var outputDirectory: String
     public var concurrency: Int
     public var ledger: String?
     public var force: Bool
+    public var retryFailed: Bool
     public var launcher: any BatchJobLauncher
 
-    public init(outputDirectory: String, concurrency: Int, ledger: String?, force: Bool, launcher: any BatchJobLauncher) {
+    public init(outputDirectory: String, concurrency: Int, ledger: String?, force: Bool, retryFailed: Bool = false,
+                launcher: any BatchJobLauncher) {
         self.outputDirectory = outputDirectory
         self.concurrency = max(1, concurrency)
         self.ledger = ledger
         self.force = force
+        self.retryFailed = retryFailed
         self.launcher = launcher
+    }
+
+    /// Jobs that ran before without completing (their folder has a status other than `completed`): the jobs
+    /// `retryFailed` reruns.
+    public func failedEarlier(_ jobs: [BatchJob]) -> [BatchJob] {
+        jobs.filter { job in
+            guard let status = JobStatus.read(folder: job.folder) else {
+                // A folder without a readable status but with files: a run that died before writing one.
+                return !((try? FileManager.default.contentsOfDirectory(atPath: job.folder)) ?? []).isEmpty
+            }
+            return status.state != .completed && status.state != .skipped
+        }
     }
 
     /// Pipeline files from arguments: files as given, folders expanded to their `*.yaml`/`*.yml` files (sorted).
@@ -104,11 +124,14 @@ public struct BatchRunner: Sendable {
         return files
     }
 
-    /// Jobs for files, named after the file (with `-2`, `-3` … for repeated names).
+    /// Jobs for files, named after the file (with `-2`, `-3` … for repeated names). A file name that is no
+    /// usable folder name (`..yaml`, `...yaml`, control characters) gets `job-K` (K its position), so that no job
+    /// writes outside its own subfolder of the batch folder.
     public func jobs(for files: [String]) -> [BatchJob] {
         var seen: [String: Int] = [:]
-        return files.map { file in
-            let base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        return files.enumerated().map { index, file in
+            var base = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            if PipelineSpec.folderNameProblem(base) != nil || base.hasPrefix(".") { base = "job-\(index + 1)" }
             let count = (seen[base] ?? 0) + 1
             seen[base] = count
             let name = count == 1 ? base : "\(base)-\(count)"
@@ -140,16 +163,25 @@ public struct BatchRunner: Sendable {
         let ordered = results.withLock { r in (0..<jobs.count).map { r[$0]! } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let summary = BatchSummary(jobs: ordered, ledger: ledger, concurrency: concurrency, finishedAt: Timestamp.now())
+        let summary = BatchSummary(jobs: ordered, ledger: ledger, concurrency: concurrency, finishedAt: Timestamp.coarseNow())
         try encoder.encode(summary).write(to: URL(fileURLWithPath: outputDirectory + "/summary.json"), options: .atomic)
         return ordered
     }
 
     func runOne(_ job: BatchJob) -> BatchJobResult {
-        if !force, let status = JobStatus.read(folder: job.folder), status.state == .completed {
+        let previous = JobStatus.read(folder: job.folder)
+        if !force, let status = previous, status.state == .completed {
             return BatchJobResult(job: job.name, file: job.file, folder: job.folder, status: .skipped,
                                   exitCode: nil, epsilon: status.epsilon, metric: Self.firstMetric(folder: job.folder),
                                   seconds: 0, message: "completed earlier; --force reruns it")
+        }
+        if !retryFailed, failedEarlier([job]).count == 1 {
+            // Not rerun: the result keeps the earlier failure (the batch still exits 1).
+            let state = previous.map { $0.state == .running ? .failed : $0.state } ?? .failed
+            return BatchJobResult(job: job.name, file: job.file, folder: job.folder, status: state,
+                                  exitCode: previous?.exitCode, epsilon: nil, metric: nil, seconds: 0,
+                                  message: "did not complete earlier (\(previous?.state.rawValue ?? "no status")); not rerun: "
+                                      + "--retry-failed reruns it (and charges its budget again)")
         }
         let start = Date()
         let code = launcher.launch(job, ledger: ledger)
@@ -160,6 +192,7 @@ public struct BatchRunner: Sendable {
         case 0: state = .completed
         case 1: state = .invalid
         case 3: state = .refused
+        case 130, 143: state = .interrupted
         default: state = .failed
         }
         if code != 0, status == nil || status?.state == .running {
@@ -167,11 +200,12 @@ public struct BatchRunner: Sendable {
             // leave the folder marked incomplete.
             let message = switch state {
             case .invalid: "invalid pipeline or data (exit 1); see process.log"
-            case .refused: "budget refused (exit 3); nothing was read or spent"
+            case .refused: "budget refused (exit 3); no budget was charged and no data value was read"
+            case .interrupted: "interrupted (exit \(code)); any reservation it made stays charged"
             default: "the run ended without completing (exit \(code)); any reservation it made stays charged"
             }
             try? JobStatus(state: state, pipeline: job.file, exitCode: code, message: message,
-                           startedAt: status?.startedAt ?? Timestamp.string(start), finishedAt: Timestamp.now())
+                           startedAt: status?.startedAt ?? Timestamp.coarseNow(), finishedAt: Timestamp.coarseNow())
                 .write(folder: job.folder)
         }
         return BatchJobResult(job: job.name, file: job.file, folder: job.folder, status: state, exitCode: code,

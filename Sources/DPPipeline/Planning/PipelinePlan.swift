@@ -1,3 +1,4 @@
+import PrivacyAccounting
 import PrivateDataFrame
 /// What a pipeline will do and cost, computed from public facts before any data value is read or any budget
 /// reserved: the input of `dpflow plan` and the reservation `dpflow run` makes.
@@ -10,10 +11,16 @@ public struct PipelinePlan: Sendable {
 
     public var pipelineName: String
     public var stages: [Stage]
-    /// Records in the CSV, and in the training and test parts.
-    public var records: Int
-    public var trainingRecords: Int
-    public var testRecords: Int
+    /// Public numbers of records in the CSV, and in the training and test parts: read from the data under
+    /// replace_one, the declared `public_size` (and the split fraction applied to it) under add_remove, nil when
+    /// they come from a DP count at run time. Under add_remove the realised number of rows is never here.
+    public var records: Int?
+    public var trainingRecords: Int?
+    public var testRecords: Int?
+    /// The neighbouring relation every cost in the plan is accounted under.
+    public var neighbouring: NeighbouringRelation
+    /// Where `records` comes from.
+    public var sizeSource: RecordCountSource
     /// Ledger id (declared, or the CSV's SHA-256).
     public var dataset: String
     /// Budget granted on first use, from `privacy.budget`.
@@ -35,14 +42,7 @@ extension Pipeline {
         guard let shape = facts.csvShape, let csvPath = facts.csvPath else {
             throw PipelineError.invalidPipeline([PipelineDiagnostic(spec.position, "the pipeline has no 'load' stage")])
         }
-        let records = shape.records
-        var test = 0
-        if let fraction = facts.testFraction {
-            // A public function of N and the split's seed (PrivateDataFrame.split's own row rule).
-            test = try PrivateDataFrame.splitSizes(rowCount: records, testFraction: fraction, seed: UInt64(facts.splitSeed)).test
-        }
-        let context = PlanningContext(records: records, trainingRecords: records - test, testRecords: test,
-                                      privacy: spec.privacy)
+        let context = try planningContext(shape: shape)
         var stages: [PipelinePlan.Stage] = []
         var diagnostics = DiagnosticCollector()
         var training: TrainingPlan?
@@ -57,8 +57,9 @@ extension Pipeline {
         }
         if diagnostics.hasErrors { throw PipelineError.invalidPipeline(diagnostics.sorted) }
         let exact = spec.stages.contains { ($0 as? EvaluateStage)?.mode == .exact }
-        let plan = PipelinePlan(pipelineName: spec.name, stages: stages, records: records, trainingRecords: records - test,
-                                testRecords: test, dataset: try spec.privacy.dataset ?? datasetID(csvPath),
+        let plan = PipelinePlan(pipelineName: spec.name, stages: stages, records: context.records,
+                                trainingRecords: context.trainingRecords, testRecords: context.testRecords,
+                                neighbouring: context.relation, sizeSource: context.sizeSource, dataset: try spec.privacy.dataset ?? datasetID(csvPath),
                                 grantOnFirstUse: spec.privacy.budget, training: training, model: facts.training,
                                 exactEvaluation: exact)
         if let budget = spec.privacy.budget, plan.totalDelta > budget.delta * (1 + 1e-12) {
@@ -66,5 +67,43 @@ extension Pipeline {
                 "the run's total δ = \(PipelineError.format(plan.totalDelta)) exceeds privacy.budget.delta = \(PipelineError.format(budget.delta)); lower privacy.delta")])
         }
         return plan
+    }
+}
+
+extension Pipeline {
+    /// The public facts the stages are costed from (see `PlanningContext`).
+    ///
+    /// - replace_one: N is read from the data (the CSV's record count) and the split sizes are computed by the
+    ///   split's own rule; both are public under this relation.
+    /// - add_remove: N is the declared `privacy.public_size`, or unknown until a DP count at run time; the
+    ///   training and test sizes are the split fraction applied to it (`PlanningContext.publicSplit`). The
+    ///   realised number of rows is never read here.
+    func planningContext(shape: CSVShape) throws -> PlanningContext {
+        let privacy = spec.privacy
+        switch privacy.neighbouring {
+        case .replaceOne:
+            if spec.stages.contains(where: { ($0 as? SplitStage)?.by != nil }),
+               let split = spec.stages.first(where: { ($0 as? SplitStage)?.by != nil }) as? SplitStage {
+                throw PipelineError.invalidPipeline([PipelineDiagnostic(split.byPosition ?? split.position,
+                    "split 'by' is for neighbouring: add_remove; under replace_one the split hashes the row position "
+                    + "so that the sizes of the parts are public")])
+            }
+            let records = shape.records
+            var test = 0
+            if let fraction = facts.testFraction {
+                test = try PrivateDataFrame.splitSizes(rowCount: records, testFraction: fraction,
+                                                       seed: UInt64(facts.splitSeed)).test
+            }
+            return PlanningContext(records: records, trainingRecords: records - test, testRecords: test,
+                                   privacy: privacy, sizeSource: .data)
+        case .addRemove:
+            guard let n = privacy.publicSize else {
+                return PlanningContext(records: nil, trainingRecords: nil, testRecords: nil, privacy: privacy,
+                                       sizeSource: .dpCount(epsilon: privacy.sizeEpsilon))
+            }
+            let parts = PlanningContext.publicSplit(records: n, testFraction: facts.testFraction)
+            return PlanningContext(records: n, trainingRecords: parts.train, testRecords: parts.test,
+                                   privacy: privacy, sizeSource: .declared)
+        }
     }
 }

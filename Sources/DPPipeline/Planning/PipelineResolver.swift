@@ -33,8 +33,31 @@ public struct PipelineResolver {
             }
             context.available.formUnion(stage.outputs)
         }
+        Self.checkNeighbouring(spec, diagnostics: &context.diagnostics)
         if context.diagnostics.hasErrors { throw PipelineError.invalidPipeline(context.diagnostics.sorted) }
         return context
+    }
+
+    /// What the neighbouring relation requires of the other keys, checked before any data is read.
+    static func checkNeighbouring(_ spec: PipelineSpec, diagnostics: inout DiagnosticCollector) {
+        let privacy = spec.privacy
+        for stage in spec.stages {
+            if let train = stage as? TrainStage {
+                if privacy.neighbouring == .addRemove, privacy.publicSize == nil, train.targetEpsilon == nil {
+                    diagnostics.error(train.position, "noise_multiplier needs a public number of records under neighbouring: "
+                        + "add_remove: declare privacy.public_size (the data owner's public size), or give target_epsilon so "
+                        + "that σ is calibrated after a DP count of the rows (privacy.size_epsilon)")
+                }
+                if privacy.neighbouring == .replaceOne, privacy.accountant == "pld" {
+                    diagnostics.error(privacy.position, "accountant: pld cannot account for fixed-size batches sampled without "
+                        + "replacement under neighbouring: replace_one; use accountant: rdp")
+                }
+            }
+            if let split = stage as? SplitStage, split.by != nil, privacy.neighbouring == .replaceOne {
+                diagnostics.error(split.byPosition ?? split.position, "split 'by' is for neighbouring: add_remove; under "
+                    + "replace_one the split hashes the row position so that the sizes of the parts are public")
+            }
+        }
     }
 
     static func article(_ artifact: PipelineArtifact) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import PrivateDataFrame
 
 /// The ledger's state for a data set, as the plan shows it.
 public struct LedgerSnapshot: Sendable, Equatable {
@@ -9,6 +10,13 @@ public struct LedgerSnapshot: Sendable, Equatable {
     public var usedDelta: Double
     public var remainingEpsilon: Double { grantedEpsilon - usedEpsilon }
     public var remainingDelta: Double { grantedDelta - usedDelta }
+    /// What is left in the ledger's exact units (`BudgetAmount`), when the ledger gave them; `fits` uses them.
+    public var remainingEpsilonUnits: Int64?
+    public var remainingDeltaUnits: Int64?
+    public var remainingUnits: (epsilon: Int64, delta: Int64)? {
+        get { remainingEpsilonUnits.flatMap { e in remainingDeltaUnits.map { (e, $0) } } }
+        set { remainingEpsilonUnits = newValue?.epsilon; remainingDeltaUnits = newValue?.delta }
+    }
 
     public init(grantedEpsilon: Double, grantedDelta: Double, usedEpsilon: Double, usedDelta: Double) {
         self.grantedEpsilon = grantedEpsilon
@@ -23,14 +31,21 @@ public enum PlanRenderer {
     /// - Parameters:
     ///   - ledger: the data set's ledger entry, nil when the ledger has no grant yet (then the pipeline's
     ///     `privacy.budget` would be granted on first use).
-    public static func text(_ plan: PipelinePlan, file: String, ledgerPath: String, ledger: LedgerSnapshot?) -> String {
+    ///   - ledgerProblem: why the ledger cannot pay at all (missing, damaged, the data file bound elsewhere).
+    public static func text(_ plan: PipelinePlan, file: String, ledgerPath: String, ledger: LedgerSnapshot?,
+                            ledgerProblem: String? = nil) -> String {
         var out: [String] = []
         out.append("Pipeline '\(plan.pipelineName)' (\(file))")
-        out.append("Data: \(plan.records) records (\(plan.trainingRecords) training, \(plan.testRecords) test); ledger id '\(plan.dataset)'")
+        out.append("Neighbouring: \(plan.neighbouring.name) — \(plan.neighbouring.summary)")
+        out.append("Data: \(dataLine(plan)); ledger id '\(plan.dataset)'")
         if let model = plan.model {
             out.append("Model: \(model.layerSummary.joined(separator: " → ")); \(model.parameterCount) parameters")
         }
-        if let t = plan.training {
+        if let t = plan.training, t.deferred {
+            out.append("Training: N, q and steps from the DP count of the rows at run time, B = \(t.batchSize), \(t.epochs) epochs, "
+                       + "σ calibrated then to ε = \(f(t.targetEpsilon ?? 0)), C = \(f(t.l2NormClip)), δ = \(f(t.delta)), "
+                       + "accountant \(t.accountant)")
+        } else if let t = plan.training {
             out.append("Training: N = \(t.examples), B = \(t.batchSize), q = \(f(t.samplingRate)), \(t.epochs) epochs = \(t.steps) steps, "
                        + "σ = \(f(t.noiseMultiplier))\(t.calibrated ? " (calibrated to target ε)" : ""), C = \(f(t.l2NormClip)), "
                        + "δ = \(f(t.delta)), accountant \(t.accountant)")
@@ -45,28 +60,47 @@ public enum PlanRenderer {
         if plan.exactEvaluation {
             out.append("WARNING: 'evaluate' uses mode: exact — the report will be marked NOT PRIVATE.")
         }
-        out.append(fits(plan, ledgerPath: ledgerPath, ledger: ledger).message)
+        out.append(fits(plan, ledgerPath: ledgerPath, ledger: ledger, ledgerProblem: ledgerProblem).message)
         return out.joined(separator: "\n")
     }
 
-    /// Whether the plan fits the ledger (or, with no grant yet, the budget granted on first use).
-    public static func fits(_ plan: PipelinePlan, ledgerPath: String, ledger: LedgerSnapshot?) -> (fits: Bool, message: String) {
+    /// Whether the plan fits the ledger (or, with no grant yet, the budget granted on first use), by the
+    /// ledger's own rule (`BudgetAmount.fits`: the same exact units and rounding as the reservation).
+    public static func fits(_ plan: PipelinePlan, ledgerPath: String, ledger: LedgerSnapshot?,
+                            ledgerProblem: String? = nil) -> (fits: Bool, message: String) {
         let eps = plan.totalEpsilon, delta = plan.totalDelta
-        let tolerance = 1e-12
+        if let ledgerProblem {
+            return (false, "Ledger \(ledgerPath): \(ledgerProblem) → DOES NOT FIT (dpflow run would refuse it)")
+        }
         if let ledger {
-            let ok = eps <= ledger.remainingEpsilon + tolerance && delta <= ledger.remainingDelta + tolerance
+            let ok = BudgetAmount.fits(epsilon: eps, delta: delta,
+                                       remainingEpsilonUnits: ledger.remainingEpsilonUnits ?? BudgetAmount.epsilonUnitsGranted(max(0, ledger.remainingEpsilon)),
+                                       remainingDeltaUnits: ledger.remainingDeltaUnits ?? BudgetAmount.deltaUnitsGranted(max(0, ledger.remainingDelta)))
             return (ok, "Ledger \(ledgerPath): granted ε = \(f(ledger.grantedEpsilon)), δ = \(f(ledger.grantedDelta)); "
                     + "used ε = \(f(ledger.usedEpsilon)), δ = \(f(ledger.usedDelta)); remaining ε = \(f(ledger.remainingEpsilon)), "
                     + "δ = \(f(ledger.remainingDelta)) → " + (ok ? "FITS" : "DOES NOT FIT (dpflow run would refuse it; "
                     + "the data owner may raise the grant with 'dpflow ledger grant')"))
         }
         if let grant = plan.grantOnFirstUse {
-            let ok = eps <= grant.epsilon + tolerance && delta <= grant.delta + tolerance
+            let ok = BudgetAmount.fits(epsilon: eps, delta: delta, remainingEpsilonUnits: BudgetAmount.epsilonUnitsGranted(grant.epsilon),
+                                       remainingDeltaUnits: BudgetAmount.deltaUnitsGranted(grant.delta))
             return (ok, "Ledger \(ledgerPath): no grant for '\(plan.dataset)' yet; privacy.budget (ε = \(f(grant.epsilon)), "
                     + "δ = \(f(grant.delta))) will be granted on first use → \(ok ? "FITS" : "DOES NOT FIT (dpflow run would refuse it)")")
         }
         return (false, "Ledger \(ledgerPath): no grant for '\(plan.dataset)' and no privacy.budget in the pipeline → DOES NOT FIT "
                 + "(grant one with 'dpflow ledger grant' or add privacy.budget)")
+    }
+
+    /// The public number of records and where it comes from; under add_remove never the realised one.
+    static func dataLine(_ plan: PipelinePlan) -> String {
+        switch plan.sizeSource {
+        case .dpCount:
+            return plan.sizeSource.describe(nil)
+        case .data, .declared:
+            let rule = plan.sizeSource == .declared ? ": the split fraction applied to it" : ""
+            let parts = plan.testRecords.map { $0 > 0 ? " (\(plan.trainingRecords ?? 0) training, \($0) test\(rule))" : "" } ?? ""
+            return plan.sizeSource.describe(plan.records) + parts
+        }
     }
 
     static func table(_ header: [String], _ rows: [[String]]) -> [String] {

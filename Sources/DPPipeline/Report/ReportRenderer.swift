@@ -53,14 +53,20 @@ public enum ReportRenderer {
         h += row("total δ", PrivacyFormat.string(report.privacy.delta))
         h += row("data set (ledger id)", report.privacy.dataset)
         h += row("accountant (training)", report.privacy.accountant)
+        if let n = report.privacy.neighbouring {
+            h += row("neighbouring relation", n + (report.privacy.neighbouringSummary.map { " — " + $0 } ?? ""))
+        }
+        if let r = report.privacy.records { h += row("number of records (public)", r) }
         h += row("composition", report.privacy.composition)
         if let g = report.privacy.ledgerGrantedEpsilon { h += row("ledger: ε granted", PrivacyFormat.string(g)) }
         if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", PrivacyFormat.string(s)) }
         h += "</table>\n"
 
-        h += "<h2>Stages</h2>\n<table>\n<tr><th>stage</th><th>ε</th><th>δ</th><th>what</th><th>seconds</th></tr>\n"
+        let timed = report.stages.contains { $0.seconds != nil }
+        h += "<h2>Stages</h2>\n<table>\n<tr><th>stage</th><th>ε</th><th>δ</th><th>what</th>\(timed ? "<th>seconds</th>" : "")</tr>\n"
         for s in report.stages {
-            h += "<tr><td>\(e(s.name))</td><td class=\"num\">\(PrivacyFormat.string(s.epsilon))</td><td class=\"num\">\(PrivacyFormat.string(s.delta))</td><td>\(e(s.detail))</td><td class=\"num\">\(String(format: "%.2f", s.seconds))</td></tr>\n"
+            let seconds = timed ? "<td class=\"num\">\(s.seconds.map { String(format: "%.2f", $0) } ?? "")</td>" : ""
+            h += "<tr><td>\(e(s.name))</td><td class=\"num\">\(PrivacyFormat.string(s.epsilon))</td><td class=\"num\">\(PrivacyFormat.string(s.delta))</td><td>\(e(s.detail))</td>\(seconds)</tr>\n"
         }
         h += "</table>\n"
 
@@ -85,7 +91,7 @@ public enum ReportRenderer {
         h += "<div class=\"charts\">\n"
         if let t = report.training, !t.epochs.isEmpty {
             h += SVGChart.line(title: Self.lossTitle(t), values: t.epochs.map(\.loss), yLabel: "loss") + "\n"
-            h += SVGChart.line(title: "Training ε spent per epoch", values: t.epochs.map(\.epsilon), yLabel: "ε", color: "#d62728") + "\n"
+            h += SVGChart.line(title: "Training ε spent per epoch (\((t.epsilonAccountant ?? report.privacy.accountant).uppercased()) accountant)", values: t.epochs.map(\.epsilon), yLabel: "ε", color: "#d62728") + "\n"
         }
         if !report.metrics.isEmpty {
             h += SVGChart.bars(title: "Metrics (bar: value; line: ±2 noise std)",
@@ -97,7 +103,7 @@ public enum ReportRenderer {
             h += "<h2>Model and training</h2>\n<table>\n"
             h += row("layers", t.layers.joined(separator: " → "))
             h += row("parameters", String(t.parameters))
-            h += row("training examples (N)", String(t.examples))
+            h += row("training examples (N, public)", String(t.examples))
             h += row("expected batch size (B)", String(t.batchSize))
             h += row("sampling rate q = B/N", fmt(t.samplingRate))
             h += row("steps", String(t.steps))
@@ -109,7 +115,7 @@ public enum ReportRenderer {
             }
             h += "</table>\n"
             if !t.epochs.isEmpty {
-                h += "<table>\n<tr><th>epoch</th><th>loss</th><th>± noise std</th><th>ε so far</th></tr>\n"
+                h += "<table>\n<tr><th>epoch</th><th>loss</th><th>± noise std</th><th>ε so far (\(e((t.epsilonAccountant ?? report.privacy.accountant).uppercased())))</th></tr>\n"
                 for ep in t.epochs {
                     h += "<tr><td class=\"num\">\(ep.epoch)</td><td class=\"num\">\(fmt(ep.loss))</td><td class=\"num\">\(fmt(ep.lossNoiseStd))</td><td class=\"num\">\(PrivacyFormat.string(ep.epsilon))</td></tr>\n"
                 }
@@ -119,7 +125,7 @@ public enum ReportRenderer {
 
         h += "<h2>Outputs</h2>\n<ul>\n"
         for f in report.outputs { h += "<li>\(e(f))</li>\n" }
-        h += "</ul>\n<h2>Versions and timings</h2>\n<table>\n"
+        h += "</ul>\n<h2>Versions</h2>\n<table>\n"
         for (k, v) in report.versions.sorted(by: { $0.key < $1.key }) { h += row(k, v) }
         for (k, v) in report.timings.sorted(by: { $0.key < $1.key }) { h += row("\(k) (s)", String(format: "%.3f", v)) }
         h += "</table>\n"

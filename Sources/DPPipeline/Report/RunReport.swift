@@ -21,9 +21,16 @@ public struct RunReport: Codable, Sendable {
         /// Ledger state after the run (granted and spent), when known.
         public var ledgerGrantedEpsilon: Double?
         public var ledgerSpentEpsilon: Double?
+        /// The neighbouring relation (`add_remove` or `replace_one`) and its one-line summary.
+        public var neighbouring: String? = nil
+        public var neighbouringSummary: String? = nil
+        /// Where the public number of records came from (declared, a DP count with its ε, or the data under
+        /// replace_one); under add_remove the realised number of rows never appears.
+        public var records: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case epsilon, delta, `private`, accountant, dataset, composition
+            case epsilon, delta, `private`, accountant, dataset, composition, neighbouring, records
+            case neighbouringSummary = "neighbouring_summary"
             case notPrivateReasons = "not_private_reasons"
             case ledgerGrantedEpsilon = "ledger_granted_epsilon"
             case ledgerSpentEpsilon = "ledger_spent_epsilon"
@@ -35,7 +42,8 @@ public struct RunReport: Codable, Sendable {
         public var epsilon: Double
         public var delta: Double
         public var detail: String
-        public var seconds: Double
+        /// Not written by `dpflow run` (issue 11: timings depend on the data; the operator sees them on stderr).
+        public var seconds: Double? = nil
     }
 
     public struct Metric: Codable, Sendable {
@@ -97,7 +105,10 @@ public struct RunReport: Codable, Sendable {
         public var batchSize: Int
         public var samplingRate: Double
         public var steps: Int
+        /// The public N q = B/N was computed from (declared, DP-counted or, under replace_one, the data's).
         public var examples: Int
+        /// The accountant the per-epoch ε were computed with (the pipeline's, `rdp` or `pld`).
+        public var epsilonAccountant: String? = nil
         public var parameters: Int
         public var layers: [String]
         public var epochs: [Epoch]
@@ -105,6 +116,7 @@ public struct RunReport: Codable, Sendable {
 
         enum CodingKeys: String, CodingKey {
             case steps, examples, parameters, layers, epochs, loss
+            case epsilonAccountant = "epochs_epsilon_accountant"
             case noiseMultiplier = "noise_multiplier"
             case l2NormClip = "l2_norm_clip"
             case batchSize = "batch_size"
@@ -119,7 +131,8 @@ public struct RunReport: Codable, Sendable {
     public var stages: [Stage]
     public var metrics: [String: Metric]
     public var training: Training?
-    /// Seconds per phase: "plan", each stage, "total".
+    /// Seconds per phase. Empty in reports `dpflow run` writes: timings depend (weakly) on the data, so they
+    /// go to the operator's stderr only, never into the pipeline author's output folder.
     public var timings: [String: Double]
     /// Files written to the output folder.
     public var outputs: [String]

@@ -5,21 +5,28 @@ import PrivateDataFrame
 public struct BudgetLedgerAdapter: PrivacyLedger {
     public let ledger: BudgetLedger
 
-    /// Opens (or creates, with its folder) the ledger at `path`.
-    public init(path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        do { ledger = try BudgetLedger(path: path) } catch {
-            throw PipelineError.internalError("cannot open the budget ledger '\(path)': \(error)")
+    /// Opens the ledger at `path`. It must exist (made by `dpflow ledger init`); with `createIfAbsent` a
+    /// missing file (never an empty or damaged one) is created with its folder — the first use of the default
+    /// location, and programmatic callers that choose it.
+    /// - Throws: `DataFrameError.ledger` when the file is missing (and not to be created), empty, damaged or not a ledger.
+    public init(path: String, createIfAbsent: Bool = false) throws {
+        if createIfAbsent, !FileManager.default.fileExists(atPath: path) {
+            do { ledger = try BudgetLedger.create(path: path) } catch DataFrameError.ledger(_, _) where FileManager.default.fileExists(atPath: path) {
+                // Another process created it first.
+                ledger = try BudgetLedger(path: path)
+            }
+        } else {
+            ledger = try BudgetLedger(path: path)
         }
     }
 
     public func snapshot(dataset: String) throws -> LedgerSnapshot? {
         do {
-            guard let b = try ledger.budgets().first(where: { $0.dataset == dataset }) else { return nil }
-            return LedgerSnapshot(grantedEpsilon: b.grantedEpsilon, grantedDelta: b.grantedDelta,
-                                  usedEpsilon: b.committedEpsilon + b.reservedEpsilon,
-                                  usedDelta: b.committedDelta + b.reservedDelta)
+            guard let u = try ledger.units(dataset: dataset) else { return nil }
+            var s = LedgerSnapshot(grantedEpsilon: BudgetAmount.epsilon(u.grantedEpsilon), grantedDelta: BudgetAmount.delta(u.grantedDelta),
+                                   usedEpsilon: BudgetAmount.epsilon(u.chargedEpsilon), usedDelta: BudgetAmount.delta(u.chargedDelta))
+            s.remainingUnits = (u.grantedEpsilon - u.chargedEpsilon, u.grantedDelta - u.chargedDelta)
+            return s
         } catch {
             throw PipelineError.internalError("budget ledger: \(error)")
         }
@@ -37,8 +44,11 @@ public struct BudgetLedgerAdapter: PrivacyLedger {
             return String(r.id)
         } catch let error as DataFrameError {
             switch error {
-            case .budgetExceeded, .noGrant:
-                throw PipelineError.budgetRefused(dataset: dataset, requested: (epsilon, delta), reason: error.description)
+            case let .budgetExceeded(_, _, _, le, ld):
+                throw PipelineError.budgetRefused(dataset: dataset, requested: (epsilon, delta),
+                                                  reason: "the ledger has ε = \(PrivacyFormat.string(le)), δ = \(PrivacyFormat.string(ld)) left")
+            case .noGrant:
+                throw PipelineError.budgetRefused(dataset: dataset, requested: (epsilon, delta), reason: "no budget is granted to it")
             default:
                 throw PipelineError.internalError("budget ledger: \(error)")
             }
@@ -49,6 +59,39 @@ public struct BudgetLedgerAdapter: PrivacyLedger {
         guard let id = Int64(reservation) else { throw PipelineError.internalError("bad reservation id '\(reservation)'") }
         do { try ledger.commit(id: id) } catch {
             throw PipelineError.internalError("budget ledger: \(error)")
+        }
+    }
+
+    public func bind(dataset: String, dataFile: String) throws {
+        do {
+            try ledger.bind(dataset: dataset, file: ledger.fingerprint(file: dataFile), displayPath: dataFile)
+        } catch let error as DataFrameError {
+            switch error {
+            case .fileBoundElsewhere:
+                throw PipelineError.budgetRefused(dataset: dataset, requested: (0, 0), reason: error.description)
+            case .fileUnreadable:
+                throw PipelineError.unreadableFile(path: dataFile, reason: "cannot be read")
+            default:
+                throw PipelineError.internalError("budget ledger: \(error)")
+            }
+        }
+    }
+
+    public func bindingProblem(dataset: String, dataFile: String) throws -> String? {
+        do {
+            let owners = try ledger.datasets(boundTo: ledger.fingerprint(file: dataFile))
+            if owners.isEmpty || owners.contains(dataset) { return nil }
+            return DataFrameError.fileBoundElsewhere(file: dataFile, dataset: dataset, boundTo: owners).description
+        } catch DataFrameError.fileUnreadable {
+            throw PipelineError.unreadableFile(path: dataFile, reason: "cannot be read")
+        } catch {
+            throw PipelineError.internalError("budget ledger: \(error)")
+        }
+    }
+
+    public func keyedDatasetID(dataFile: String) throws -> String {
+        do { return try ledger.fingerprint(file: dataFile).datasetID } catch {
+            throw PipelineError.unreadableFile(path: dataFile, reason: "cannot be read")
         }
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
+import Synchronization
 
-/// Runs a pipeline file end to end: validate (both phases) → plan (total ε, δ from public facts) → reserve in
-/// the ledger (granting `privacy.budget` on first use) → run the stages → commit → write the output folder.
+/// Runs a pipeline file end to end: validate (both phases) → plan (total ε, δ from public facts) → bind the data
+/// file to its data set → reserve in the ledger (granting `privacy.budget` on first use of the data set) → run the
+/// stages → commit → write the output folder.
 ///
 /// Nothing is read from the data before the reservation succeeds (planning reads the CSV header and its
 /// record count only). A reservation is never refunded: a run that fails or is killed after reserving leaves
@@ -10,10 +12,12 @@ public struct PipelineRunner: Sendable {
     public var environment: PipelineEnvironment
     /// Opens the ledger at a path.
     public var openLedger: @Sendable (String) throws -> any PrivacyLedger
-    /// Ledger id of a CSV when the pipeline declares none (its SHA-256).
+    /// Ledger id of a CSV when the pipeline declares none and no ledger can key one (`plan(file:…)`).
     public var datasetID: @Sendable (String) throws -> String
     /// Version strings for the report.
     public var versions: [String: String]
+    /// Creates a new ledger at a path (for `RunOptions.createLedgerIfAbsent`); nil: never create.
+    public var createLedger: (@Sendable (String) throws -> Void)?
 
     public init(environment: PipelineEnvironment,
                 openLedger: @escaping @Sendable (String) throws -> any PrivacyLedger,
@@ -26,36 +30,70 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Validates and plans a pipeline file (what `dpflow plan` shows), with `epochsOverride` applied.
-    public func plan(file: String, epochsOverride: Int? = nil) throws -> (Pipeline, PipelinePlan) {
+    /// - Parameter ledgerPath: the ledger whose secret keys the dataset id of a pipeline that declares no
+    ///   `privacy.dataset` (it must exist; without it such a pipeline cannot be planned).
+    public func plan(file: String, epochsOverride: Int? = nil, ledgerPath: String? = nil) throws -> (Pipeline, PipelinePlan) {
         var pipeline = try Pipeline.load(file: file, environment: environment)
         if let epochsOverride { pipeline.overrideEpochs(epochsOverride) }
-        return (pipeline, try pipeline.plan(datasetID: datasetID))
+        let keyed: (String) throws -> String = { csv in
+            guard let ledgerPath, FileManager.default.fileExists(atPath: ledgerPath) else { return try datasetID(csv) }
+            let ledger: any PrivacyLedger
+            do { ledger = try openLedger(ledgerPath) } catch {
+                throw PipelineError.budgetRefused(dataset: "(undeclared)", requested: (0, 0), reason: "the ledger cannot be used: \(error)")
+            }
+            return try ledger.keyedDatasetID(dataFile: csv)
+        }
+        return (pipeline, try pipeline.plan(datasetID: keyed))
     }
 
     /// Runs a pipeline file.
     /// - Returns: the report written to `options.outputDirectory/report.json`.
-    /// - Throws: `PipelineError` (see `exitCode`): invalid pipeline or data, budget refused, stage failure.
+    /// - Throws: `PipelineError` (see `exitCode`): invalid pipeline or data, budget refused (also: ledger missing,
+    ///   damaged, or the data file bound to another data set), stage failure.
     public func run(file: String, options: RunOptions) throws -> RunReport {
-        let startedAt = Timestamp.now()
+        let startedAt = Timestamp.coarseNow()
         let clock = Date()
-        let (pipeline, plan) = try self.plan(file: file, epochsOverride: options.epochsOverride)
+        if options.createLedgerIfAbsent, !FileManager.default.fileExists(atPath: options.ledgerPath) {
+            // First use (the default location, or a caller that asks for it): create before planning, so that an
+            // undeclared dataset id can be keyed with the new ledger's secret.
+            do { try createLedger?(options.ledgerPath) } catch {
+                // Another process may have created it meanwhile; then it is opened (and checked) below.
+                if !FileManager.default.fileExists(atPath: options.ledgerPath) {
+                    throw PipelineError.budgetRefused(dataset: "(not planned yet)", requested: (0, 0),
+                                                      reason: "cannot create the ledger '\(options.ledgerPath)': \(error)")
+                }
+            }
+        }
+        let (pipeline, plan) = try self.plan(file: file, epochsOverride: options.epochsOverride, ledgerPath: options.ledgerPath)
         let planSeconds = Date().timeIntervalSince(clock)
         let output = options.outputDirectory
         let log = RunLog(events: options.events)
-        do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        } catch {
-            throw PipelineError.internalError("cannot create the output folder '\(output)': \(error.localizedDescription)")
-        }
+        try OutputFolder.prepare(output)
         // Mark the folder as running before reserving: a kill from here on leaves it visibly incomplete.
-        try JobStatus(state: .running, pipeline: file, startedAt: startedAt).write(folder: output)
+        let written = Mutex<[String]>([])
+        do {
+            try JobStatus(state: .running, pipeline: file, startedAt: startedAt).write(folder: output)
+            try log.mirror(to: output + "/log.txt")
+        } catch {
+            let failure = PipelineError.unreadableFile(path: output, reason: "cannot write into the output folder: \(error.localizedDescription)")
+            try? Self.markFailed(failure, output: output, file: file, log: log, startedAt: startedAt, written: written)
+            throw failure
+        }
         log("pipeline '\(pipeline.spec.name)' from \(file)")
         log("plan: \(plan.stages.count) stages, total ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta)) (sum over stages)")
+        log.emit(.log("plan computed in \(String(format: "%.2f", planSeconds)) s"))
 
-        // Budget: grant on first use, check, reserve — before any data value is read.
-        let reservation: String
+        // Budget: bind the data file, grant on first use, check, reserve — before any data value is read.
         do {
-            let ledger = try openLedger(options.ledgerPath)
+            let ledger: any PrivacyLedger
+            do { ledger = try openLedger(options.ledgerPath) } catch {
+                throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta),
+                                                  reason: "the ledger cannot be used: \(error)")
+            }
+            // A data file the ledger knows under another data set is refused before any grant (see BudgetLedger.bind).
+            if let csv = pipeline.facts.csvPath, let problem = try ledger.bindingProblem(dataset: plan.dataset, dataFile: csv) {
+                throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta), reason: problem)
+            }
             var snapshot = try ledger.snapshot(dataset: plan.dataset)
             if snapshot == nil, let grant = plan.grantOnFirstUse {
                 try ledger.grant(dataset: plan.dataset, epsilon: grant.epsilon, delta: grant.delta)
@@ -67,27 +105,24 @@ public struct PipelineRunner: Sendable {
                 throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta),
                                                   reason: verdict.message)
             }
-            reservation = try ledger.reserve(dataset: plan.dataset, job: "\(pipeline.spec.name) → \(output)",
-                                             epsilon: plan.totalEpsilon, delta: plan.totalDelta,
-                                             mechanism: plan.stages.filter { $0.cost.epsilon > 0 }.map(\.kind).joined(separator: "+"))
+            // Record the binding (checked again atomically) only for a run that goes ahead.
+            if let csv = pipeline.facts.csvPath {
+                do { try ledger.bind(dataset: plan.dataset, dataFile: csv) } catch PipelineError.budgetRefused(_, _, let reason) {
+                    throw PipelineError.budgetRefused(dataset: plan.dataset, requested: (plan.totalEpsilon, plan.totalDelta), reason: reason)
+                }
+            }
+            let reservation = try ledger.reserve(dataset: plan.dataset, job: "\(pipeline.spec.name) → \(output)",
+                                                 epsilon: plan.totalEpsilon, delta: plan.totalDelta,
+                                                 mechanism: plan.stages.filter { $0.cost.epsilon > 0 }.map(\.kind).joined(separator: "+"))
             log("ledger: reserved ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta)) on '\(plan.dataset)' (\(options.ledgerPath))")
             try runStages(pipeline: pipeline, plan: plan, options: options, log: log, ledger: ledger, reservation: reservation,
-                          startedAt: startedAt, planSeconds: planSeconds, clock: clock, file: file)
+                          startedAt: startedAt, planSeconds: planSeconds, clock: clock, file: file, written: written)
         } catch let error as PipelineError {
-            let state: JobStatus.State = switch error {
-            case .budgetRefused: .refused
-            case .invalidPipeline, .invalidData, .unreadableFile: .invalid
-            default: .failed
-            }
-            log(error.description)
-            try? log.text.write(toFile: output + "/log.txt", atomically: true, encoding: .utf8)
-            try? JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
-                           startedAt: startedAt, finishedAt: Timestamp.now()).write(folder: output)
+            try? Self.markFailed(error, output: output, file: file, log: log, startedAt: startedAt, written: written)
             throw error
         } catch {
             let wrapped = PipelineError.internalError("\(error.localizedDescription)")
-            try? JobStatus(state: .failed, pipeline: file, exitCode: wrapped.exitCode, message: wrapped.description,
-                           startedAt: startedAt, finishedAt: Timestamp.now()).write(folder: output)
+            try? Self.markFailed(wrapped, output: output, file: file, log: log, startedAt: startedAt, written: written)
             throw wrapped
         }
         guard let data = FileManager.default.contents(atPath: output + "/report.json") else {
@@ -96,34 +131,65 @@ public struct PipelineRunner: Sendable {
         return try JSONDecoder().decode(RunReport.self, from: data)
     }
 
+    /// Writes the failure into the folder: `status.json` (refused, invalid or failed, with the files written so
+    /// far), `log.txt`, and removes any report this run may have written (a failed run has no report).
+    static func markFailed(_ error: PipelineError, output: String, file: String, log: RunLog, startedAt: String,
+                           written: borrowing Mutex<[String]>) throws {
+        let state: JobStatus.State = switch error {
+        case .budgetRefused: .refused
+        case .invalidPipeline, .invalidData, .unreadableFile: .invalid
+        default: .failed
+        }
+        log(error.description)
+        for name in ["report.json", "report.html"] { try? FileManager.default.removeItem(atPath: output + "/" + name) }
+        try? log.text.write(toFile: output + "/log.txt", atomically: true, encoding: .utf8)
+        let status = JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
+                               startedAt: startedAt, finishedAt: Timestamp.coarseNow(), outputs: written.withLock { $0 })
+        do { try status.write(folder: output) } catch {
+            // Disk full or similar: overwrite in place (truncating first frees the old blocks), and if even that fails,
+            // remove the file rather than leave it saying `running`.
+            let path = output + "/" + JobStatus.fileName
+            let data = (try? JSONEncoder().encode(status)) ?? Data()
+            if let handle = FileHandle(forWritingAtPath: path), (try? handle.truncate(atOffset: 0)) != nil,
+               (try? handle.write(contentsOf: data)) != nil {
+                try? handle.close()
+            } else {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            throw error
+        }
+    }
+
     private func runStages(pipeline: Pipeline, plan: PipelinePlan, options: RunOptions, log: RunLog,
                            ledger: any PrivacyLedger, reservation: String, startedAt: String, planSeconds: Double,
-                           clock: Date, file: String) throws {
+                           clock: Date, file: String, written: borrowing Mutex<[String]>) throws {
         var context = RunContext(pipeline: pipeline, plan: plan, options: options, log: log)
         if let seed = options.seed {
             context.notPrivateReasons.append("seeded run (--seed \(seed)): sampling and noise are reproducible, so the DP guarantee does not hold")
         }
         var stageReports: [RunReport.Stage] = []
-        var timings: [String: Double] = ["plan": planSeconds]
         for (index, stage) in pipeline.spec.stages.enumerated() {
             let t0 = Date()
             log("stage \(index + 1)/\(pipeline.spec.stages.count): \(stage.kind)")
             context.stageIndex = index
+            defer { written.withLock { $0 = context.outputs } }
             try stage.run(&context)
             let seconds = Date().timeIntervalSince(t0)
             let cost = plan.stages[index].cost
-            stageReports.append(.init(name: stage.kind, epsilon: cost.epsilon, delta: cost.delta, detail: cost.detail, seconds: seconds))
-            timings["\(index + 1)-\(stage.kind)"] = seconds
-            log("stage \(stage.kind) done in \(String(format: "%.2f", seconds)) s\(cost.epsilon > 0 ? ", ε = \(Self.f(cost.epsilon))" : "")")
+            stageReports.append(.init(name: stage.kind, epsilon: cost.epsilon, delta: cost.delta, detail: cost.detail))
+            log("stage \(stage.kind) done\(cost.epsilon > 0 ? ", ε = \(Self.f(cost.epsilon))" : "")")
+            // Timings go to the operator only (stderr), never into the output folder.
+            log.emit(.log("stage \(stage.kind) took \(String(format: "%.2f", seconds)) s"))
         }
         try ledger.commit(reservation: reservation)
         log("ledger: committed ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta))")
         let after = try? ledger.snapshot(dataset: plan.dataset)
-        timings["total"] = Date().timeIntervalSince(clock)
+        log.emit(.log("total \(String(format: "%.2f", Date().timeIntervalSince(clock))) s"))
 
         let output = options.outputDirectory
         var seen = Set<String>()
-        let outputs = (context.outputs + ["report.json", "report.html", "log.txt", JobStatus.fileName]).filter { seen.insert($0).inserted }
+        let outputs = (context.outputs + OutputFolder.ownFiles).filter { seen.insert($0).inserted }
+        written.withLock { $0 = outputs }
         let report = RunReport(
             status: "completed",
             pipeline: .init(name: pipeline.spec.name, file: file, description: pipeline.spec.description),
@@ -131,17 +197,30 @@ public struct PipelineRunner: Sendable {
             privacy: .init(epsilon: plan.totalEpsilon, delta: plan.totalDelta, private: context.notPrivateReasons.isEmpty,
                            notPrivateReasons: context.notPrivateReasons, accountant: pipeline.spec.privacy.accountant,
                            dataset: plan.dataset, composition: "sum of ε and of δ over stages (basic composition, as the ledger)",
-                           ledgerGrantedEpsilon: after?.grantedEpsilon, ledgerSpentEpsilon: after?.usedEpsilon),
-            stages: stageReports, metrics: context.metrics, training: context.training, timings: timings,
-            outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.now())
-        try ReportRenderer.json(report).write(to: URL(fileURLWithPath: output + "/report.json"), options: .atomic)
+                           ledgerGrantedEpsilon: after?.grantedEpsilon, ledgerSpentEpsilon: after?.usedEpsilon,
+                           neighbouring: plan.neighbouring.name, neighbouringSummary: plan.neighbouring.summary,
+                           records: context.recordCountDescription),
+            stages: stageReports, metrics: context.metrics, training: context.training, timings: [:],
+            outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.coarseNow())
         log("wrote \(output)/report.json and report.html")
+        try Self.writeFile(output + "/log.txt") { try log.text.write(toFile: $0, atomically: true, encoding: .utf8) }
+        try Self.writeFile(output + "/report.json") { try ReportRenderer.json(report).write(to: URL(fileURLWithPath: $0), options: .atomic) }
         let html = ReportRenderer.html(report, log: log.text, pipelineText: pipeline.spec.sourceText)
-        try html.write(toFile: output + "/report.html", atomically: true, encoding: .utf8)
-        try log.text.write(toFile: output + "/log.txt", atomically: true, encoding: .utf8)
-        try JobStatus(state: .completed, pipeline: file, exitCode: 0, epsilon: plan.totalEpsilon,
-                      message: report.privacy.private ? nil : "NOT PRIVATE: " + context.notPrivateReasons.joined(separator: "; "),
-                      startedAt: startedAt, finishedAt: Timestamp.now()).write(folder: output)
+        try Self.writeFile(output + "/report.html") { try html.write(toFile: $0, atomically: true, encoding: .utf8) }
+        try Self.writeFile(output + "/" + JobStatus.fileName) {
+            try JobStatus(state: .completed, pipeline: file, exitCode: 0, epsilon: plan.totalEpsilon,
+                          message: report.privacy.private ? nil : "NOT PRIVATE: " + context.notPrivateReasons.joined(separator: "; "),
+                          startedAt: startedAt, finishedAt: Timestamp.coarseNow(), outputs: outputs)
+                .write(folder: ($0 as NSString).deletingLastPathComponent)
+        }
+    }
+
+    /// Runs a write; an I/O error (disk full, folder made read-only) becomes an error that names the file.
+    static func writeFile(_ path: String, _ body: (String) throws -> Void) throws {
+        do { try body(path) } catch {
+            throw PipelineError.stageFailed(stage: "write outputs", position: nil,
+                                            reason: "cannot write '\(path)': \(error.localizedDescription)")
+        }
     }
 
     static func f(_ x: Double) -> String { PrivacyFormat.string(x) }

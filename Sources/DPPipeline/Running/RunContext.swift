@@ -41,6 +41,12 @@ public struct RunContext {
     public var notPrivateReasons: [String] = []
     /// Index of the running stage in `pipeline.spec.stages` (and `plan.stages`).
     public var stageIndex = 0
+    /// Public number of training records the run is accounted for: the plan's, or after a DP count of the rows
+    /// (add_remove without `public_size`) the split fraction applied to the released count. Never the realised N
+    /// under add_remove.
+    public var publicTrainingRecords: Int?
+    /// How the public number of records was obtained, for the report (see `RecordCountSource.describe`).
+    public var recordCountDescription: String?
 
     public init(pipeline: Pipeline, plan: PipelinePlan, options: RunOptions, log: RunLog) {
         self.pipeline = pipeline
@@ -65,13 +71,15 @@ public struct RunContext {
         .preReserved(try ReservedAllotment(epsilon: plannedCost.epsilon, delta: plannedCost.delta))
     }
 
-    /// ε of each of `parts` releases sharing a stage's `total`: total/parts, or, when the ledger's fixed point
-    /// (ε in units of 10⁻¹², charges rounded up, allotments rounded down) would make `parts` charges of
-    /// total/parts exceed the allotment of `total`, that share lowered by at most 2·10⁻¹² — never more than planned.
+    /// ε of each of `parts` releases sharing a stage's `total`: total/parts, or, when the ledger's rounding rule
+    /// (`BudgetAmount`: charges round up, allotments down) would make `parts` charges of total/parts exceed the
+    /// allotment of `total`, that share lowered by at most 2·10⁻¹² — never more than planned.
     static func releaseEpsilon(_ total: Double, parts: Int) -> Double {
-        let unit = 1e-12, share = total / Double(max(parts, 1))
-        if Double(max(parts, 1)) * (share / unit).rounded(.up) <= (total / unit).rounded(.down) { return share }
-        return ((share / unit).rounded(.down) - 1) * unit
+        let n = max(parts, 1), share = total / Double(n)
+        let allotment = BudgetAmount.epsilonUnitsGranted(total)
+        let (charged, overflow) = Int64(n).multipliedReportingOverflow(by: BudgetAmount.epsilonUnitsCharged(share))
+        if !overflow, charged <= allotment { return share }
+        return BudgetAmount.epsilon(max(0, allotment / Int64(n) - 1))
     }
 
     /// The generator for sampling, noise and releases: the system CSPRNG (an AES-256 keystream keyed from getrandom),

@@ -6,6 +6,9 @@ public struct RunOptions: Sendable {
     public var outputDirectory: String
     /// SQLite ledger file shared by all runs on the same data.
     public var ledgerPath: String
+    /// Create the ledger when `ledgerPath` does not exist (never over an empty or damaged file). The CLI sets it
+    /// only for the first use of the per-user default location (`LedgerLocation.mayCreateOnFirstUse`).
+    public var createLedgerIfAbsent: Bool
     /// Seed for sampling and noise. Seeded runs are NOT private (reported as such); for tests only.
     public var seed: UInt64?
     /// Replaces every train stage's `epochs` (tests use small values). The plan and the reservation use it.
@@ -13,17 +16,18 @@ public struct RunOptions: Sendable {
     /// Receives progress and log events (the CLI draws a progress bar or prints lines).
     public var events: (@Sendable (RunEvent) -> Void)?
 
-    public init(outputDirectory: String, ledgerPath: String, seed: UInt64? = nil, epochsOverride: Int? = nil,
-                events: (@Sendable (RunEvent) -> Void)? = nil) {
+    public init(outputDirectory: String, ledgerPath: String, createLedgerIfAbsent: Bool = true, seed: UInt64? = nil,
+                epochsOverride: Int? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {
         self.outputDirectory = outputDirectory
         self.ledgerPath = ledgerPath
+        self.createLedgerIfAbsent = createLedgerIfAbsent
         self.seed = seed
         self.epochsOverride = epochsOverride
         self.events = events
     }
 
-    /// `./dpflow-ledger.sqlite` under the working directory (the same default as `dpflow ledger`).
-    public static let defaultLedgerPath = BudgetLedger.defaultPath
+    /// The per-user default ledger (`LedgerLocation`), the same default as `dpflow ledger`.
+    public static var defaultLedgerPath: String { BudgetLedger.defaultPath }
 }
 
 /// Something that happened during a run, for progress display. Carries no data values.

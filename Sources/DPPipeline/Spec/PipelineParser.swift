@@ -86,6 +86,7 @@ public struct PipelineParser: Sendable {
         }
         spec.delta = r.double("delta", "in (0, 1)", { $0 > 0 && $0 < 1 }, diagnostics: &diagnostics)
         spec.accountant = r.choice("accountant", ["rdp", "pld"], diagnostics: &diagnostics) ?? "rdp"
+        decodeNeighbouring(&r, into: &spec, diagnostics: &diagnostics)
         r.finish(diagnostics: &diagnostics)
         return spec
     }

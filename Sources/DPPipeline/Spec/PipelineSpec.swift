@@ -1,3 +1,5 @@
+import PrivacyAccounting
+
 /// A decoded pipeline file (phase a of validation): every key checked for type and range,
 /// every stage decoded by its definition in the `StageRegistry`, nothing yet resolved against plugins or data.
 public struct PipelineSpec: Sendable {
@@ -30,6 +32,19 @@ public struct PrivacySpec: Sendable {
     /// Accountant used to compute training ε (`accountant: rdp|pld`, default rdp).
     public var accountant: String
     public var position: SourcePosition
+    /// Which data sets are neighbours (`neighbouring: add_remove | replace_one`, default add_remove).
+    public var neighbouring: NeighbouringRelation = .addRemove
+    /// The data owner's declared number of records (`public_size:`), a public fact the sampling rate and steps
+    /// come from under add_remove; nil means a DP count of the rows (`size_epsilon`) at run time.
+    public var publicSize: Int?
+    /// ε of the DP count of the rows that stands in for `public_size` when none is declared (`size_epsilon:`).
+    public var sizeEpsilon: Double = PrivacySpec.defaultSizeEpsilon
+    /// Where `public_size` was written (for errors about it).
+    public var publicSizePosition: SourcePosition?
+
+    /// Default ε of the DP row count: 0.05, small next to a training ε of 1–10 while still placing a data
+    /// set of a few hundred rows within a few percent (discrete Laplace scale 1/ε = 20 records).
+    public static let defaultSizeEpsilon = 0.05
 
     /// The δ the training stage is accounted at.
     public var trainingDelta: Double {

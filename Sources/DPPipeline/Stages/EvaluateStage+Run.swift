@@ -27,7 +27,9 @@ extension EvaluateStage {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no predictions")
         }
         let n = labels.shape[0]
-        guard n == context.plan.testRecords, n > 0 else {
+        // Under add_remove the test part's size is private: it is never compared with anything (the releases
+        // divide by a noisy count). Under replace_one it is public and must be the planned one.
+        guard context.plan.neighbouring == .addRemove || (n == context.plan.testRecords && n > 0) else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "test size differs from the planned one")
         }
         let labelName = test.labelColumn ?? context.pipeline.facts.label ?? ""
@@ -74,14 +76,17 @@ extension EvaluateStage {
         delta > 0 ? .gaussian(delta: Self.releaseDelta(delta, parts: metrics.count)) : .laplace
     }
 
-    /// δ of each of `parts` releases sharing the stage's `total`: total/parts, or, when the ledger's fixed point (δ in
-    /// units of 10⁻¹⁸, charges rounded up, allotments rounded down) would make `parts` charges of total/parts exceed
-    /// the allotment of `total`, that share lowered by at most 2·10⁻¹⁸ — never more than planned. Not positive when
-    /// `total` holds fewer than `parts` units (validation refuses such a δ).
+    /// δ of each of `parts` releases sharing the stage's `total`, by the rule `RunContext.releaseEpsilon` applies to ε:
+    /// total/parts, or, when the ledger's fixed point (δ in units of 10⁻¹⁸, charges rounded up, allotments rounded
+    /// down) would make `parts` charges of total/parts exceed the allotment of `total`, the allotment's units divided
+    /// by `parts` less one unit — never more than planned; 0 when that leaves no unit per part (validation refuses
+    /// such a δ).
     static func releaseDelta(_ total: Double, parts: Int) -> Double {
-        let unit = 1e-18, parts = Double(max(parts, 1)), share = total / parts
-        if parts * (share / unit).rounded(.up) <= (total / unit).rounded(.down) { return share }
-        return ((share / unit).rounded(.down) - 1) * unit
+        let n = max(parts, 1), share = total / Double(n)
+        let allotment = BudgetAmount.deltaUnitsGranted(total)
+        let (charged, overflow) = Int64(n).multipliedReportingOverflow(by: BudgetAmount.deltaUnitsCharged(share))
+        if !overflow, charged <= allotment { return share }
+        return BudgetAmount.delta(max(0, allotment / Int64(n) - 1))
     }
 
     /// Exact metrics from the prediction tensor (mode: exact — NOT PRIVATE).

@@ -72,8 +72,9 @@ public struct EvaluateStage: PipelineStage {
         switch mode {
         case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
         case .private: StageCost(epsilon: epsilon, delta: delta,
-                                 detail: "DP release of \(metrics.joined(separator: ", ")) on \(context.testRecords) test records"
-                                     + (delta > 0 ? " (discrete Gaussian)" : " (discrete Laplace)"))
+                                 detail: "DP release of \(metrics.joined(separator: ", ")) on the test part"
+                                     + (context.testRecords.map { " (\($0) test records, public)" } ?? "")
+                                     + (delta > 0 ? ", discrete Gaussian" : ", discrete Laplace"))
         }
     }
 }

@@ -14,11 +14,7 @@ extension LoadStage {
         let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
         do {
             let frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
-            guard frame.rowCountForAccounting == context.plan.records else {
-                throw PipelineError.invalidData(stage: Self.kind, position: position, reason:
-                    "the loaded record count differs from the planned one (rows dropped by a 'missing: drop_row' policy?); "
-                    + "DP-SGD accounting needs the public record count, so use 'missing: {default: …}' instead")
-            }
+            try establishPublicSize(of: frame, context: &context)
             context.frame = frame
             context.loadedFrame = frame
             context.log("loaded '\(csv)': \(frame.columnNames.count) columns under the declared schema (values private)")
@@ -46,14 +42,9 @@ extension SplitStage {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no selection")
         }
         do {
-            let (train, test) = try frame.split(testFraction: testFraction, seed: UInt64(seed))
-            guard train.rowCountForAccounting == context.plan.trainingRecords else {
-                throw PipelineError.stageFailed(stage: Self.kind, position: position, reason:
-                    "the split's training size differs from the planned one; refusing to train with a mis-accounted sampling rate")
-            }
+            let (train, test) = try splitParts(of: frame, context: context)
             context.trainFrame = train
             context.testFrame = test
-            context.log("split rows by seeded hash of position (test fraction \(testFraction), seed \(seed))")
         } catch { throw dataError(error, stage: Self.kind, position: position) }
     }
 }

@@ -18,6 +18,8 @@ public struct ResolutionContext: Sendable {
     public var label: String?
     public var testFraction: Double?
     public var splitSeed: Int = 0
+    /// Id column the split hashes (`split.by`); nil hashes each row's content.
+    public var splitBy: String?
     public var predictionColumns: [String] = []
     /// Width of the encoded feature vector (categories one-hot), once known.
     public var featureWidth: Int?

@@ -1,3 +1,5 @@
+import PrivacyAccounting
+
 /// The privacy a stage spends, known before any data is touched.
 public struct StageCost: Sendable, Equatable {
     /// ε of this stage's (ε, δ) guarantee.
@@ -21,14 +23,18 @@ public struct StageCost: Sendable, Equatable {
 }
 
 /// The planned shape of a DP-SGD run, computed before training with the accountant the pipeline names.
+///
+/// When the number of records comes from a DP count at run time (`deferred`), `examples`, `samplingRate`,
+/// `steps` and `noiseMultiplier` are 0 in the plan and are fixed after the count, σ being calibrated then to
+/// `targetEpsilon` (the reserved ε); see `TrainStage.resolvedPlan(trainingRecords:planned:)`.
 public struct TrainingPlan: Sendable, Equatable {
-    /// N, training examples.
+    /// N, the public number of training examples (declared, DP-counted, or read from the data under replace_one).
     public var examples: Int
     public var batchSize: Int
     public var epochs: Int
     /// q = B/N.
     public var samplingRate: Double
-    /// ceil(epochs·N/B).
+    /// epochs·ceil(N/B) (`DPSGDRun`'s convention, shared with `dpflow budget`).
     public var steps: Int
     /// σ, given or calibrated from `target_epsilon`.
     public var noiseMultiplier: Double
@@ -36,4 +42,11 @@ public struct TrainingPlan: Sendable, Equatable {
     public var l2NormClip: Double
     public var delta: Double
     public var accountant: String
+    /// The neighbouring relation the run is accounted under (Poisson sampling for add_remove, fixed-size
+    /// batches without replacement for replace_one).
+    public var neighbouring: NeighbouringRelation = .addRemove
+    /// True when N (and so q, the steps and σ) is fixed at run time from a DP count.
+    public var deferred: Bool = false
+    /// The ε σ is calibrated to (nil for a given noise multiplier).
+    public var targetEpsilon: Double? = nil
 }

@@ -20,9 +20,10 @@ extension TrainStage {
     }
 
     public func run(_ context: inout RunContext) throws {
-        guard let train = context.trainFrame, let plan = context.plannedCost.training else {
+        guard let train = context.trainFrame, let planned = context.plannedCost.training else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no training data or plan")
         }
+        let plan = try resolvedPlan(trainingRecords: context.publicTrainingRecords, planned: planned)
         let plugins = context.pipeline.environment.plugins
         let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
                                        categories: .oneHot, label: labelEncoding)
@@ -32,7 +33,9 @@ extension TrainStage {
             x = try train.encodedFeatures(encoding)
             y = try train.encodedLabels(encoding)
         } catch { throw dataError(error, stage: Self.kind, position: position) }
-        guard x.rows == plan.examples else {
+        // Under replace_one N is public and must be the planned one; under add_remove the realised number of
+        // rows is private and is never compared with anything (q and the steps come from the public size).
+        guard plan.neighbouring == .addRemove || x.rows == plan.examples else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position,
                                             reason: "training size differs from the planned one; refusing to train mis-accounted")
         }
@@ -54,8 +57,15 @@ extension TrainStage {
             let privateModel = try PrivateModel(model: model, l2NormClip: l2NormClip, noiseMultiplier: plan.noiseMultiplier,
                                                 noise: context.noiseSource(offset: 1))
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
-            let loader = try PoissonLoader(features: Tensor(shape: [x.rows, x.columns], values: x.values),
-                                           labels: Tensor(shape: [y.rows, y.columns], values: y.values), batchSize: batchSize)
+            let features = Tensor(shape: [x.rows, x.columns], values: x.values)
+            let labels = Tensor(shape: [y.rows, y.columns], values: y.values)
+            let loader: any BatchSampler
+            switch plan.neighbouring {
+            case .addRemove:
+                loader = try PoissonLoader(features: features, labels: labels, batchSize: batchSize, accountedSize: plan.examples)
+            case .replaceOne:
+                loader = try WithoutReplacementLoader(features: features, labels: labels, batchSize: batchSize)
+            }
             // Fail closed: the loader must take exactly the steps that were accounted and reserved.
             guard loader.stepsPerEpoch * plan.epochs == plan.steps, abs(loader.samplingRate - plan.samplingRate) < 1e-12 else {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position,
@@ -65,11 +75,15 @@ extension TrainStage {
             let recorder = EpochRecorder()
             let log = context.log
             let totalSteps = plan.steps
-            context.log("training \(model.parameterCount) parameters: \(plan.epochs) epochs × \(loader.stepsPerEpoch) Poisson steps, "
+            let sampling = plan.neighbouring == .addRemove ? "Poisson" : "fixed-size (without replacement)"
+            context.log("training \(model.parameterCount) parameters: \(plan.epochs) epochs × \(loader.stepsPerEpoch) \(sampling) steps, "
                         + "σ = \(TrainStage.fmt(plan.noiseMultiplier)), C = \(TrainStage.fmt(l2NormClip)), q = \(TrainStage.fmt(plan.samplingRate))")
+            // Per-epoch ε from the pipeline's own accountant and relation (PLD when `accountant: pld`), never the
+            // model's default RDP figure; ε grows with the steps, so each is ≤ the planned (target) ε.
             let history = try privateModel.fit(loader, epochs: plan.epochs, targetDelta: plan.delta) { p in
-                let eps = p.epsilon ?? ((try? epsilon(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier,
-                                                       steps: p.steps, delta: plan.delta, accountant: accountant)) ?? .nan)
+                let eps = (try? dpsgdEpsilon(samplingRate: plan.samplingRate, noiseMultiplier: plan.noiseMultiplier,
+                                             steps: p.steps, delta: plan.delta, accountant: accountant,
+                                             relation: plan.neighbouring)) ?? .nan
                 recorder.epochs.append(.init(epoch: p.epoch, loss: p.loss, epsilon: eps,
                                              lossNoiseStd: p.lossNoiseStandardDeviation ?? 0))
                 log.emit(.epoch(epoch: p.epoch, epochs: p.epochs, steps: p.steps, totalSteps: totalSteps, loss: p.loss, epsilon: eps))
@@ -94,6 +108,7 @@ extension TrainStage {
             context.training = RunReport.Training(
                 noiseMultiplier: plan.noiseMultiplier, l2NormClip: l2NormClip, batchSize: batchSize,
                 samplingRate: plan.samplingRate, steps: history.steps, examples: plan.examples,
+                epsilonAccountant: accountant.rawValue,
                 parameters: model.parameterCount,
                 layers: context.pipeline.facts.training?.layerSummary ?? model.layers.map(\.typeName),
                 epochs: recorder.epochs,

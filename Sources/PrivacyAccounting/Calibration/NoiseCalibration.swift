@@ -37,16 +37,27 @@ public func calibrateNoiseMultiplier(targetEpsilon: Double, delta: Double, sampl
     let eps: (Double) throws -> Double = { sigma in
         try epsilon(samplingRate: q, noiseMultiplier: sigma, steps: steps, delta: delta, accountant: accountant)
     }
+    var guess = 1.0, downFactor = 0.5
+    if accountant == .pld {
+        guess = try calibrateNoiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, samplingRate: q,
+                                             steps: steps, accountant: .rdp, relativeTolerance: relativeTolerance)
+        downFactor = 0.85
+    }
+    return try calibrateSigma(targetEpsilon: targetEpsilon, seed: guess, downFactor: downFactor,
+                              relativeTolerance: relativeTolerance, eps: eps)
+}
+
+/// The bracketing search behind every calibration: the smallest σ with eps(σ) ≤ target, for ε decreasing in σ.
+/// - Parameters:
+///   - seed: first σ probed; `downFactor`: how fast the bracket is widened downwards from it.
+func calibrateSigma(targetEpsilon: Double, seed: Double, downFactor: Double, relativeTolerance: Double,
+                    eps: (Double) throws -> Double) throws -> Double {
+    guard targetEpsilon.isFinite, targetEpsilon > 0 else { throw PrivacyAccountingError.invalidEpsilon(targetEpsilon) }
     let maxSigma = 1e4, minSigma = 1e-3
     let tol = relativeTolerance
 
     // 1. Bracket: ε(lo) > target ≥ ε(hi).
-    var guess = 1.0, downFactor = 0.5
-    if accountant == .pld {
-        guess = try calibrateNoiseMultiplier(targetEpsilon: targetEpsilon, delta: delta, samplingRate: q,
-                                             steps: steps, accountant: .rdp, relativeTolerance: tol)
-        downFactor = 0.85
-    }
+    let guess = seed
     var hi = guess, epsHi = try eps(hi)
     var lo = hi, epsLo = epsHi
     if epsHi > targetEpsilon {
@@ -55,7 +66,7 @@ public func calibrateNoiseMultiplier(targetEpsilon: Double, delta: Double, sampl
             hi *= 2
             if hi > maxSigma {
                 throw PrivacyAccountingError.targetUnreachable(
-                    "ε = \(targetEpsilon) at δ = \(delta) needs a noise multiplier above \(maxSigma)")
+                    "ε = \(targetEpsilon) needs a noise multiplier above \(maxSigma)")
             }
             epsHi = try eps(hi)
         } while epsHi > targetEpsilon

@@ -64,6 +64,10 @@ public struct PLDAccountant: Sendable {
                     "PLD supports Poisson sampling of a Gaussian, a Laplace, or a composition of Gaussians")
             }
             try append(try mechanism(noise, q: q), count: count)
+        case .sampledWithoutReplacement:
+            throw PrivacyAccountingError.unsupportedEvent(
+                "the PLD accountant does not account for sampling without replacement under replace-one "
+                + "(fixed-size batches); use the RDP accountant (accountant: rdp)")
         }
     }
 

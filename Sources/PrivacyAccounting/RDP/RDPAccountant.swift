@@ -94,6 +94,12 @@ public struct RDPAccountant: Sendable {
                     "RDP supports Poisson sampling only of Gaussian mechanisms (or compositions of them); use the PLD accountant")
             }
             return subsampledGaussianCurve(samplingRate: q, noiseMultiplier: sigma, orders: orders)
+        case .sampledWithoutReplacement(let q, let inner):
+            guard let sigma = inner.effectiveGaussianNoiseMultiplier else {
+                throw PrivacyAccountingError.unsupportedEvent(
+                    "RDP supports sampling without replacement only of Gaussian mechanisms (or compositions of them)")
+            }
+            return SampledWithoutReplacementGaussianRDP.curve(samplingRate: q, noiseMultiplier: sigma, orders: orders)
         case .laplace(let b):
             return orders.map { laplaceRDP(scale: b, order: $0) }
         case .composed(let events):

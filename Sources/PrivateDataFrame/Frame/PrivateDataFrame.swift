@@ -3,7 +3,7 @@
 /// There is no public API that returns a cell, a row or an exact count. Data leaves a frame only
 /// through DP-SGD training (`PrivateModel.fit(_:batchSize:...)`) and DP releases charged to a
 /// `BudgetLedger`. Operations that do not look at values (selecting columns, splitting by a seeded
-/// hash of the row position, predicting with a model) return new private frames. `description`
+/// hash of the row's content, an id or its position, predicting with a model) return new private frames. `description`
 /// prints the schema and the word "private".
 public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     var columns: [FrameColumn]
@@ -119,21 +119,11 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
 
     // MARK: split
 
-    /// Splits rows into a training and a test frame, deterministically by row position.
-    ///
-    /// Row i goes to the test frame when a seeded hash of (seed, i) falls below `testFraction`;
-    /// membership never depends on values, so the split costs no privacy budget. Each side's
-    /// size is a function of the row count, the fraction and the seed only (see
-    /// `splitSizes(rowCount:testFraction:seed:)`): public wherever the row count is treated as
-    /// public (as for DP-SGD accounting), private otherwise.
+    /// Splits rows by a seeded hash of their position (`split(testFraction:seed:key:keySource:)` with
+    /// `.position`): the sizes of the parts are a public function of N, the fraction and the seed
+    /// (`splitSizes`). Suits replace-one neighbours only; under add/remove use `.rowContent` or an id column.
     public func split(testFraction: Double, seed: UInt64) throws -> (train: PrivateDataFrame, test: PrivateDataFrame) {
-        let threshold = try Self.splitThreshold(testFraction)
-        var train: [Int] = [], test: [Int] = []
-        train.reserveCapacity(rowCount); test.reserveCapacity(Int(Double(rowCount) * testFraction * 1.1) + 16)
-        for i in 0..<rowCount {
-            if SplitMix64.hash(seed, UInt64(i)) < threshold { test.append(i) } else { train.append(i) }
-        }
-        return (gathering(train), gathering(test))
+        try split(testFraction: testFraction, seed: seed, key: .position)
     }
 
     /// Sizes of the two parts `split(testFraction:seed:)` makes of a frame with `rowCount` rows.

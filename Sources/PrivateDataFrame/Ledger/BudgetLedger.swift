@@ -22,34 +22,147 @@ import GRDB
 /// Concurrency: every write is an immediate transaction (takes SQLite's write lock up front) and
 /// waits up to `busyTimeout` seconds for another process holding it.
 public final class BudgetLedger: Sendable {
-    /// `./dpflow-ledger.sqlite`, relative to the working directory.
-    public static let defaultPath = "./dpflow-ledger.sqlite"
+    /// The per-user default ledger (`$XDG_DATA_HOME/dpflow/ledger.sqlite`, else
+    /// `~/.local/share/dpflow/ledger.sqlite`); see `LedgerLocation`.
+    public static var defaultPath: String { LedgerLocation.defaultPath() }
+
+    /// The format tag kept in the ledger's `ledger_meta` table.
+    static let format = "dpflow-ledger-2"
 
     /// The ledger file.
     public let path: String
+    /// A random id of this ledger, made by `create` (shown by `dpflow ledger show`).
+    public let identity: String
     let queue: DatabaseQueue
+    /// 32 random bytes made by `create`, never shown: the key of the keyed dataset ids and file fingerprints.
+    let secretBytes: [UInt8]
+    var secret: SymmetricKey { SymmetricKey(data: secretBytes) }
 
-    /// Opens (or creates) the ledger at `path`.
+    /// Opens an **existing** ledger made by `create` (`dpflow ledger init`).
+    ///
+    /// Fails closed: a missing, empty (0-byte), truncated, corrupt or unreadable file, or a SQLite file that is
+    /// not a dpflow ledger, is refused with `DataFrameError.ledger` and left as it is — never re-initialised.
     /// - Parameters:
-    ///   - path: the SQLite file; created with its tables if absent.
+    ///   - path: the SQLite file.
     ///   - busyTimeout: seconds to wait for another process's write lock.
-    /// - Throws: `DataFrameError.ledger` when the file cannot be opened or is not a ledger.
-    public init(path: String = BudgetLedger.defaultPath, busyTimeout: Double = 30) throws {
+    public init(path: String, busyTimeout: Double = 30) throws {
         self.path = path
-        var config = Configuration()
-        config.busyMode = .timeout(busyTimeout)
-        config.label = "dpflow-ledger"
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataFrameError.ledger(path: path, reason: "no ledger file here; create one with `dpflow ledger init --ledger \(path)` "
+                                        + "(dpflow never creates a ledger implicitly at a path you name)")
+        }
+        guard !isDirectory.boolValue else { throw DataFrameError.ledger(path: path, reason: "is a folder, not a ledger file") }
+        guard FileManager.default.isReadableFile(atPath: path), FileManager.default.isWritableFile(atPath: path) else {
+            throw DataFrameError.ledger(path: path, reason: "the ledger file is not readable and writable by this user; refused")
+        }
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        guard size > 0 else {
+            throw DataFrameError.ledger(path: path, reason: "the ledger file is empty (0 bytes): it was truncated or never initialised; "
+                                        + "refused (an empty ledger is never re-initialised: its grants and spends would be forgotten)")
+        }
+        let queue = try Self.openQueue(path: path, busyTimeout: busyTimeout)
         do {
-            queue = try DatabaseQueue(path: path, configuration: config)
+            let meta: [String: String] = try queue.read { db in
+                let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no answer"
+                guard check == "ok" else {
+                    throw DataFrameError.ledger(path: path, reason: "the ledger file is damaged (SQLite integrity check: \(check)); refused")
+                }
+                guard try db.tableExists("ledger_meta") else {
+                    let old = try db.tableExists("spends")
+                    throw DataFrameError.ledger(path: path, reason: old
+                        ? "a ledger of an older dpflow (no identity and secret); adopt it with `dpflow ledger init --adopt --ledger \(path)`"
+                        : "not a dpflow ledger (no ledger_meta table); refused")
+                }
+                return Dictionary(try Row.fetchAll(db, sql: "SELECT key, value FROM ledger_meta").map { ($0["key"], $0["value"]) },
+                                  uniquingKeysWith: { a, _ in a })
+            }
+            guard meta["format"] == Self.format, let identity = meta["identity"], let secretHex = meta["secret"],
+                  let secret = Self.bytes(hex: secretHex), secret.count == 32 else {
+                throw DataFrameError.ledger(path: path, reason: "the ledger's identity or secret is missing or damaged; refused")
+            }
+            self.queue = queue
+            self.identity = identity
+            self.secretBytes = secret
+        } catch let e as DataFrameError {
+            throw e
+        } catch {
+            throw DataFrameError.ledger(path: path, reason: "cannot read the ledger (\(Self.describe(error))): truncated or corrupt; refused")
+        }
+    }
+
+    /// Creates a new, empty ledger at `path` with a fresh identity and secret (`dpflow ledger init`), creating
+    /// its folder if needed. Refuses when a file exists there (nothing is overwritten), except that `adopt`
+    /// turns a ledger of an older dpflow (tables but no identity) into a current one, keeping its books.
+    /// - Returns: the opened ledger.
+    @discardableResult
+    public static func create(path: String, adopt: Bool = false, busyTimeout: Double = 30) throws -> BudgetLedger {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if exists && !adopt {
+            throw DataFrameError.ledger(path: path, reason: "a file exists here already; `ledger init` never overwrites a ledger")
+        }
+        if !exists {
+            if adopt { throw DataFrameError.ledger(path: path, reason: "--adopt: no ledger file here to adopt") }
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                    throw DataFrameError.ledger(path: path, reason: "cannot create the folder '\(folder)': \(error.localizedDescription)")
+                }
+            }
+        }
+        let queue = try openQueue(path: path, busyTimeout: busyTimeout)
+        var rng = SystemRandomNumberGenerator()
+        let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
+        let identity = UUID().uuidString.lowercased()
+        do {
             try queue.inTransaction(.immediate) { db in
-                try db.execute(sql: Self.schemaSQL)
+                if try db.tableExists("ledger_meta") {
+                    throw DataFrameError.ledger(path: path, reason: "already a current dpflow ledger; nothing to adopt")
+                }
+                if adopt, !(try db.tableExists("spends")) {
+                    throw DataFrameError.ledger(path: path, reason: "--adopt: not a ledger of an older dpflow; refused")
+                }
+                try db.execute(sql: schemaSQL)
+                for (key, value) in [("format", format), ("identity", identity), ("secret", hex(secret)), ("created_at", now())] {
+                    try db.execute(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
                 return .commit
             }
         } catch let e as DataFrameError {
             throw e
         } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+            throw DataFrameError.ledger(path: path, reason: "cannot initialise the ledger: \(describe(error))")
         }
+        return try BudgetLedger(path: path, busyTimeout: busyTimeout)
+    }
+
+    static func openQueue(path: String, busyTimeout: Double) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.label = "dpflow-ledger"
+        do {
+            return try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw DataFrameError.ledger(path: path, reason: "cannot open the ledger (\(describe(error))): truncated, damaged or not a ledger; refused")
+        }
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { b -> String in let s = String(b, radix: 16); return b < 16 ? "0" + s : s }.joined()
+    }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let chars = Array(hex.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 2)
+        var i = 0
+        while i < chars.count {
+            guard let b = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+            i += 2
+        }
+        return out
     }
 
     static let schemaSQL = """
@@ -73,6 +186,23 @@ public final class BudgetLedger: Sendable {
             committed_at TEXT
         );
         CREATE INDEX IF NOT EXISTS spends_by_dataset ON spends(dataset);
+        CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+        CREATE TRIGGER IF NOT EXISTS ledger_meta_fixed BEFORE UPDATE ON ledger_meta
+        BEGIN SELECT RAISE(ABORT, 'the ledger identity is fixed'); END;
+        CREATE TRIGGER IF NOT EXISTS ledger_meta_kept BEFORE DELETE ON ledger_meta
+        BEGIN SELECT RAISE(ABORT, 'the ledger identity is fixed'); END;
+        CREATE TABLE IF NOT EXISTS data_files (
+            dataset TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('path', 'content')),
+            fingerprint TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (dataset, kind, fingerprint)
+        );
+        CREATE INDEX IF NOT EXISTS data_files_by_fingerprint ON data_files(fingerprint);
+        CREATE TRIGGER IF NOT EXISTS data_files_kept BEFORE DELETE ON data_files
+        BEGIN SELECT RAISE(ABORT, 'data file bindings are never deleted'); END;
+        CREATE TRIGGER IF NOT EXISTS datasets_never_deleted BEFORE DELETE ON datasets
+        BEGIN SELECT RAISE(ABORT, 'datasets are never deleted from the ledger'); END;
         CREATE TRIGGER IF NOT EXISTS spends_never_deleted BEFORE DELETE ON spends
         BEGIN SELECT RAISE(ABORT, 'privacy spends are never deleted (no refunds)'); END;
         CREATE TRIGGER IF NOT EXISTS spends_amounts_fixed BEFORE UPDATE ON spends
@@ -164,7 +294,7 @@ public final class BudgetLedger: Sendable {
     /// Atomic across processes: the check `committed + reserved + request ≤ granted` and the
     /// insertion happen in one immediate transaction.
     /// - Parameters:
-    ///   - dataset: the dataset id (declared, or `sha256:` of the CSV).
+    ///   - dataset: the dataset id (declared, or keyed: see `fingerprint`).
     ///   - job: a name for the job (pipeline name, release name).
     ///   - mechanism: what is paid for (`dp-sgd rdp`, `laplace count`, …).
     /// - Returns: the reservation to pass to `commit`.
@@ -259,8 +389,111 @@ public final class BudgetLedger: Sendable {
         }
     }
 
-    /// The dataset id of a CSV file when none is declared: `sha256:` and the hex SHA-256 of its
-    /// bytes (the same id `PrivateDataFrame.load` computes).
+    // MARK: data files
+
+    /// Keyed (HMAC-SHA256 with this ledger's secret) fingerprints of a data file, and the keyed dataset id
+    /// of its content. None is a plain hash of the data: without the secret, which never leaves the ledger
+    /// file, a candidate file cannot be checked against them offline.
+    public struct DataFileFingerprint: Sendable, Equatable {
+        /// Of the file's canonical absolute path (symbolic links resolved).
+        public let path: String
+        /// Of the file's bytes.
+        public let content: String
+        /// The dataset id of a pipeline that declares none: `keyed:` and 32 hex digits (128 bits).
+        public let datasetID: String
+    }
+
+    /// Fingerprints `file` (reads it once, in 1 MiB chunks).
+    /// - Throws: `fileUnreadable`.
+    public func fingerprint(file: String) throws -> DataFileFingerprint {
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw DataFrameError.fileUnreadable(file: file, reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        var content = HMAC<SHA256>(key: secret), id = HMAC<SHA256>(key: secret)
+        content.update(data: Data("content\u{0}".utf8))
+        id.update(data: Data("dataset-id\u{0}".utf8))
+        while true {
+            let chunk: Data
+            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
+                throw DataFrameError.fileUnreadable(file: file, reason: error.localizedDescription)
+            }
+            if chunk.isEmpty { break }
+            content.update(data: chunk)
+            id.update(data: chunk)
+        }
+        let canonical = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+        var path = HMAC<SHA256>(key: secret)
+        path.update(data: Data(("path\u{0}" + canonical).utf8))
+        return DataFileFingerprint(path: Self.hex(path.finalize()), content: Self.hex(content.finalize()),
+                                   datasetID: "keyed:" + Self.hex(id.finalize()).prefix(32))
+    }
+
+    /// The data sets a file is already bound to (by its path or by its content).
+    public func datasets(boundTo file: DataFileFingerprint) throws -> [String] {
+        do {
+            return try queue.read { db in try Self.owners(db, file) }
+        } catch {
+            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+        }
+    }
+
+    static func owners(_ db: Database, _ file: DataFileFingerprint) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT dataset FROM data_files WHERE fingerprint IN (?, ?) ORDER BY dataset",
+                            arguments: [file.path, file.content])
+    }
+
+    /// Binds a data file to `dataset`, enforcing the rule that keeps one data set's budget from being
+    /// granted twice under two names:
+    ///
+    /// a file whose path or content is already bound to **another** data set — the same file renamed in
+    /// `privacy.dataset`, moved elsewhere, or grown by appended rows at the same path — is refused unless the
+    /// operator bound it to this data set explicitly (`explicit: true`, `dpflow ledger bind` / `ledger grant
+    /// --csv`). A new file for a known data set is simply bound to it as well (it then shares that budget).
+    /// - Throws: `DataFrameError.fileBoundElsewhere` (nothing recorded), `ledger`.
+    public func bind(dataset: String, file: DataFileFingerprint, displayPath: String, explicit: Bool = false) throws {
+        guard !dataset.isEmpty else { throw DataFrameError.invalidBudget("the dataset id is empty") }
+        try write { db in
+            let owners = try Self.owners(db, file)
+            if !explicit, !owners.isEmpty, !owners.contains(dataset) {
+                throw DataFrameError.fileBoundElsewhere(file: displayPath, dataset: dataset, boundTo: owners)
+            }
+            for (kind, fingerprint) in [("path", file.path), ("content", file.content)] {
+                try db.execute(sql: "INSERT OR IGNORE INTO data_files (dataset, kind, fingerprint, first_seen) VALUES (?, ?, ?, ?)",
+                               arguments: [dataset, kind, fingerprint, Self.now()])
+            }
+        }
+    }
+
+    /// Whether `dataset` has a grant.
+    public func hasGrant(dataset: String) throws -> Bool {
+        do {
+            return try queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM datasets WHERE id = ?", arguments: [dataset]) ?? 0 > 0
+            }
+        } catch {
+            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Granted and charged (committed + reserved) amounts of a data set in exact units, nil without a grant.
+    public func units(dataset: String) throws -> (grantedEpsilon: Int64, grantedDelta: Int64, chargedEpsilon: Int64, chargedDelta: Int64)? {
+        do {
+            return try queue.read { db in
+                guard let grant = try Row.fetchOne(db, sql: "SELECT granted_epsilon_units AS e, granted_delta_units AS d FROM datasets WHERE id = ?",
+                                                   arguments: [dataset]) else { return nil }
+                let charged = try Self.charged(db, dataset)
+                return (grant["e"], grant["d"], charged.epsilon, charged.delta)
+            }
+        } catch {
+            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// `sha256:` and the plain SHA-256 of a file: the id `PrivateDataFrame.load` gives a frame loaded without a
+    /// declared id (library use). dpflow's pipelines and CLI never use it as a ledger id, and never print it: a
+    /// plain hash of private data lets anyone who knows the other rows confirm one row's value offline
+    /// (issue 11) — they use a declared id or the keyed `fingerprint(file:).datasetID`.
     public static func datasetID(forCSVAt path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DataFrameError.fileUnreadable(file: path, reason: "cannot open")
@@ -268,6 +501,6 @@ public final class BudgetLedger: Sendable {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return "sha256:" + hasher.finalize().map { b -> String in let s = String(b, radix: 16); return b < 16 ? "0" + s : s }.joined()
+        return "sha256:" + hex(hasher.finalize())
     }
 }

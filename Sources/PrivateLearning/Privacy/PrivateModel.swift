@@ -243,7 +243,9 @@ public final class PrivateModel {
                               lossSumNoiseStandardDeviation: lossStd, perExampleLosses: losses)
     }
 
-    /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` Poisson-sampled steps.
+    /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` steps, each batch drawn by `loader`
+    /// (`PoissonLoader` for add/remove-one neighbours, `WithoutReplacementLoader` for replace-one) and its noisy
+    /// gradient sum divided by the public batch size B; ε is accounted for the loader's sampling scheme.
     ///
     /// - Parameters:
     ///   - targetDelta: δ of the reported (ε, δ).
@@ -252,7 +254,7 @@ public final class PrivateModel {
     ///   - progress: called after every epoch.
     /// - Returns: per-epoch training loss — for σ > 0 the DP estimate of the mean clipped loss
     ///   (`lossIsPrivateEstimate`, with its noise std per epoch) or NaN with `lossTracking: .off`;
-    ///   for σ = 0 the exact mean loss — ε spent so far (one Poisson-subsampled Gaussian event
+    ///   for σ = 0 the exact mean loss — ε spent so far (one subsampled Gaussian event — Poisson, or without replacement for replace-one —
     ///   per step with (q, σ), q = batchSize/N, covering gradient and loss releases), steps, q, σ,
     ///   σ_g, C, and whether the run is private (ε is that of the mechanism; with a seeded noise
     ///   source the run carries no guarantee). No other per-epoch statistic of the training data
@@ -263,7 +265,7 @@ public final class PrivateModel {
     ///   sampling rate different from an earlier `fit` (not composable here: use a new model or
     ///   the accounting module's composition); `.invalidTrainingData` when the loader's shapes do
     ///   not fit the model.
-    public func fit(_ loader: PoissonLoader, epochs: Int, targetDelta: Double,
+    public func fit(_ loader: some BatchSampler, epochs: Int, targetDelta: Double,
                     accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
         guard let optimizer, loss != nil else { throw PrivateLearningError.notCompiled }
@@ -338,8 +340,9 @@ public final class PrivateModel {
             var spent: Double? = nil
             if accountant == .rdp || epoch == epochs {
                 spent = noiseMultiplier == 0 ? Double.infinity
-                    : try PrivacyAccounting.epsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
-                                                    steps: totalSteps, delta: targetDelta, accountant: accountant)
+                    : try dpsgdEpsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
+                                       steps: totalSteps, delta: targetDelta, accountant: accountant,
+                                       relation: loader.neighbouring)
             }
             history.epsilon.append(spent)
             history.cumulativeSteps = totalSteps

@@ -11,12 +11,18 @@ public struct PoissonLoader: Sendable {
     public let features: Tensor
     /// Labels, batch-first (`[N, …]`).
     public let labels: Tensor
-    /// Expected batch size `q·N` (public).
+    /// Expected batch size B (public).
     public let batchSize: Int
+    /// The public N the sampling rate is accounted for: the declared or DP-counted size under add/remove
+    /// (nil: the number of rows, as when N is treated as public).
+    public let accountedSize: Int?
 
     /// - Throws: `PrivateLearningError.invalidTrainingData` when row counts differ or the set is
     ///   empty; `.invalidConfiguration` for a non-positive batch size.
-    public init(features: Tensor, labels: Tensor, batchSize: Int) throws {
+    ///   With `accountedSize`, q = B/accountedSize and an epoch is `ceil(accountedSize/B)` steps whatever the
+    ///   number of rows is: under add/remove-one the realised number of rows is private and must not steer
+    ///   the sampling rate, the steps or the divisor (which is B).
+    public init(features: Tensor, labels: Tensor, batchSize: Int, accountedSize: Int? = nil) throws {
         guard features.rows == labels.rows, features.rank >= 1, labels.rank >= 1 else {
             throw PrivateLearningError.invalidTrainingData(
                 "features have \(features.rows) rows but labels have \(labels.rows)")
@@ -25,19 +31,28 @@ public struct PoissonLoader: Sendable {
         guard batchSize > 0 else {
             throw PrivateLearningError.invalidConfiguration("batch size must be > 0, got \(batchSize)")
         }
+        if let accountedSize {
+            guard accountedSize >= batchSize else {
+                throw PrivateLearningError.invalidConfiguration(
+                    "batch size \(batchSize) exceeds the accounted public size \(accountedSize)")
+            }
+        }
         self.features = features
         self.labels = labels
-        self.batchSize = min(batchSize, features.rows)
+        self.accountedSize = accountedSize
+        self.batchSize = accountedSize == nil ? min(batchSize, features.rows) : batchSize
     }
 
     /// Number of examples N.
     public var exampleCount: Int { features.rows }
-    /// Sampling rate `q = batchSize / N`.
-    public var samplingRate: Double { Double(batchSize) / Double(exampleCount) }
-    /// `q·N`, the divisor of the noisy gradient sum.
-    public var expectedBatchSize: Double { samplingRate * Double(exampleCount) }
-    /// Steps per epoch, `ceil(N / batchSize)`.
-    public var stepsPerEpoch: Int { (exampleCount + batchSize - 1) / batchSize }
+    /// The N of the accounting: `accountedSize`, or the number of rows.
+    public var publicSize: Int { accountedSize ?? exampleCount }
+    /// Sampling rate `q = batchSize / N` (public N).
+    public var samplingRate: Double { Double(batchSize) / Double(publicSize) }
+    /// B, the divisor of the noisy gradient sum.
+    public var expectedBatchSize: Double { Double(batchSize) }
+    /// Steps per epoch, `ceil(N / batchSize)` (public N).
+    public var stepsPerEpoch: Int { (publicSize + batchSize - 1) / batchSize }
 
     /// Indices of one Poisson batch, ascending.
     ///

@@ -1,0 +1,29 @@
+import PrivacyAccounting
+
+/// How DP-SGD draws its batches: the sampling scheme the accountant must match.
+///
+/// Two samplers exist: `PoissonLoader` (add/remove-one neighbours: each example independently with probability
+/// q) and `WithoutReplacementLoader` (replace-one neighbours: exactly B distinct examples per step). Both
+/// divide the noisy gradient sum by the public batch size B and take `ceil(N/B)` steps per epoch.
+public protocol BatchSampler: Sendable {
+    /// Features, batch-first (`[N, …]`).
+    var features: Tensor { get }
+    /// Labels, batch-first (`[N, …]`).
+    var labels: Tensor { get }
+    /// The public batch size B (expected under Poisson sampling, exact without replacement).
+    var batchSize: Int { get }
+    /// q = B/N with the public N the run is accounted for.
+    var samplingRate: Double { get }
+    /// The divisor of the noisy gradient sum: B, public.
+    var expectedBatchSize: Double { get }
+    /// `ceil(N/B)` with the public N.
+    var stepsPerEpoch: Int { get }
+    /// The neighbouring relation this sampling scheme is accounted under.
+    var neighbouring: NeighbouringRelation { get }
+    /// Features and labels of one batch.
+    func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor)
+}
+
+extension PoissonLoader: BatchSampler {
+    public var neighbouring: NeighbouringRelation { .addRemove }
+}
