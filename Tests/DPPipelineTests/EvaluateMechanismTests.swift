@@ -24,6 +24,7 @@ struct EvaluateMechanismTests {
         privacy:
           dataset: evaluate-mechanism-test
           budget: {epsilon: 20, delta: 1e-4}
+          public_size: 240
         stages:
           - load:
               csv: d.csv
@@ -89,7 +90,7 @@ struct EvaluateMechanismTests {
         let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
         let (_, plan) = try runner.plan(file: file)
         let evaluate = try #require(plan.stages.last)
-        #expect(evaluate.cost.delta == 1e-6 && evaluate.cost.detail.hasSuffix("(discrete Gaussian)"))
+        #expect(evaluate.cost.delta == 1e-6 && evaluate.cost.detail.hasSuffix(", discrete Gaussian"))
         let report = try runner.run(file: file, options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/l.sqlite"))
         #expect(report.privacy.private)
         #expect(report.stages.last?.name == "evaluate" && report.stages.last?.delta == 1e-6)
@@ -158,9 +159,9 @@ struct EvaluateMechanismTests {
 
     @Test("δ with mode: exact, and a δ too small to split across the metrics, are validation errors", arguments: [
         ("{metrics: [accuracy], mode: exact, delta: 1e-5}",
-         "24:57: error: 'delta' has no meaning with 'mode: exact' (exact metrics are not private)"),
+         "25:57: error: 'delta' has no meaning with 'mode: exact' (exact metrics are not private)"),
         ("{metrics: [accuracy], epsilon: 0.2, delta: 5e-19}",
-         "24:58: error: 'stages[5].evaluate.delta' = 5e-19 leaves less than the ledger's δ unit (1e-18) per metric; "
+         "25:58: error: 'stages[5].evaluate.delta' = 5e-19 leaves less than the ledger's δ unit (1e-18) per metric; "
             + "declare 0 (discrete Laplace) or a larger δ"),
     ])
     func deltaValidation(_ evaluate: String, _ expected: String) throws {
