@@ -71,11 +71,21 @@ public enum ReportRenderer {
         h += "</table>\n"
 
         if !report.metrics.isEmpty {
-            h += "<h2>Metrics</h2>\n<table>\n<tr><th>metric</th><th>value</th><th>private</th><th>mechanism</th><th>noise std</th><th>95% CI</th><th>ε</th></tr>\n"
+            h += "<h2>Metrics</h2>\n<table>\n<tr><th>metric</th><th>value</th><th>private</th><th>mechanism</th><th>noise std</th>"
+                + "<th>granularity</th><th>95% CI</th><th>ε</th></tr>\n"
             for (name, m) in report.metrics.sorted(by: { $0.key < $1.key }) {
-                h += "<tr><td>\(e(name))</td><td class=\"num\">\(fmt(m.value))</td><td>\(m.private ? "yes" : "<strong>NO</strong>")</td><td>\(e(m.mechanism))</td><td class=\"num\">\(fmt(m.noiseScale))</td><td class=\"num\">\(m.confidenceInterval.map { "[\(fmt($0[0])), \(fmt($0[1]))]" } ?? "—")</td><td class=\"num\">\(PrivacyFormat.string(m.epsilon))</td></tr>\n"
+                h += "<tr><td>\(e(name))</td><td class=\"num\">\(fmt(m.value))</td><td>\(m.private ? "yes" : "<strong>NO</strong>")</td>"
+                    + "<td>\(e(m.mechanism))</td><td class=\"num\">\(fmt(m.noiseScale))</td>"
+                    + "<td class=\"num\">\(e(m.granularity.map(Self.granularity) ?? "—"))</td>"
+                    + "<td class=\"num\">\(m.confidenceInterval.map { "[\(fmt($0[0])), \(fmt($0[1]))]" } ?? "—")</td>"
+                    + "<td class=\"num\">\(PrivacyFormat.string(m.epsilon))</td></tr>\n"
             }
             h += "</table>\n"
+            if report.metrics.values.contains(where: { $0.granularity != nil }) {
+                h += "<p class=\"muted\">granularity: the public grid (a power of two) of a DP release. Counts, sums and histogram "
+                    + "bins are released as an integer multiple of it; for ratios (mean, accuracy, errors) it is the grid of the "
+                    + "noisy numerator sum.</p>\n"
+            }
         }
 
         h += "<div class=\"charts\">\n"
@@ -122,6 +132,18 @@ public enum ReportRenderer {
         h += "<h2>Pipeline file</h2>\n<pre>\(e(pipelineText))</pre>\n"
         h += "<h2>Log</h2>\n<pre>\(e(log))</pre>\n</body>\n</html>\n"
         return h
+    }
+
+    /// A release grid as a power of two with its decimal value: `2⁻² = 0.25`, `2⁰ = 1`, `2⁻¹⁷ ≈ 7.629e-06`
+    /// (exact decimals for 2⁻¹² … 2⁵², rounded beyond). Values that are not a positive power of two print as decimals.
+    static func granularity(_ g: Double) -> String {
+        guard g.isNormal, g > 0, g.significandBitPattern == 0 else { return fmt(g) }
+        let k = Int(g.exponent)
+        let digits: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+        let power = "2" + (k < 0 ? "⁻" : "") + String(String(abs(k)).map { digits[$0.wholeNumberValue ?? 0] })
+        if (0...52).contains(k) { return "\(power) = \(UInt64(g))" }
+        if (-12 ..< 0).contains(k) { return "\(power) = " + String(format: "%.\(-k)f", g) }
+        return "\(power) ≈ \(fmt(g))"
     }
 
     private static func row(_ k: String, _ v: String) -> String {

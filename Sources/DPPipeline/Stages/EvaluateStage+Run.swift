@@ -15,10 +15,11 @@ extension EvaluateStage {
     /// Metrics of the predictions against the test labels.
     ///
     /// Private mode: PrivateDataFrame's releases on the scored test part (`releaseAccuracy`,
-    /// `releaseMeanSquaredError`, `releaseMeanAbsoluteError`), each with the stage's ε split evenly across the
+    /// `releaseMeanSquaredError`, `releaseMeanAbsoluteError`), each with the stage's ε and δ split evenly across the
     /// metrics, drawn from the run's up-front reservation (`ReleaseBudget.preReserved`). Each is a bounded mean:
-    /// a noisy centred sum (ε/2) over a noisy count (ε/2); errors clamp predictions to the label's declared
-    /// bounds [lo, hi], so a squared error lies in [0, (hi−lo)²] and an absolute one in [0, hi−lo].
+    /// a noisy centred sum (ε/2, δ/2) over a noisy count (ε/2, δ/2); errors clamp predictions to the label's declared
+    /// bounds [lo, hi], so a squared error lies in [0, (hi−lo)²] and an absolute one in [0, hi−lo]. The noise is
+    /// discrete Laplace when δ = 0 and discrete Gaussian when the stage declares δ > 0 (`releaseMechanism`).
     /// Exact mode: the exact values, and the run is marked NOT PRIVATE.
     public func run(_ context: inout RunContext) throws {
         guard let predictions = context.predictions, let labels = context.testLabels,
@@ -40,6 +41,7 @@ extension EvaluateStage {
             var column = context.predictionColumns.count == 1 ? context.predictionColumns[0] : "predicted"
             while test.columnNames.contains(column) { column += "_" }
             let epsilonPerMetric = RunContext.releaseEpsilon(epsilon, parts: metrics.count)
+            let mechanism = releaseMechanism
             do {
                 let scored = try test.predict(model: model, labelColumns: [column], encoding: context.encoding)
                 let budget = try context.plannedReleaseBudget()
@@ -49,19 +51,42 @@ extension EvaluateStage {
                     switch metric {
                     case "accuracy":
                         r = try scored.releaseAccuracy(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                       granularity: granularity, charging: budget, noise: noise)
+                                                       mechanism: mechanism, granularity: granularity, charging: budget, noise: noise)
                     case "mean_squared_error":
                         r = try scored.releaseMeanSquaredError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                               granularity: granularity, charging: budget, noise: noise)
+                                                               mechanism: mechanism, granularity: granularity, charging: budget,
+                                                               noise: noise)
                     default:
                         r = try scored.releaseMeanAbsoluteError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                                granularity: granularity, charging: budget, noise: noise)
+                                                                mechanism: mechanism, granularity: granularity, charging: budget,
+                                                                noise: noise)
                     }
                     context.metrics[metric] = .init(release: r)
-                    context.log("\(metric): released (\(r.mechanism), ε = \(TrainStage.fmt(r.epsilon)))")
+                    context.log("\(metric): released (\(r.mechanism), ε = \(TrainStage.fmt(r.epsilon))"
+                                + (r.delta > 0 ? ", δ = \(TrainStage.fmt(r.delta)))" : ")"))
                 }
             } catch { throw dataError(error, stage: Self.kind, position: position) }
         }
+    }
+
+    /// The mechanism of each metric's releases: discrete Laplace (pure ε) when the stage's δ is 0, otherwise the
+    /// discrete Gaussian with δ split evenly across the metrics (as ε is), so the metrics together spend exactly the
+    /// planned (ε, δ).
+    var releaseMechanism: ReleaseMechanism {
+        delta > 0 ? .gaussian(delta: Self.releaseDelta(delta, parts: metrics.count)) : .laplace
+    }
+
+    /// δ of each of `parts` releases sharing the stage's `total`, by the rule `RunContext.releaseEpsilon` applies to ε:
+    /// total/parts, or, when the ledger's fixed point (δ in units of 10⁻¹⁸, charges rounded up, allotments rounded
+    /// down) would make `parts` charges of total/parts exceed the allotment of `total`, the allotment's units divided
+    /// by `parts` less one unit — never more than planned; 0 when that leaves no unit per part (validation refuses
+    /// such a δ).
+    static func releaseDelta(_ total: Double, parts: Int) -> Double {
+        let n = max(parts, 1), share = total / Double(n)
+        let allotment = BudgetAmount.deltaUnitsGranted(total)
+        let (charged, overflow) = Int64(n).multipliedReportingOverflow(by: BudgetAmount.deltaUnitsCharged(share))
+        if !overflow, charged <= allotment { return share }
+        return BudgetAmount.delta(max(0, allotment / Int64(n) - 1))
     }
 
     /// Exact metrics from the prediction tensor (mode: exact — NOT PRIVATE).

@@ -12,6 +12,8 @@ public struct EvaluateStage: PipelineStage {
     public var mode: Mode
     /// ε of the whole evaluation (split evenly across metrics) in private mode.
     public var epsilon: Double
+    /// δ of the whole evaluation (split evenly across metrics): 0 selects the discrete Laplace mechanism (pure ε),
+    /// δ > 0 the discrete Gaussian mechanism at (ε, δ) per metric share.
     public var delta: Double
     /// Declared public grid of the metrics' numerators (a power of two); nil: derived from the bounds.
     public var granularity: Double? = nil
@@ -25,7 +27,8 @@ public struct EvaluateStage: PipelineStage {
             .init("metrics", "list", "metrics among \(metricNames.joined(separator: ", ")) (default [accuracy])"),
             .init("mode", "private | exact", "private (default): DP releases charged to the ledger; exact: not private"),
             .init("epsilon", "number > 0", "ε of the evaluation, split evenly across the metrics (private mode)"),
-            .init("delta", "number in [0, 1)", "δ of the evaluation (default 0: pure ε mechanisms)"),
+            .init("delta", "number in [0, 1)",
+                  "δ of the evaluation, split evenly across the metrics (default 0: discrete Laplace; > 0: discrete Gaussian)"),
             .init("granularity", "power of two > 0", "public grid of the metrics' sums (default: from the label's bounds)"),
         ],
         decode: { value, diagnostics in
@@ -40,6 +43,7 @@ public struct EvaluateStage: PipelineStage {
             let mode = r.choice("mode", ["private", "exact"], diagnostics: &diagnostics).flatMap(Mode.init(rawValue:)) ?? .private
             let epsilonValue = r.optional("epsilon")
             let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
+            let deltaValue = r.optional("delta")
             let delta = r.double("delta", "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics) ?? 0
             let granularity = r.double("granularity", "a power of two greater than 0", ReleaseStage.isPowerOfTwo, diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)
@@ -48,6 +52,13 @@ public struct EvaluateStage: PipelineStage {
             }
             if mode == .exact, let epsilonValue {
                 diagnostics.error(epsilonValue.position, "'epsilon' has no meaning with 'mode: exact' (exact metrics are not private)")
+            }
+            if mode == .exact, let deltaValue {
+                diagnostics.error(deltaValue.position, "'delta' has no meaning with 'mode: exact' (exact metrics are not private)")
+            }
+            if mode == .private, delta > 0, !metrics.isEmpty, releaseDelta(delta, parts: metrics.count) <= 0, let deltaValue {
+                diagnostics.error(deltaValue.position, "'\(deltaValue.path)' = \(delta) leaves less than the ledger's δ unit (1e-18) per metric; "
+                                  + "declare 0 (discrete Laplace) or a larger δ")
             }
             if metrics.isEmpty { diagnostics.error(value.position, "'\(value.path).metrics' must list at least one metric") }
             guard diagnostics.diagnostics.count == errorsBefore else { return nil }
@@ -62,7 +73,8 @@ public struct EvaluateStage: PipelineStage {
         case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
         case .private: StageCost(epsilon: epsilon, delta: delta,
                                  detail: "DP release of \(metrics.joined(separator: ", ")) on the test part"
-                                     + (context.testRecords.map { " (\($0) test records, public)" } ?? ""))
+                                     + (context.testRecords.map { " (\($0) test records, public)" } ?? "")
+                                     + (delta > 0 ? ", discrete Gaussian" : ", discrete Laplace"))
         }
     }
 }
