@@ -94,7 +94,9 @@ public func calibrateNoiseMultiplier(targetEpsilon: Double, delta: Double, sampl
     }
     // 3. Re-check with the same accountant: the returned σ must not overshoot the target.
     let check = try eps(hi)
-    precondition(check <= targetEpsilon, "calibrated σ exceeds the target ε; bracket invariant broken")
+    guard check <= targetEpsilon else {
+        throw PrivacyAccountingError.targetUnreachable("the calibrated σ = \(hi) gives ε = \(check) above the target \(targetEpsilon)")
+    }
     return hi
 }
 
@@ -120,7 +122,7 @@ public func maximumSteps(targetEpsilon: Double, delta: Double, samplingRate q: D
     while try eps(hi) <= targetEpsilon {
         lo = hi
         if hi >= limit { return limit }
-        hi = min(hi * 2, limit)
+        hi = hi > limit / 2 ? limit : hi * 2
     }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2

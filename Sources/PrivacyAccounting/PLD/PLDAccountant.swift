@@ -44,7 +44,11 @@ public struct PLDAccountant: Sendable {
     private mutating func composeValidated(_ event: DPEvent, count: Int) throws {
         switch event {
         case .selfComposed(let inner, let c):
-            if c > 0 { try composeValidated(inner, count: count * c) }
+            if c > 0 {
+                let (total, overflow) = count.multipliedReportingOverflow(by: c)
+                guard !overflow else { throw PrivacyAccountingError.stepCountOverflow("\(count) × \(c) compositions") }
+                try composeValidated(inner, count: total)
+            }
         case .composed(let events):
             for e in events { try composeValidated(e, count: count) }
         case .gaussian(let sigma):
@@ -76,7 +80,15 @@ public struct PLDAccountant: Sendable {
         return (r, a)
     }
 
+    /// Largest self-composition count the PLD accountant evaluates: its FFT power has relative
+    /// round-off ≈ count·1e-16, meaningless beyond ~10¹². Longer runs get a typed error (use RDP).
+    public static let maximumCompositions = 1_000_000_000_000
+
     private mutating func append(_ m: (remove: PLDPmf, add: PLDPmf), count: Int) throws {
+        guard count <= Self.maximumCompositions else {
+            throw PrivacyAccountingError.stepCountOverflow(
+                "\(count) compositions exceed the PLD accountant's limit of 10¹²; use the RDP accountant")
+        }
         let r = try m.remove.selfComposed(count), a = try m.add.selfComposed(count)
         let newRemove = Self.isIdentity(remove) ? r : try remove.composed(with: r)
         let newAdd = Self.isIdentity(add) ? a : try add.composed(with: a)
