@@ -24,8 +24,9 @@ import Testing
                 switch r {
                 case .success(let eps)?:
                     #expect(!eps.isNaN && eps >= 0, "q = \(q), σ = \(sigma), steps = \(steps): ε = \(eps)")
-                    // A run with almost no noise must never look private.
-                    if sigma <= 1e-20, q >= 1e-10 { #expect(eps > 100, "σ = \(sigma), q = \(q): ε = \(eps)") }
+                    // Almost no noise on a large sampling rate must never look private. (With q ≤ 1e-10
+                    // the run is (0, δ)-DP whatever σ: the example is used with probability ≪ δ.)
+                    if sigma <= 1e-20, q >= 0.5, steps >= 1 { #expect(eps > 100, "σ = \(sigma), q = \(q): ε = \(eps)") }
                 case .failure:
                     #expect(q == 0 || steps == 0 || accountant == .pld,
                             "RDP must answer valid parameters: q = \(q), σ = \(sigma), steps = \(steps)")
@@ -59,11 +60,14 @@ import Testing
     /// (q, steps, target ε): every combination for RDP, the extreme corners for PLD (whose
     /// ordinary calibrations take seconds in debug builds; `epsilonNeverTraps` covers its ε).
     static func calibrationCases(_ accountant: AccountantKind) -> [(Double, Int, Double)] {
-        if accountant == .pld { return [(1e-300, Int.max, 1), (1, 1, 1e300), (0.5, Int.max, 1e-300), (1e-10, 1, 1e-300)] }
-        var cases: [(Double, Int, Double)] = []
-        for q in [1e-300, 1e-10, 0.5, 1] {
+        // (A PLD calibration whose grid comes close to the 2²⁴-point limit takes minutes in debug
+        // builds, e.g. q = 1e-10 with target 1e-300: slow, not a trap; not exercised here.)
+        if accountant == .pld { return [(1e-300, Int.max, 1), (1, 1, 1e300), (0.5, Int.max, 1e-300)] }
+        // q = 1e-300 takes ~1 s per calibration in debug builds (quadrature fallbacks): one case.
+        var cases: [(Double, Int, Double)] = [(1e-300, Int.max, 1)]
+        for q in [1e-10, 0.5, 1] {
             for steps in [1, Int.max] {
-                for target in [1e-300, 1e-3, 1.0, 1e6, 1e300] { cases.append((q, steps, target)) }
+                for target in [1e-300, 1.0, 1e300] { cases.append((q, steps, target)) }
             }
         }
         return cases
