@@ -55,7 +55,7 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
         case .invalidBatchSize(let b, let n):
             return "batch size \(b) is invalid for \(n) examples: it must satisfy 1 ≤ batch size ≤ examples"
         case .invalidEpochs(let e):
-            return "epochs = \(e) is invalid: it must be a finite number > 0"
+            return "epochs = \(e) is invalid: it must be a finite number > 0 and below 10¹²"
         case .invalidOrders(let why):
             return "invalid RDP orders: \(why)"
         case .invalidDiscretization(let d):

@@ -11,7 +11,7 @@ extension TrainStage {
         let perEpoch = n / batchSize + (n % batchSize == 0 ? 0 : 1)
         let (steps, overflow) = epochs.multipliedReportingOverflow(by: perEpoch)
         guard !overflow else {
-            throw PrivacyAccountingError.stepCountOverflow("\(epochs) epochs × \(perEpoch) steps per epoch")
+            throw PrivacyAccountingError.stepCountOverflow("\(epochs) epochs × the steps per epoch")
         }
         return steps
     }
