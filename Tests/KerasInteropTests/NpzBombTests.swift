@@ -66,6 +66,13 @@ import Testing
         #expect(why?.contains("inflates to more than its declared 4096 bytes") == true, "\(why ?? "accepted")")
     }
 
+    @Test func structureCheckInflatesNothing() throws {
+        let url = try Self.write(try Self.bomb(), "structure")
+        try NumpyArchive.checkStructure(contentsOf: url)   // 40 MB declared: within the default caps
+        let limits = NumpyArchiveLimits(maximumEntryBytes: 1 << 20, maximumTotalBytes: 1 << 20, maximumEntries: 10)
+        #expect(throws: KerasInteropError.self) { try NumpyArchive.checkStructure(contentsOf: url, limits: limits) }
+    }
+
     @Test func kerasImportBoundsTheWeightsByTheModel() throws {
         let dir = try FixtureFiles.temporaryDirectory("import")
         let weights = dir.appendingPathComponent("w.npz")

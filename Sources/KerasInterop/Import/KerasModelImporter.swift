@@ -77,8 +77,13 @@ public enum KerasModelImporter {
         var arrays: [NumpyArray]?
         if let weights {
             do {
-                arrays = try NumpyArchive(contentsOf: resolve(weights, baseDirectory),
-                                          expectedElementCounts: model.map(expectedElementCounts)).arrays
+                if let model {
+                    arrays = try NumpyArchive(contentsOf: resolve(weights, baseDirectory),
+                                              expectedElementCounts: expectedElementCounts(model)).arrays
+                } else {
+                    // No model to bound the arrays by: check the archive's directory, inflate nothing.
+                    try NumpyArchive.checkStructure(contentsOf: resolve(weights, baseDirectory))
+                }
             } catch let error as KerasInteropError {
                 problems.append(error)
             } catch {

@@ -130,6 +130,43 @@ public struct NumpyArchive: Sendable, Equatable {
         self.entries = entries
     }
 
+    /// Checks that `url` is a zip of `.npy` entries within `limits` from its central directory
+    /// alone, inflating nothing: for validation when no model is available to bound the arrays.
+    /// - Throws: `KerasInteropError.invalidNumpyArchive` as `init(contentsOf:limits:expectedElementCounts:)`.
+    public static func checkStructure(contentsOf url: URL, limits: NumpyArchiveLimits = .standard) throws {
+        let file = url.path
+        let archive: Archive
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: file) ? "not a zip archive" : "the file does not exist"
+            throw KerasInteropError.invalidNumpyArchive(file: file, reason: reason)
+        }
+        var count = 0
+        var total: UInt64 = 0
+        for entry in archive where entry.type == .file {
+            guard entry.path.hasSuffix(".npy") else {
+                throw KerasInteropError.invalidNumpyArchive(file: file, reason: "entry '\(entry.path)' is not a .npy file")
+            }
+            count += 1
+            guard count <= limits.maximumEntries else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "more than \(limits.maximumEntries) entries (the limit for a weights archive)")
+            }
+            guard entry.uncompressedSize <= limits.maximumEntryBytes else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "entry '\(entry.path)' declares \(entry.uncompressedSize) uncompressed bytes, "
+                        + "more than the limit of \(limits.maximumEntryBytes) bytes per entry")
+            }
+            let (sum, overflow) = total.addingReportingOverflow(entry.uncompressedSize)
+            guard !overflow, sum <= limits.maximumTotalBytes else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "the entries declare more than \(limits.maximumTotalBytes) uncompressed bytes in total")
+            }
+            total = sum
+        }
+    }
+
     /// Thrown inside the extraction consumer to stop inflating an entry that overruns its size.
     private struct EntryOverrun: Error {}
 
