@@ -45,3 +45,43 @@ struct PipelineResourceLimitTests {
         }
     }
 }
+
+/// A third-party layer that subtracts the batch mean and does not declare `mixesExamples`.
+private final class CenteringPlugin: Layer {
+    let typeName = "centering"
+    var configuration: PluginParameters { [:] }
+    var parameters: [Tensor] = []
+    func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] { inputShape }
+    func forward(_ input: Tensor, training: Bool) -> Tensor {
+        var out = input
+        for j in 0..<input.columns {
+            var mean: Float = 0
+            for i in 0..<input.rows { mean += input[i, j] }
+            mean /= Float(max(input.rows, 1))
+            for i in 0..<input.rows { out[i, j] -= mean }
+        }
+        return out
+    }
+    func backward(_ outputGradient: Tensor) -> Tensor { outputGradient }
+    func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+}
+
+@Suite("Pipelines check example isolation of third-party layers")
+struct PipelineMixingCheckTests {
+    @Test("a third-party layer that mixes examples without declaring it is refused at its position")
+    func undeclaredMixerRefused() throws {
+        var environment = TestEnvironment.make()
+        try environment.plugins.registerLayer("centering") { _ in CenteringPlugin() }
+        let yaml = Fixtures.validBreastCancer.replacingOccurrences(
+            of: "- dense: {units: 1, activation: sigmoid}", with: "- centering: {}\n        - dense: {units: 1, activation: sigmoid}")
+        var messages: [String] = []
+        do {
+            _ = try Pipeline.load(yaml: yaml, file: "t.yaml", directory: Fixtures.pipelines, environment: environment)
+        } catch let PipelineError.invalidPipeline(list) {
+            messages = list.map(\.description)
+        }
+        #expect(messages.count == 1)
+        #expect(messages.first?.hasPrefix("t.yaml:16:11: error: layers[1] 'centering' mixes examples within a batch (changing one example's input changed other examples' outputs") == true,
+                "\(messages)")
+    }
+}
