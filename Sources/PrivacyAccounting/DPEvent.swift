@@ -60,11 +60,11 @@ extension DPEvent {
                 return total
             case .selfComposed(let x, let count):
                 guard let v = inverseVariance(x) else { return nil }
-                return v * Double(count)
+                return count == 0 ? 0 : v * Double(count)
             case .poissonSampled, .sampledWithoutReplacement, .laplace: return nil
             }
         }
-        guard let v = inverseVariance(self) else { return nil }
+        guard let v = inverseVariance(self), !v.isNaN else { return nil }
         return v > 0 ? 1 / v.squareRoot() : .infinity
     }
 }

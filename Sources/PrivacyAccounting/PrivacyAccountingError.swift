@@ -32,6 +32,9 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
     case pldGridTooLarge(points: Int, limit: Int)
     /// Calibration could not reach the target within the searched range.
     case targetUnreachable(String)
+    /// A step count (epochs × steps per epoch, or a composition count) does not fit in an Int
+    /// (more than 2⁶³ − 1 steps): the description says what overflowed.
+    case stepCountOverflow(String)
 
     public var description: String {
         switch self {
@@ -52,7 +55,7 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
         case .invalidBatchSize(let b, let n):
             return "batch size \(b) is invalid for \(n) examples: it must satisfy 1 ≤ batch size ≤ examples"
         case .invalidEpochs(let e):
-            return "epochs = \(e) is invalid: it must be a finite number > 0"
+            return "epochs = \(e) is invalid: it must be a finite number > 0 and below 10¹²"
         case .invalidOrders(let why):
             return "invalid RDP orders: \(why)"
         case .invalidDiscretization(let d):
@@ -64,6 +67,8 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
                 + "multiplier or very long run: use the RDP accountant, or a PLDAccountant with a coarser discretisation"
         case .targetUnreachable(let why):
             return "calibration target unreachable: \(why)"
+        case .stepCountOverflow(let what):
+            return "the number of steps overflows (\(what)): reduce epochs or the number of steps"
         }
     }
 

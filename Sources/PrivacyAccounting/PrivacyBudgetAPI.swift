@@ -56,7 +56,9 @@ func runShape(examples: Int, batchSize: Int, epochs: Double) throws -> (sampling
     }
     guard epochs.isFinite, epochs > 0, epochs < 1e12 else { throw PrivacyAccountingError.invalidEpochs(epochs) }
     let q = Double(batchSize) / Double(examples)
-    let steps = Int((epochs * Double(examples) / Double(batchSize)).rounded(.up))
+    guard let steps = CheckedConversion.int((epochs * Double(examples) / Double(batchSize)).rounded(.up)) else {
+        throw PrivacyAccountingError.stepCountOverflow("\(epochs) epochs of \(examples) examples in batches of \(batchSize)")
+    }
     return (q, max(1, steps))
 }
 

@@ -28,6 +28,17 @@ public enum PrivateLearningError: Error, Sendable, Equatable, LocalizedError, Cu
     case invalidModelFile(String)
     /// The clipped gradient sum of parameter tensor `parameter` is not finite (training diverged).
     case nonFiniteGradient(parameter: Int)
+    /// Building layer `index` would exceed a resource limit (parameters, memory); checked from the
+    /// shapes before anything is allocated.
+    case resourceLimitExceeded(layer: String, index: Int, reason: String)
+
+    /// The layer an error is about, when there is one (for positions in pipeline files).
+    public var layerIndex: Int? {
+        switch self {
+        case let .incompatibleShape(_, index, _, _), let .resourceLimitExceeded(_, index, _): return index
+        default: return nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -54,6 +65,8 @@ public enum PrivateLearningError: Error, Sendable, Equatable, LocalizedError, Cu
             return "the model must be compiled (optimizer and loss) before fit or evaluate"
         case let .invalidModelFile(message):
             return "invalid model file: \(message)"
+        case let .resourceLimitExceeded(layer, index, reason):
+            return "layers[\(index)] (\(layer)): model too large: \(reason)"
         case let .nonFiniteGradient(parameter):
             return "the clipped gradient of parameter tensor \(parameter) is not finite: training diverged; "
                 + "lower the learning rate or scale the features to a smaller public range"

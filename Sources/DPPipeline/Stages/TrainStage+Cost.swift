@@ -1,10 +1,19 @@
 import PrivacyAccounting
 
 extension TrainStage {
-    /// Steps the loaders take: `epochs · ceil(N/B)` (each epoch is ceil(N/B) steps). This is what is accounted —
-    /// never fewer steps than are run — and what `dpflow budget` counts (`DPSGDRun`).
-    public static func steps(examples n: Int, batchSize: Int, epochs: Int) -> Int {
-        epochs * ((n + batchSize - 1) / batchSize)
+    /// Steps the Poisson loader takes: `epochs · ceil(N/B)` (each epoch is ceil(N/B) Poisson steps). This is what
+    /// is accounted — never fewer steps than are run. (TF Privacy's `ceil(epochs·N/B)` can be smaller, e.g.
+    /// 427 < 450 for N = 455, B = 32, 30 epochs, and would understate ε for this loader.)
+    /// - Throws: `PrivacyAccountingError.stepCountOverflow` when the count does not fit in an Int
+    ///   (checked arithmetic: `epochs` comes straight from the pipeline file).
+    public static func steps(examples n: Int, batchSize: Int, epochs: Int) throws -> Int {
+        guard n >= 0, batchSize >= 1 else { throw PrivacyAccountingError.invalidBatchSize(batchSize: batchSize, examples: n) }
+        let perEpoch = n / batchSize + (n % batchSize == 0 ? 0 : 1)
+        let (steps, overflow) = epochs.multipliedReportingOverflow(by: perEpoch)
+        guard !overflow else {
+            throw PrivacyAccountingError.stepCountOverflow("\(epochs) epochs × the steps per epoch")
+        }
+        return steps
     }
 
     /// Training ε from the accountant at the pipeline's training δ, for q = B/N and the steps the loader takes,

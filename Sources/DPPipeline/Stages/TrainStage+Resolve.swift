@@ -100,16 +100,18 @@ extension TrainStage {
     func makeModel(_ plugins: PluginRegistry, inputWidth: Int, seed: UInt64?, diagnostics: inout DiagnosticCollector) -> Sequential? {
         guard case .layers(let refs) = model, let layers = makeLayers(plugins, diagnostics: &diagnostics) else { return nil }
         do {
-            let model = try Sequential(inputShape: [inputWidth], layers: layers, seed: seed)
+            // Resource limits (parameters, memory at the batch size) are checked from the shapes before allocation.
+            let model = try Sequential(inputShape: [inputWidth], layers: layers, seed: seed, batchSize: batchSize)
             var refused = false
-            for (index, (ref, layer)) in zip(refs, model.layers).enumerated() where layer.mixesExamples {
-                diagnostics.error(ref.position, "layers[\(index)] '\(ref.name)' mixes examples within a batch, which per-example "
-                                  + "clipping cannot bound; use layer_normalization or no normalisation")
+            for found in model.exampleMixingLayers() where refs.indices.contains(found.index) {
+                diagnostics.error(refs[found.index].position, "layers[\(found.index)] '\(refs[found.index].name)' mixes examples "
+                                  + "within a batch\(found.reason.map { " (\($0))" } ?? ""), which per-example clipping cannot bound; "
+                                  + "use layer_normalization or no normalisation")
                 refused = true
             }
             return refused ? nil : model
         } catch let error as PrivateLearningError {
-            if case .incompatibleShape(_, let index, _, _) = error, refs.indices.contains(index) {
+            if let index = error.layerIndex, refs.indices.contains(index) {
                 diagnostics.error(refs[index].position, "\(error)")
             } else {
                 diagnostics.error(modelPosition, "\(error)")

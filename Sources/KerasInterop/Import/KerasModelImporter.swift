@@ -28,8 +28,11 @@ public enum KerasModelImporter {
     public static func load(json: URL, weights: URL?, registry: PluginRegistry,
                             seed: UInt64? = nil) throws -> ImportedKerasModel {
         let spec = try KerasModelSpec(contentsOf: json, layerNames: Set(registry.layerNames))
-        let arrays = try weights.map { try NumpyArchive(contentsOf: $0).arrays }
-        let model = try makeModel(spec: spec, weights: arrays, weightsFile: weights?.path ?? "", registry: registry, seed: seed)
+        // The model is built first (its size checked against the resource limits) so that the
+        // archive's entries can be bounded by the parameter shapes before anything is inflated.
+        let model = try buildModel(spec: spec, registry: registry, seed: seed, allowDefaultInitializers: weights != nil)
+        let arrays = try weights.map { try NumpyArchive(contentsOf: $0, expectedElementCounts: expectedElementCounts(model)).arrays }
+        if let arrays { try assign(arrays, to: model, spec: spec, file: weights?.path ?? "") }
         return ImportedKerasModel(model: model, generation: spec.generation, spec: spec, hasLoadedWeights: arrays != nil)
     }
 
@@ -60,10 +63,27 @@ public enum KerasModelImporter {
         } catch {
             problems.append(.invalidModelJSON(file: jsonURL.path, reason: "\(error)"))
         }
+        var model: Sequential?
+        var modelProblem: KerasInteropError?
+        if let spec {
+            do {
+                model = try buildModel(spec: spec, registry: registry, seed: nil, allowDefaultInitializers: weights != nil)
+            } catch let error as KerasInteropError {
+                modelProblem = error
+            } catch {
+                modelProblem = .layerConstructionFailed(file: spec.file, layer: 0, className: "Sequential", reason: "\(error)")
+            }
+        }
         var arrays: [NumpyArray]?
         if let weights {
             do {
-                arrays = try NumpyArchive(contentsOf: resolve(weights, baseDirectory)).arrays
+                if let model {
+                    arrays = try NumpyArchive(contentsOf: resolve(weights, baseDirectory),
+                                              expectedElementCounts: expectedElementCounts(model)).arrays
+                } else {
+                    // No model to bound the arrays by: check the archive's directory, inflate nothing.
+                    try NumpyArchive.checkStructure(contentsOf: resolve(weights, baseDirectory))
+                }
             } catch let error as KerasInteropError {
                 problems.append(error)
             } catch {
@@ -74,10 +94,10 @@ public enum KerasModelImporter {
         if let featureWidth, spec.inputShape.reduce(1, *) != featureWidth {
             problems.append(.inputWidthMismatch(file: spec.file, inputShape: spec.inputShape, featureWidth: featureWidth))
         }
-        if weights == nil || arrays != nil {
+        if let modelProblem { problems.append(modelProblem) }
+        if let model, let arrays, let weights {
             do {
-                _ = try makeModel(spec: spec, weights: arrays, weightsFile: weights.map { resolve($0, baseDirectory).path } ?? "",
-                                  registry: registry)
+                try assign(arrays, to: model, spec: spec, file: resolve(weights, baseDirectory).path)
             } catch let error as KerasInteropError {
                 problems.append(error)
             } catch {
@@ -85,6 +105,12 @@ public enum KerasModelImporter {
             }
         }
         return problems
+    }
+
+    /// Element count of each parameter tensor of `model`, in `get_weights()` order: what a
+    /// weights archive for it may hold.
+    static func expectedElementCounts(_ model: Sequential) -> [Int] {
+        model.layers.flatMap { $0.parameters.map(\.count) }
     }
 
     static func resolve(_ path: String, _ baseDirectory: URL) -> URL {
@@ -99,9 +125,18 @@ public enum KerasModelImporter {
     ///   `.weightCountMismatch`, `.weightShapeMismatch`.
     public static func makeModel(spec: KerasModelSpec, weights: [NumpyArray]?, weightsFile: String = "",
                                  registry: PluginRegistry, seed: UInt64? = nil) throws -> Sequential {
+        let model = try buildModel(spec: spec, registry: registry, seed: seed, allowDefaultInitializers: weights != nil)
+        if let weights { try assign(weights, to: model, spec: spec, file: weightsFile) }
+        return model
+    }
+
+    /// Builds the layers of `spec` (initial weights), refusing layers that mix examples and
+    /// models beyond the resource limits (checked from the shapes before any allocation).
+    static func buildModel(spec: KerasModelSpec, registry: PluginRegistry, seed: UInt64?,
+                           allowDefaultInitializers: Bool) throws -> Sequential {
         var layers: [any Layer] = []
         for layerSpec in spec.layers {
-            layers.append(try makeLayer(layerSpec, file: spec.file, registry: registry, allowDefaultInitializers: weights != nil))
+            layers.append(try makeLayer(layerSpec, file: spec.file, registry: registry, allowDefaultInitializers: allowDefaultInitializers))
         }
         for (layer, layerSpec) in zip(layers, spec.layers) where layer.mixesExamples {
             throw KerasInteropError.refusedLayerClass(
@@ -115,10 +150,20 @@ public enum KerasModelImporter {
             let layerSpec = spec.layers[index]
             throw KerasInteropError.layerConstructionFailed(file: spec.file, layer: layerSpec.index,
                                                             className: layerSpec.className, reason: reason)
+        } catch let PrivateLearningError.resourceLimitExceeded(_, index, reason) where spec.layers.indices.contains(index) {
+            let layerSpec = spec.layers[index]
+            throw KerasInteropError.layerConstructionFailed(file: spec.file, layer: layerSpec.index,
+                                                            className: layerSpec.className, reason: "model too large: " + reason)
         } catch {
             throw KerasInteropError.layerConstructionFailed(file: spec.file, layer: 0, className: "Sequential", reason: "\(error)")
         }
-        if let weights { try assign(weights, to: model, spec: spec, file: weightsFile) }
+        // Layers not vetted by dpflow are checked empirically for mixing examples.
+        for found in model.exampleMixingLayers() where found.reason != nil && spec.layers.indices.contains(found.index) {
+            let layerSpec = spec.layers[found.index]
+            throw KerasInteropError.refusedLayerClass(
+                file: spec.file, layer: layerSpec.index, className: layerSpec.className,
+                reason: "\(layerSpec.className) mixes examples within a batch (\(found.reason ?? "")), which breaks per-example clipping")
+        }
         return model
     }
 

@@ -37,10 +37,21 @@ public struct NumpyArchive: Sendable, Equatable {
         self.entries = entries
     }
 
-    /// Reads the `.npz` file at `url`.
-    /// - Throws: `KerasInteropError.invalidNumpyArchive` when the zip cannot be read or holds
-    ///   something other than `.npy` files; the `.npy` errors of `NumpyArray(npy:file:)`.
-    public init(contentsOf url: URL) throws {
+    /// Reads the `.npz` file at `url` without ever inflating more than it may hold.
+    ///
+    /// Before an entry is inflated, its declared uncompressed size is checked against `limits`
+    /// and, when given, against the largest `.npy` that could hold the expected array
+    /// (`expectedElementCounts[k]` elements of at most 8 bytes plus a header) for entry `arr_k`
+    /// (or the k-th entry when the names are not `arr_<k>`). Inflation then stops as soon as an
+    /// entry produces more bytes than it declared, so a zip bomb costs at most its declared size.
+    /// - Parameters:
+    ///   - limits: hard caps on entry count and declared sizes (default: `NumpyArchiveLimits.standard`).
+    ///   - expectedElementCounts: element count of each expected array in order (a model's
+    ///     parameters); entries beyond it are bounded by `limits` only.
+    /// - Throws: `KerasInteropError.invalidNumpyArchive` when the zip cannot be read, holds
+    ///   something other than `.npy` files, or an entry is larger than allowed; the `.npy` errors
+    ///   of `NumpyArray(npy:file:)`.
+    public init(contentsOf url: URL, limits: NumpyArchiveLimits = .standard, expectedElementCounts: [Int]? = nil) throws {
         let file = url.path
         let archive: Archive
         do {
@@ -50,19 +61,64 @@ public struct NumpyArchive: Sendable, Equatable {
             throw KerasInteropError.invalidNumpyArchive(file: file, reason: reason)
         }
         var entries: [Entry] = []
+        var declaredTotal: UInt64 = 0
+        var ordinal = 0
         for entry in archive where entry.type == .file {
             let path = entry.path
             guard path.hasSuffix(".npy") else {
                 throw KerasInteropError.invalidNumpyArchive(file: file, reason: "entry '\(path)' is not a .npy file")
             }
+            guard ordinal < limits.maximumEntries else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "more than \(limits.maximumEntries) entries (the limit for a weights archive)")
+            }
+            let declared = entry.uncompressedSize
+            let name = String(path.dropLast(4))
+            let position = name.hasPrefix("arr_") ? Int(name.dropFirst(4)) ?? ordinal : ordinal
+            ordinal += 1
+            var allowed = limits.maximumEntryBytes
+            var what = "the limit of \(limits.maximumEntryBytes) bytes per entry"
+            if let expectedElementCounts, position >= 0, position < expectedElementCounts.count {
+                let (elements, overflow) = UInt64(max(0, expectedElementCounts[position]))
+                    .multipliedReportingOverflow(by: UInt64(NumpyArchiveLimits.maximumElementBytes))
+                let fit = overflow ? UInt64.max : elements &+ NumpyArchiveLimits.maximumHeaderBytes
+                if fit < allowed {
+                    allowed = fit
+                    what = "the \(fit) bytes at most of a .npy holding the model's \(expectedElementCounts[position]) "
+                        + "expected values for weight \(position)"
+                }
+            }
+            guard declared <= allowed else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "entry '\(path)' declares \(declared) uncompressed bytes, more than \(what)")
+            }
+            let (total, totalOverflow) = declaredTotal.addingReportingOverflow(declared)
+            guard !totalOverflow, total <= limits.maximumTotalBytes else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "the entries declare more than \(limits.maximumTotalBytes) uncompressed bytes in total")
+            }
+            declaredTotal = total
+            // Bounded inflation: `declared` ≤ the caps above, and nothing past it is accepted.
+            let capacity = Int(clamping: declared)
             var data = Data()
+            data.reserveCapacity(min(capacity, 1 << 26))
             do {
-                _ = try archive.extract(entry) { data.append($0) }
+                _ = try archive.extract(entry) { chunk in
+                    guard chunk.count <= capacity - data.count else { throw EntryOverrun() }
+                    data.append(chunk)
+                }
+            } catch is EntryOverrun {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "entry '\(path)' inflates to more than its declared \(declared) bytes")
             } catch {
                 throw KerasInteropError.invalidNumpyArchive(file: file, reason: "entry '\(path)' cannot be extracted (\(error))")
             }
+            guard data.count == capacity else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "entry '\(path)' inflates to \(data.count) bytes, not its declared \(declared)")
+            }
             let array = try NumpyArray(npy: data, file: "\(file):\(path)")
-            entries.append(Entry(name: String(path.dropLast(4)), array: array))
+            entries.append(Entry(name: name, array: array))
         }
         // numpy.savez writes arr_0 … arr_<n> in order; sort by n in case a tool reordered the zip.
         let positions = entries.map { entry -> Int? in
@@ -73,6 +129,46 @@ public struct NumpyArchive: Sendable, Equatable {
         }
         self.entries = entries
     }
+
+    /// Checks that `url` is a zip of `.npy` entries within `limits` from its central directory
+    /// alone, inflating nothing: for validation when no model is available to bound the arrays.
+    /// - Throws: `KerasInteropError.invalidNumpyArchive` as `init(contentsOf:limits:expectedElementCounts:)`.
+    public static func checkStructure(contentsOf url: URL, limits: NumpyArchiveLimits = .standard) throws {
+        let file = url.path
+        let archive: Archive
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: file) ? "not a zip archive" : "the file does not exist"
+            throw KerasInteropError.invalidNumpyArchive(file: file, reason: reason)
+        }
+        var count = 0
+        var total: UInt64 = 0
+        for entry in archive where entry.type == .file {
+            guard entry.path.hasSuffix(".npy") else {
+                throw KerasInteropError.invalidNumpyArchive(file: file, reason: "entry '\(entry.path)' is not a .npy file")
+            }
+            count += 1
+            guard count <= limits.maximumEntries else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "more than \(limits.maximumEntries) entries (the limit for a weights archive)")
+            }
+            guard entry.uncompressedSize <= limits.maximumEntryBytes else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "entry '\(entry.path)' declares \(entry.uncompressedSize) uncompressed bytes, "
+                        + "more than the limit of \(limits.maximumEntryBytes) bytes per entry")
+            }
+            let (sum, overflow) = total.addingReportingOverflow(entry.uncompressedSize)
+            guard !overflow, sum <= limits.maximumTotalBytes else {
+                throw KerasInteropError.invalidNumpyArchive(
+                    file: file, reason: "the entries declare more than \(limits.maximumTotalBytes) uncompressed bytes in total")
+            }
+            total = sum
+        }
+    }
+
+    /// Thrown inside the extraction consumer to stop inflating an entry that overruns its size.
+    private struct EntryOverrun: Error {}
 
     /// Writes the archive as a `.npz` that `numpy.load` reads: stored (uncompressed) entries
     /// `<name>.npy` in `<f4` format, in entry order. The file is replaced atomically.

@@ -105,7 +105,9 @@ func calibrateSigma(targetEpsilon: Double, seed: Double, downFactor: Double, rel
     }
     // 3. Re-check with the same accountant: the returned σ must not overshoot the target.
     let check = try eps(hi)
-    precondition(check <= targetEpsilon, "calibrated σ exceeds the target ε; bracket invariant broken")
+    guard check <= targetEpsilon else {
+        throw PrivacyAccountingError.targetUnreachable("the calibrated σ = \(hi) gives ε = \(check) above the target \(targetEpsilon)")
+    }
     return hi
 }
 
@@ -131,7 +133,7 @@ public func maximumSteps(targetEpsilon: Double, delta: Double, samplingRate q: D
     while try eps(hi) <= targetEpsilon {
         lo = hi
         if hi >= limit { return limit }
-        hi = min(hi * 2, limit)
+        hi = hi > limit / 2 ? limit : hi * 2
     }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2

@@ -137,12 +137,12 @@ struct AdditiveNoisePrivacyLoss: Sendable {
     func connectTheDotsPMF(discretization d: Double) throws -> PLDPmf {
         let (lo, hi) = epsilonBounds()
         let span = (hi - lo) / d
-        guard span.isFinite, span < Double(PLDPmf.maximumPoints) else {
-            throw PrivacyAccountingError.pldGridTooLarge(points: span.isFinite ? Int(span) : Int.max,
-                                                         limit: PLDPmf.maximumPoints)
+        guard span.isFinite, span < Double(PLDPmf.maximumPoints),
+              let lower = CheckedConversion.int((lo / d).rounded(.down)),
+              let upper = CheckedConversion.int((hi / d).rounded(.up)), upper >= lower else {
+            throw PrivacyAccountingError.pldGridTooLarge(
+                points: CheckedConversion.clampedInt(span.rounded(.up), nanValue: Int.max), limit: PLDPmf.maximumPoints)
         }
-        let lower = Int((lo / d).rounded(.down))
-        let upper = Int((hi / d).rounded(.up))
         var deltas = [Double](repeating: 0, count: upper - lower + 1)
         for k in 0..<deltas.count { deltas[k] = delta(epsilon: Double(lower + k) * d) }
         // δ(ε) is non-increasing; enforce it against round-off so the PMF stays valid.

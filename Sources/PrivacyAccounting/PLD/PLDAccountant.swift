@@ -44,16 +44,22 @@ public struct PLDAccountant: Sendable {
     private mutating func composeValidated(_ event: DPEvent, count: Int) throws {
         switch event {
         case .selfComposed(let inner, let c):
-            if c > 0 { try composeValidated(inner, count: count * c) }
+            if c > 0 {
+                let (total, overflow) = count.multipliedReportingOverflow(by: c)
+                guard !overflow else { throw PrivacyAccountingError.stepCountOverflow("\(count) × \(c) compositions") }
+                try composeValidated(inner, count: total)
+            }
         case .composed(let events):
             for e in events { try composeValidated(e, count: count) }
         case .gaussian(let sigma):
             // k Gaussians with σ compose exactly to one Gaussian with σ/√k.
             try append(try mechanism(.gaussian(sigma: sigma / Double(count).squareRoot()), q: 1), count: 1)
         case .laplace(let b):
+            try Self.checkCompositions(count)
             try append(try mechanism(.laplace(scale: b), q: 1), count: count)
         case .poissonSampled(let q, let inner):
             if q == 0 { return }
+            try Self.checkCompositions(count)   // before the (possibly large) grid is built
             let noise: AdditiveNoisePrivacyLoss.Noise
             if case .laplace(let b) = inner {
                 noise = .laplace(scale: b)
@@ -80,7 +86,19 @@ public struct PLDAccountant: Sendable {
         return (r, a)
     }
 
+    /// Largest self-composition count the PLD accountant evaluates: its FFT power has relative
+    /// round-off ≈ count·1e-16, meaningless beyond ~10¹². Longer runs get a typed error (use RDP).
+    public static let maximumCompositions = 1_000_000_000_000
+
+    private static func checkCompositions(_ count: Int) throws {
+        guard count <= maximumCompositions else {
+            throw PrivacyAccountingError.stepCountOverflow(
+                "\(count) compositions exceed the PLD accountant's limit of 10¹²; use the RDP accountant")
+        }
+    }
+
     private mutating func append(_ m: (remove: PLDPmf, add: PLDPmf), count: Int) throws {
+        try Self.checkCompositions(count)
         let r = try m.remove.selfComposed(count), a = try m.add.selfComposed(count)
         let newRemove = Self.isIdentity(remove) ? r : try remove.composed(with: r)
         let newAdd = Self.isIdentity(add) ? a : try add.composed(with: a)

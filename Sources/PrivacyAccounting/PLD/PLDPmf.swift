@@ -91,19 +91,31 @@ struct PLDPmf: Sendable {
         precondition(count >= 1)
         if count == 1 { return self }
         let (lo, hi) = PLDPmf.chernoffBounds(probs, count: count, tailMassTruncation: tailMassTruncation)
-        let outLength = hi - lo + 1
-        guard outLength <= PLDPmf.maximumPoints else {
-            throw PrivacyAccountingError.pldGridTooLarge(points: outLength, limit: PLDPmf.maximumPoints)
+        // Checked: with astronomically many steps the bounds and the offset leave the Int range.
+        let (span, spanOverflow) = hi.subtractingReportingOverflow(lo)
+        guard !spanOverflow, span < PLDPmf.maximumPoints else {
+            throw PrivacyAccountingError.pldGridTooLarge(points: spanOverflow ? Int.max : span + 1,
+                                                         limit: PLDPmf.maximumPoints)
+        }
+        let outLength = span + 1
+        let (shift, shiftOverflow) = lowerLoss.multipliedReportingOverflow(by: count)
+        let (newLower, lowerOverflow) = shift.addingReportingOverflow(lo)
+        guard !shiftOverflow, !lowerOverflow, abs(newLower) < Int(CheckedConversion.limit) else {
+            throw PrivacyAccountingError.pldGridTooLarge(points: Int.max, limit: PLDPmf.maximumPoints)
         }
         let out = FFTConvolution.selfConvolve(probs, count: count, offset: lo, outputLength: outLength)
+        guard out.allSatisfy(\.isFinite) else {
+            throw PrivacyAccountingError.stepCountOverflow("\(count) compositions are numerically unstable in the PLD accountant")
+        }
         let inf = tailMassTruncation - Foundation.expm1(Double(count) * Foundation.log1p(-infinityMass))
-        return PLDPmf(discretization: discretization, lowerLoss: lowerLoss * count + lo, probs: out, infinityMass: inf)
+        return PLDPmf(discretization: discretization, lowerLoss: newLower, probs: out, infinityMass: inf)
     }
 
     /// Chernoff bounds on the support of the `count`-fold convolution of `probs` outside which
     /// at most `tailMassTruncation` mass lies (each tail ≤ half).
     static func chernoffBounds(_ probs: [Double], count: Int, tailMassTruncation: Double) -> (Int, Int) {
-        var upper = (probs.count - 1) * count
+        let (product, overflow) = (probs.count - 1).multipliedReportingOverflow(by: count)
+        var upper = overflow ? Int(CheckedConversion.limit) : min(product, Int(CheckedConversion.limit))
         var lower = 0
         if tailMassTruncation == 0 { return (lower, upper) }
         let n = Double(probs.count)
@@ -125,8 +137,8 @@ struct PLDPmf: Sendable {
             guard s > 0 else { continue }
             let logMGF = m + Foundation.log(s)
             let bound = (Double(count) * logMGF + logTwoOverTau) / order
-            if order > 0 { upper = min(upper, Int(bound.rounded(.up))) }
-            else { lower = max(lower, Int(bound.rounded(.down))) }
+            if order > 0 { upper = min(upper, CheckedConversion.clampedInt(bound.rounded(.up), nanValue: upper)) }
+            else { lower = max(lower, CheckedConversion.clampedInt(bound.rounded(.down), nanValue: lower)) }
         }
         return (lower, upper)
     }

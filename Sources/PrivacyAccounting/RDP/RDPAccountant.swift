@@ -56,6 +56,7 @@ public struct RDPAccountant: Sendable {
     public mutating func compose(_ event: DPEvent, count: Int = 1) throws {
         guard count >= 0 else { throw PrivacyAccountingError.invalidSteps(count) }
         try event.validate()
+        if count == 0 { return }   // also keeps ∞ · 0 (= NaN) out of the curve
         let curve = try RDPAccountant.curve(of: event, orders: orders)
         for k in 0..<rdp.count { rdp[k] += Double(count) * curve[k] }
     }
@@ -110,6 +111,7 @@ public struct RDPAccountant: Sendable {
             }
             return total
         case .selfComposed(let e, let count):
+            if count == 0 { return [Double](repeating: 0, count: orders.count) }   // no ∞ · 0
             return try validatedCurve(of: e, orders: orders).map { $0 * Double(count) }
         }
     }

@@ -10,10 +10,15 @@ extension SubsampledGaussianRDP {
     /// The integrand is analytic in the strip |Im z| < πσ², so the trapezoid rule with step
     /// h ≤ min(σ/3, π²σ²/20) has relative error below e⁻⁴⁰ (Trefethen & Weideman 2014);
     /// the range [−1 − 14σ, α + 1 + 14σ] leaves out less than e⁻⁹⁸ of the Gaussian mass.
-    static func aMinusOneByQuadrature(q: Double, sigma: Double, alpha: Double) -> Double {
+    ///
+    /// Returns nil where the grid would need more than `maximumPoints` points or is not finite
+    /// (σ ≪ 1, where the quadrature regime does not arise with meaningful parameters); the
+    /// caller then falls back to a provable upper bound.
+    static func aMinusOneByQuadrature(q: Double, sigma: Double, alpha: Double) -> Double? {
         let h = min(sigma / 3, Double.pi * Double.pi * sigma * sigma / 20)
         let lo = -1 - 14 * sigma, hi = alpha + 1 + 14 * sigma
-        let n = Int(((hi - lo) / h).rounded(.up))
+        guard h > 0, let n = CheckedConversion.int(((hi - lo) / h).rounded(.up)),
+              n >= 0, n <= quadratureMaximumPoints else { return nil }
         let inv2s2 = 1 / (2 * sigma * sigma)
         let logNorm = -Foundation.log(sigma * (2 * Double.pi).squareRoot())
         // Gaussian weights and e^{(2z−1)/(2σ²)} by multiplicative recurrences along the grid
@@ -49,6 +54,11 @@ extension SubsampledGaussianRDP {
         }
         return sum * h
     }
+
+    /// Largest quadrature grid (points) `aMinusOneByQuadrature` evaluates. Typical grids have ≤ 10³
+    /// points (σ ≥ 0.3: ≤ 500); 2·10⁴ is reached only for σ ≲ 0.05 combined with an astronomically
+    /// small q, where the monotonicity bound is used instead (an upper bound, so never optimistic).
+    static let quadratureMaximumPoints = 20_000
 
     /// (1+u)^α − 1 − αu for u > −1, accurate also for small |u| (binomial series).
     @inline(__always)

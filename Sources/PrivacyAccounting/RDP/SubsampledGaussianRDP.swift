@@ -27,38 +27,62 @@ enum SubsampledGaussianRDP {
 
     static func rdp(samplingRate q: Double, noiseMultiplier sigma: Double, order alpha: Double,
                     ceilingLogA: Double?, erfcCache: inout [Double]) -> Double {
+        // Parameters outside the domain carry no guarantee at all (the public entry points
+        // validate; this keeps the internal functions total).
+        guard q >= 0, q <= 1, sigma > 0, alpha > 1 else { return .infinity }
         if q == 0 { return 0 }
-        if alpha.isInfinite { return .infinity }
-        if q == 1 { return alpha / (2 * sigma * sigma) }
+        // Subsampling never increases the Rényi divergence of the Gaussian mechanism (joint
+        // quasi-convexity of D_α), so α/(2σ²) bounds the result from above. Where it is not
+        // finite (σ ≲ 1e-154, α = ∞) or where the series below would not be meaningful
+        // (α ≥ 10⁶), it is the answer; for σ ≳ 1e154 it underflows to 0, as does the exact value.
+        let gaussian = alpha / (2 * sigma * sigma)
+        if q == 1 || !gaussian.isFinite || gaussian == 0 || alpha >= SubsampledGaussianRDP.maximumSeriesOrder {
+            return gaussian
+        }
         let logA: Double
-        if alpha == alpha.rounded(), alpha < 1e6 {
+        if alpha == alpha.rounded() {
             logA = logAInteger(q: q, sigma: sigma, alpha: Int(alpha))
         } else {
             let threshold = 1e-5
             let upper = alpha.rounded(.up)
             if let c = ceilingLogA, c * (alpha - 1) / (upper - 1) < threshold {
-                logA = Foundation.log1p(aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha))
+                logA = logAByQuadrature(q: q, sigma: sigma, alpha: alpha)
             } else {
                 let series = logAFractional(q: q, sigma: sigma, alpha: alpha, erfcCache: &erfcCache)
                 // Near A_α = 1 the series keeps only ~1e-16/(A_α − 1) relative precision in
                 // log A_α; recompute A_α − 1 from a non-negative integrand instead.
-                logA = series < threshold
-                    ? Foundation.log1p(aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha))
-                    : series
+                logA = series < threshold ? logAByQuadrature(q: q, sigma: sigma, alpha: alpha) : series
             }
         }
-        return max(0, logA / (alpha - 1))
+        let value = logA / (alpha - 1)
+        // Extreme parameters (σ ≪ 1) can leave the series without a finite value: fall back to
+        // the Gaussian bound, never to 0.
+        if value.isNaN { return gaussian }
+        return min(max(0, value), gaussian)
+    }
+
+    /// Orders at or above this use the Gaussian upper bound α/(2σ²) (the series would need ~α terms).
+    static let maximumSeriesOrder = 1e6
+
+    /// log A_α by quadrature, or — where the quadrature grid would be unbounded — the
+    /// monotonicity bound from ⌈α⌉ (RDP is non-decreasing in α), rescaled to order α.
+    static func logAByQuadrature(q: Double, sigma: Double, alpha: Double) -> Double {
+        if let aMinusOne = aMinusOneByQuadrature(q: q, sigma: sigma, alpha: alpha) {
+            return Foundation.log1p(aMinusOne)
+        }
+        let upper = alpha.rounded(.up)
+        return logAInteger(q: q, sigma: sigma, alpha: Int(upper)) / (upper - 1) * (alpha - 1)
     }
 
     /// RDP at each order, sharing log A at integer ceilings between fractional orders.
     static func curve(samplingRate q: Double, noiseMultiplier sigma: Double, orders: [Double]) -> [Double] {
-        if q == 0 || q == 1 {
+        if !(q > 0 && q < 1 && sigma > 0 && (2 * sigma * sigma).isNormal) {
             return orders.map { rdp(samplingRate: q, noiseMultiplier: sigma, order: $0) }
         }
         var ceilingLogA: [Int: Double] = [:]
         var erfcCache: [Double] = []
         return orders.map { alpha in
-            guard alpha.isFinite, alpha != alpha.rounded(), alpha < 1e6 else {
+            guard alpha.isFinite, alpha > 1, alpha != alpha.rounded(), alpha < maximumSeriesOrder else {
                 return rdp(samplingRate: q, noiseMultiplier: sigma, order: alpha)
             }
             let c = Int(alpha.rounded(.up))
@@ -203,7 +227,8 @@ enum SubsampledGaussianRDP {
                 logNeg = LogSpace.add(logNeg, logPos + Foundation.log(-signed))
             }
         }
-        if logNeg > logPos + Foundation.log1p(-min(minimumRelativeGap, 1)) {
+        // (Written as a negated ≤ so that NaN — extreme σ — also takes the provable bound.)
+        if !(logNeg <= logPos + Foundation.log1p(-min(minimumRelativeGap, 1))) || !(logPos < .infinity) {
             // P − N < 1e-6·P: unsafe cancellation, use the monotonicity bound. (Tests raise
             // `minimumRelativeGap` to force this path; with real parameters the subtracted tail is
             // many orders of magnitude below the leading positive terms.)

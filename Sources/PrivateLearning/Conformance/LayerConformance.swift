@@ -22,6 +22,8 @@ public struct LayerConformanceReport: Sendable, Equatable, CustomStringConvertib
 /// On a random synthetic batch it compares, against a one-example-at-a-time computation:
 /// - forward rows (a layer whose example `i` output depends on other examples fails, unless
 ///   it declares `mixesExamples`);
+/// - example isolation by perturbation (`ExampleIsolationCheck`): changing one example's input
+///   or output gradient moves no other example's output or gradients;
 /// - each example's gradient from one-hot `parameterGradients(exampleWeights:)`;
 /// - the fast `PerExampleGradientNorms` norms when the layer adopts it (else the fallback);
 /// - weighted sums for every reduction: sum (all ones), mean (all 1/B) and random weights;
@@ -92,6 +94,11 @@ public enum LayerConformance {
             single.append(layer.parameterGradients(exampleWeights: nil))
         }
         if layer.mixesExamples { return report }
+        // Perturbation check (issue 11, item 5): one example's input or output gradient must not
+        // move any other example's output or gradients. Run on every layer, vetted or not.
+        if let why = ExampleIsolationCheck.violation(of: layer, inputShape: inputShape, inputs: inputs) {
+            report.failures.append("example isolation: \(why), but the layer does not declare mixesExamples")
+        }
         for i in 0..<batchSize {
             note("per-example gradient (one-hot weights) equals single-example gradient",
                  materialized[i].flatMap(\.storage), single[i].flatMap(\.storage), tolerance: relativeTolerance)

@@ -46,10 +46,17 @@ public protocol Layer: AnyObject {
 
     /// `true` when one example's output depends on other examples of the batch.
     var mixesExamples: Bool { get }
+
+    /// Output and parameter shapes `build(inputShape:index:using:)` would produce, computed
+    /// without allocating (checked arithmetic), or nil when the layer cannot tell before it is
+    /// built. `Sequential` checks resource limits with it before building each layer.
+    /// - Throws: as `build` for an input it cannot take.
+    func plannedShapes(inputShape: [Int], index: Int) throws -> LayerShapePlan?
 }
 
 extension Layer {
     public var mixesExamples: Bool { false }
+    public func plannedShapes(inputShape: [Int], index: Int) throws -> LayerShapePlan? { nil }
     /// Number of scalar parameters.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 }
@@ -70,7 +77,8 @@ public func perExampleSquaredGradientNorms(of layer: any Layer, batchSize: Int) 
     if let fast = layer as? any PerExampleGradientNorms { return fast.perExampleSquaredGradientNorms() }
     if layer.parameters.isEmpty { return [Float](repeating: 0, count: batchSize) }
     return materializedPerExampleGradients(of: layer, batchSize: batchSize).map { grads in
-        grads.reduce(0) { $0 + $1.squaredNorm() }
+        // Summed in Double; `ClipFactor`'s margin covers the final rounding to Float.
+        Float(grads.reduce(0.0) { $0 + Double($1.squaredNorm()) })
     }
 }
 

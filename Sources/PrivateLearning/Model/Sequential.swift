@@ -30,17 +30,47 @@ public final class Sequential {
     ///     has no privacy cost); nil draws from the system generator.
     /// - Throws: `PrivateLearningError.incompatibleShape` naming the first layer that cannot
     ///   take its input.
-    public init(inputShape: [Int], layers: [any Layer], seed: UInt64? = nil) throws {
+    ///   - batchSize: examples per batch the model will train on, for the memory estimate.
+    ///   - limits: resource limits checked from the shapes before each layer allocates its parameters.
+    /// - Throws: also `PrivateLearningError.resourceLimitExceeded` naming the first layer that
+    ///   would exceed `limits` (nothing of that layer is allocated).
+    public init(inputShape: [Int], layers: [any Layer], seed: UInt64? = nil, batchSize: Int = 1,
+                limits: ModelResourceLimits = .standard) throws {
         var generator: any RandomNumberGenerator = seed.map { SeededRandomSource(seed: $0) } ?? SystemRandomNumberGenerator()
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }), LayerShapePlan.elementCount(inputShape) != nil else {
+            throw PrivateLearningError.incompatibleShape(layer: "input", index: 0, inputShape: inputShape,
+                                                         reason: "the input shape needs positive extents whose product fits in an Int")
+        }
         self.inputShape = inputShape
         self.layers = layers
+        var estimate = ModelResourceEstimate(inputShape: inputShape, batchSize: batchSize)
         var shape = inputShape
         var shapes: [[Int]] = []
         for (i, layer) in layers.enumerated() {
-            shape = try layer.build(inputShape: shape, index: i, using: &generator)
+            if let plan = try layer.plannedShapes(inputShape: shape, index: i) {
+                try estimate.add(layer: layer.typeName, index: i, plan: plan, limits: limits)
+                shape = try layer.build(inputShape: shape, index: i, using: &generator)
+            } else {
+                // A layer that cannot plan (third party) is built to learn its shapes, then checked.
+                shape = try layer.build(inputShape: shape, index: i, using: &generator)
+                try estimate.add(layer: layer.typeName, index: i,
+                                 plan: LayerShapePlan(outputShape: shape, parameterShapes: layer.parameters.map(\.shape)),
+                                 limits: limits)
+            }
             shapes.append(shape)
         }
         layerOutputShapes = shapes
+    }
+
+    /// The training-memory estimate of this model at `batchSize` (see `ModelResourceEstimate`).
+    public func resourceEstimate(batchSize: Int) -> ModelResourceEstimate {
+        var estimate = ModelResourceEstimate(inputShape: inputShape, batchSize: batchSize)
+        for (i, (layer, shape)) in zip(layers, layerOutputShapes).enumerated() {
+            try? estimate.add(layer: layer.typeName, index: i,
+                              plan: LayerShapePlan(outputShape: shape, parameterShapes: layer.parameters.map(\.shape)),
+                              limits: .unlimited)
+        }
+        return estimate
     }
 
     /// Builds a model from layers listed in braces.

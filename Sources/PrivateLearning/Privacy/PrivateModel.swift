@@ -68,7 +68,8 @@ public final class PrivateModel {
     ///   - noise: `.secure` (default) or `.seeded(_:)` for tests (not private).
     ///   - lossTracking: `.privateEstimate()` (default: k = 4, L = 4) or `.off`; see `LossTracking`.
     /// - Throws: `PrivateLearningError.layersMixExamples` listing every layer that mixes
-    ///   examples; `.invalidConfiguration` for C ≤ 0, σ < 0, or a loss noise ratio or loss clip
+    ///   examples (declared, or found by `ExampleIsolationCheck` for layers dpflow has not
+    ///   vetted); `.invalidConfiguration` for C ≤ 0, σ < 0, or a loss noise ratio or loss clip
     ///   that is not a finite number > 0.
     public init(model: Sequential, l2NormClip: Double, noiseMultiplier: Double,
                 noise: any NoiseSource = SecureRandomSource(),
@@ -87,8 +88,10 @@ public final class PrivateModel {
                 throw PrivateLearningError.invalidConfiguration("loss clip must be a finite number > 0, got \(clip)")
             }
         }
-        let offenders = model.layers.enumerated().filter { $0.element.mixesExamples }.map {
-            "layers[\($0.offset)] (\($0.element.typeName)): mixes examples within a batch; use layer_normalization or no normalisation"
+        // Declared mixing, and (for layers dpflow has not vetted) an empirical perturbation check.
+        let offenders = model.exampleMixingLayers().map {
+            "layers[\($0.index)] (\($0.layer)): mixes examples within a batch\($0.reason.map { " (\($0))" } ?? ""); "
+                + "use layer_normalization or no normalisation"
         }
         if !offenders.isEmpty { throw PrivateLearningError.layersMixExamples(offenders) }
         self.model = model
@@ -118,25 +121,21 @@ public final class PrivateModel {
     }
 
     /// Squared L2 norm of each example's full gradient (all layers) after `forwardBackward`.
-    func perExampleSquaredNorms(batchSize: Int) -> [Float] {
-        var total = [Float](repeating: 0, count: batchSize)
+    /// Accumulated in Double so that the sum over layers adds no rounding of its own.
+    func perExampleSquaredNorms(batchSize: Int) -> [Double] {
+        var total = [Double](repeating: 0, count: batchSize)
         for layer in model.layers where !layer.parameters.isEmpty {
             let n = perExampleSquaredGradientNorms(of: layer, batchSize: batchSize)
-            for i in 0..<batchSize { total[i] += n[i] }
+            for i in 0..<batchSize { total[i] += Double(n[i]) }
         }
         return total
     }
 
-    /// Clip factors `min(1, C/‖g_i‖)` for squared norms. An example whose gradient norm is not
-    /// finite (overflow, NaN) gets factor 0: its contribution is dropped, which keeps the
-    /// sensitivity bound C (a NaN would otherwise pass through `min` unclipped).
-    func clipFactors(squaredNorms: [Float]) -> [Float] {
-        let c = Float(l2NormClip)
-        return squaredNorms.map { s in
-            guard s.isFinite else { return 0 }
-            let norm = s.squareRoot()
-            return norm > c ? c / norm : 1
-        }
+    /// Clip factors `min(1, C/‖g_i‖)` for squared norms, rounded so that the clipped norm never
+    /// exceeds C (see `ClipFactor`). An example whose gradient norm is not finite (overflow, NaN)
+    /// gets factor 0: its contribution is dropped, which keeps the sensitivity bound C.
+    func clipFactors(squaredNorms: [Double]) -> [Float] {
+        squaredNorms.map { ClipFactor.factor(squaredNorm: $0, clip: l2NormClip) }
     }
 
     /// Per-example gradient L2 norms (before clipping) of `loss` on a batch.
@@ -144,7 +143,7 @@ public final class PrivateModel {
     public func perExampleGradientNorms(features: Tensor, labels: Tensor) throws -> [Float] {
         guard let loss else { throw PrivateLearningError.notCompiled }
         _ = forwardBackward(features: features, labels: labels, loss: loss)
-        return perExampleSquaredNorms(batchSize: features.rows).map { $0.squareRoot() }
+        return perExampleSquaredNorms(batchSize: features.rows).map { Float($0.squareRoot()) }
     }
 
     /// The privatised gradient of one step: `(Σ_i clip(g_i) + N(0, σ_g²C²I)) / expectedBatchSize`

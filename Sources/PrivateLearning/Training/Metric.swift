@@ -38,7 +38,7 @@ public enum Metric: String, Sendable, CaseIterable, Codable {
                 for j in 1..<k where p.storage[r * k + j] > p.storage[r * k + best] { best = j }
                 let target: Int
                 if t.columns == 1 {
-                    target = Int(t.storage[r])
+                    target = Int(exactly: t.storage[r]) ?? -1   // a non-integer label never matches (no trap on NaN/∞)
                 } else {
                     var tb = 0
                     for j in 1..<k where t.storage[r * k + j] > t.storage[r * k + tb] { tb = j }
