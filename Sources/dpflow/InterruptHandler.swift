@@ -17,7 +17,9 @@ final class InterruptHandler {
                 let code = 128 + signalNumber
                 PipelineRunner.markInterrupted(outputDirectory: outputDirectory, pipeline: file, signal: name, exitCode: code)
                 FileHandle.standardError.write(Data("\ninterrupted by \(name): \(outputDirectory)/status.json says 'interrupted'; any budget reserved stays charged\n".utf8))
-                exit(code)
+                // _exit, not exit: atexit handlers and static destructors would run while the training and noise
+                // threads still use them (a segfault seen under SIGTERM). Everything to keep is already on disk.
+                _exit(code)
             }
             source.resume()
             sources.append(source)

@@ -24,7 +24,7 @@ struct PipelineResourceLimitTests {
     func billionUnits() {
         let yaml = Fixtures.validBreastCancer.replacingOccurrences(of: "- dense: {units: 8", with: "- dense: {units: 1000000000")
         let messages = Self.diagnostics(yaml) ?? []
-        #expect(messages.contains { $0.hasPrefix("t.yaml:15:11: error: layers[0] (dense): model too large") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("t.yaml:16:11: error: layers[0] (dense): model too large") }, "\(messages)")
     }
 
     @Test("epochs: 2⁶³ − 1 is an error, not an overflow trap")
@@ -81,7 +81,7 @@ struct PipelineMixingCheckTests {
             messages = list.map(\.description)
         }
         #expect(messages.count == 1)
-        #expect(messages.first?.hasPrefix("t.yaml:16:11: error: layers[1] 'centering' mixes examples within a batch (changing one example's input changed other examples' outputs") == true,
+        #expect(messages.first?.hasPrefix("t.yaml:17:11: error: layers[1] 'centering' mixes examples within a batch (changing one example's input changed other examples' outputs") == true,
                 "\(messages)")
     }
 }
