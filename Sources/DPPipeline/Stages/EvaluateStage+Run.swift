@@ -51,14 +51,14 @@ extension EvaluateStage {
                     switch metric {
                     case "accuracy":
                         r = try scored.releaseAccuracy(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                       mechanism: mechanism, granularity: granularity, charging: budget, noise: noise)
+                                                       mechanism: mechanism, granularity: granularity, relation: context.plan.neighbouring, charging: budget, noise: noise)
                     case "mean_squared_error":
                         r = try scored.releaseMeanSquaredError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                               mechanism: mechanism, granularity: granularity, charging: budget,
+                                                               mechanism: mechanism, granularity: granularity, relation: context.plan.neighbouring, charging: budget,
                                                                noise: noise)
                     default:
                         r = try scored.releaseMeanAbsoluteError(prediction: column, label: labelName, epsilon: epsilonPerMetric,
-                                                                mechanism: mechanism, granularity: granularity, charging: budget,
+                                                                mechanism: mechanism, granularity: granularity, relation: context.plan.neighbouring, charging: budget,
                                                                 noise: noise)
                     }
                     context.metrics[metric] = .init(release: r)
@@ -151,10 +151,10 @@ extension ReleaseStage {
             let budget = try context.plannedReleaseBudget()
             let r: DPRelease
             switch statistic {
-            case "count": r = try frame.releaseCount(epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
-            case "sum": r = try frame.releaseSum(of: column!, epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
-            case "mean": r = try frame.releaseMean(of: column!, epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
-            case "histogram": r = try frame.releaseHistogram(of: column!, epsilon: epsilon, granularity: granularity, charging: budget, noise: noise)
+            case "count": r = try frame.releaseCount(epsilon: epsilon, granularity: granularity, relation: context.plan.neighbouring, charging: budget, noise: noise)
+            case "sum": r = try frame.releaseSum(of: column!, epsilon: epsilon, granularity: granularity, relation: context.plan.neighbouring, charging: budget, noise: noise)
+            case "mean": r = try frame.releaseMean(of: column!, epsilon: epsilon, granularity: granularity, relation: context.plan.neighbouring, charging: budget, noise: noise)
+            case "histogram": r = try frame.releaseHistogram(of: column!, epsilon: epsilon, granularity: granularity, relation: context.plan.neighbouring, charging: budget, noise: noise)
             default:
                 throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "unknown statistic")
             }
