@@ -28,7 +28,13 @@ public struct PipelineRunner: Sendable {
     /// Validates and plans a pipeline file (what `dpflow plan` shows), with `epochsOverride` applied.
     public func plan(file: String, epochsOverride: Int? = nil) throws -> (Pipeline, PipelinePlan) {
         var pipeline = try Pipeline.load(file: file, environment: environment)
-        if let epochsOverride { pipeline.overrideEpochs(epochsOverride) }
+        if let epochsOverride {
+            guard SpecLimits.epochs.contains(epochsOverride) else {
+                throw PipelineError.invalidPipeline([PipelineDiagnostic(pipeline.spec.position,
+                    "--epochs must be \(SpecMappingReader.describe(SpecLimits.epochs)), found \(epochsOverride)")])
+            }
+            pipeline.overrideEpochs(epochsOverride)
+        }
         return (pipeline, try pipeline.plan(datasetID: datasetID))
     }
 

@@ -13,6 +13,8 @@ public struct EvaluateStage: PipelineStage {
     /// ε of the whole evaluation (split evenly across metrics) in private mode.
     public var epsilon: Double
     public var delta: Double
+    /// Where `metrics:` is written (the stage's name when it is not).
+    public var metricsPosition: SourcePosition? = nil
 
     public var inputs: [PipelineArtifact] { [.predictions] }
     public var outputs: [PipelineArtifact] { [.metrics] }
@@ -22,8 +24,8 @@ public struct EvaluateStage: PipelineStage {
         keys: [
             .init("metrics", "list", "metrics among \(metricNames.joined(separator: ", ")) (default [accuracy])"),
             .init("mode", "private | exact", "private (default): DP releases charged to the ledger; exact: not private"),
-            .init("epsilon", "number > 0", "ε of the evaluation, split evenly across the metrics (private mode)"),
-            .init("delta", "number in [0, 1)", "δ of the evaluation (default 0: pure ε mechanisms)"),
+            .init("epsilon", "number in [1e-6, 100]", "ε of the evaluation, split evenly across the metrics (private mode)"),
+            .init("delta", "0 or number in [1e-15, 0.1]", "δ of the evaluation (default 0: pure ε mechanisms)"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -36,8 +38,8 @@ public struct EvaluateStage: PipelineStage {
             }
             let mode = r.choice("mode", ["private", "exact"], diagnostics: &diagnostics).flatMap(Mode.init(rawValue:)) ?? .private
             let epsilonValue = r.optional("epsilon")
-            let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
-            let delta = r.double("delta", "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics) ?? 0
+            let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.stageEpsilon), diagnostics: &diagnostics) }
+            let delta = r.double("delta", SpecLimits.zeroOr(SpecLimits.stageDelta), diagnostics: &diagnostics) ?? 0
             r.finish(diagnostics: &diagnostics)
             if mode == .private && epsilonValue == nil {
                 diagnostics.error(value.position, "'\(value.path)' needs 'epsilon' (the ε charged for the released metrics), or 'mode: exact' (not private)")
@@ -47,13 +49,37 @@ public struct EvaluateStage: PipelineStage {
             }
             if metrics.isEmpty { diagnostics.error(value.position, "'\(value.path).metrics' must list at least one metric") }
             guard diagnostics.diagnostics.count == errorsBefore else { return nil }
-            return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta)
+            return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta,
+                                 metricsPosition: metricsValue?.position)
         })
 
-    public func resolve(_ context: inout ResolutionContext) {}
+    /// Checks each metric against the label's declared type: accuracy compares classes (category or boolean
+    /// label); the mean squared and absolute errors need a label with numeric public bounds (number, integer
+    /// or boolean). Otherwise the release would fail after the budget was reserved.
+    public func resolve(_ context: inout ResolutionContext) {
+        guard let label = context.label, let column = context.schema?.column(named: label) else { return }
+        for metric in metrics {
+            let fits = switch (metric, column.kind) {
+            case ("accuracy", .category), ("accuracy", .boolean): true
+            case ("accuracy", _): false
+            case (_, .category): false
+            default: true
+            }
+            if !fits {
+                let needs = metric == "accuracy" ? "a category or boolean label" : "a number, integer or boolean label with declared bounds"
+                context.diagnostics.error(metricsPosition ?? position,
+                                          "metric '\(metric)' needs \(needs); the label '\(label)' is \(column.kind.rawValue)")
+            }
+        }
+    }
 
     public func cost(_ context: PlanningContext) throws -> StageCost {
-        switch mode {
+        // The split's sizes are a public function of N, test_fraction and the seed: an empty test part is known now.
+        guard context.testRecords >= 1 else {
+            throw PipelineError.invalidPipeline([PipelineDiagnostic(position,
+                "the test part is empty (\(context.records) records split with the declared test_fraction); raise test_fraction")])
+        }
+        return switch mode {
         case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
         case .private: StageCost(epsilon: epsilon, delta: delta,
                                  detail: "DP release of \(metrics.joined(separator: ", ")) on \(context.testRecords) test records")

@@ -92,6 +92,7 @@ public struct SchemaSpec: Sendable {
         case .boolean?, nil:
             break
         }
+        checkLimits(min: minValue, max: maxValue, column: column, diagnostics: &diagnostics)
         return diagnostics.diagnostics.count == errorsBefore ? column : nil
     }
 }

@@ -12,12 +12,12 @@ public struct SplitStage: PipelineStage {
     public static let definition = StageDefinition(
         name: kind, summary: "Split the rows into a training and a test part, deterministically by row.",
         keys: [
-            .init("test_fraction", "number in (0, 1)", required: true, "share of rows in the test part"),
+            .init("test_fraction", "number in [0.01, 0.99]", required: true, "share of rows in the test part"),
             .init("seed", "integer", "seed of the row permutation (public; default 0)"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
-            let fraction = r.double("test_fraction", required: true, "in (0, 1)", { $0 > 0 && $0 < 1 }, diagnostics: &diagnostics)
+            let fraction = r.double("test_fraction", required: true, SpecLimits.within(SpecLimits.testFraction), diagnostics: &diagnostics)
             let seed = r.int("seed", in: 0...Int.max, diagnostics: &diagnostics) ?? 0
             r.finish(diagnostics: &diagnostics)
             guard let fraction else { return nil }

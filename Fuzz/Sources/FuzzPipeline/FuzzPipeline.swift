@@ -1,0 +1,23 @@
+import DPPipeline
+import Foundation
+
+// The pipeline parser and both validation phases, then the plan, on arbitrary text. Relative paths in the
+// text resolve against a scratch folder holding one small CSV (`data.csv`), so that valid pipelines get far.
+let folder = FileManager.default.temporaryDirectory
+    .appendingPathComponent("dpflow-fuzz-pipeline-\(ProcessInfo.processInfo.processIdentifier)").path
+let environment: PipelineEnvironment = {
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var rows = ["x,y,c,label"]
+    for i in 0..<40 { rows.append("\(Double(i) / 10),\(i % 7),\(["a", "b"][i % 2]),\(i % 3 == 0 ? "yes" : "no")") }
+    FileManager.default.createFile(atPath: folder + "/data.csv", contents: Data((rows.joined(separator: "\n") + "\n").utf8))
+    return try! PipelineEnvironment.standard()
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPipeline(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard let text = String(validating: UnsafeBufferPointer(start: bytes, count: size), as: UTF8.self) else { return 0 }
+    if let pipeline = try? Pipeline.load(yaml: text, file: "fuzz.yaml", directory: folder, environment: environment) {
+        _ = try? pipeline.plan(datasetID: { _ in "fuzz" })
+    }
+    return 0
+}
