@@ -188,6 +188,15 @@ struct ValidationHardeningTests {
         #expect(YAMLPrescan.check(deepBlock, file: "f")?.message.contains("nested too deeply") == true)
         let huge = "name: x\ndescription: \"" + String(repeating: "a", count: (1 << 20) + 1) + "\"\n"
         #expect(YAMLPrescan.check(huge, file: "f")?.message.contains("larger than 1024 KiB") == true)
+        // libyaml itself stops at 1000 nested levels; the deepest nesting it accepts parses without exhausting a
+        // thread's stack (the YAML composer and the conversion recurse once per level), deeper is an error.
+        func nested(_ blocks: Int, _ flows: Int) -> String {
+            "name: x\nv:\n" + String(repeating: "- ", count: blocks) + String(repeating: "[", count: flows)
+                + String(repeating: "]", count: flows) + "\n"
+        }
+        #expect(YAMLPrescan.check(nested(99, 1999), file: "f") == nil)
+        #expect(throws: PipelineError.self) { try SpecValue.parse(yaml: nested(99, 1999), file: "f") }
+        #expect((try? SpecValue.parse(yaml: nested(50, 940), file: "f")) != nil)
         // Moderate nesting still parses.
         let moderate = "name: x\nv: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n"
         #expect((try? SpecValue.parse(yaml: moderate, file: "f")) != nil)

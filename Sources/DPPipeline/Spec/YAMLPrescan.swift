@@ -21,6 +21,8 @@
 ///   collection starts at a token at the end of its line's prefix of blanks and compact indicators (`- `,
 ///   `? `, `: `, `--- `); so block depth ≤ 2·(widest prefix + 2) (the factor 2 for sequences written at the
 ///   indentation of their parent key). Flow depth ≤ the number of `[` and `{` outside skipped comments.
+///   (libyaml itself also stops at 1000 nested levels; these bounds keep the scan's own promise independent
+///   of that setting.)
 enum YAMLPrescan {
     /// Largest pipeline file accepted, in bytes (pipeline files are small text files).
     static let maxBytes = 1 << 20
