@@ -9,7 +9,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let dpflow = root.lastPathComponent.lowercased()
 
 func fuzzTarget(_ name: String, _ folder: String, _ products: [String]) -> Target {
-    .executableTarget(name: name, dependencies: products.map { .product(name: $0, package: dpflow) },
+    .executableTarget(name: name, dependencies: ["CFuzzerDriver"] + products.map { .product(name: $0, package: dpflow) },
                       path: "Sources/\(folder)")
 }
 
@@ -18,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "CFuzzerDriver"),
         fuzzTarget("fuzz-csv", "FuzzCSV", ["PrivateDataFrame"]),
         fuzzTarget("fuzz-pipeline", "FuzzPipeline", ["DPPipeline"]),
         fuzzTarget("fuzz-npz", "FuzzNpz", ["KerasInterop"]),

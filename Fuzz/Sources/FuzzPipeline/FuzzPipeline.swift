@@ -1,4 +1,5 @@
 import DPPipeline
+import CFuzzerDriver
 import Foundation
 
 // The pipeline parser and both validation phases, then the plan, on arbitrary text. Relative paths in the
@@ -14,10 +15,19 @@ let environment: PipelineEnvironment = {
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzPipeline(_ bytes: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzzPipeline(_ pointer: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let bytes = pointer ?? (size == 0 ? UnsafePointer(bitPattern: 1) : nil) else { return 0 }
     guard let text = String(validating: UnsafeBufferPointer(start: bytes, count: size), as: UTF8.self) else { return 0 }
     if let pipeline = try? Pipeline.load(yaml: text, file: "fuzz.yaml", directory: folder, environment: environment) {
         _ = try? pipeline.plan(datasetID: { _ in "fuzz" })
     }
     return 0
+}
+
+/// The executable's entry point (SwiftPM aliases `main` to it): runs libFuzzer's driver on `fuzzPipeline`.
+@_cdecl("fuzz_pipeline_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return LLVMFuzzerRunDriver(&argc, &argv) { fuzzPipeline($0, $1) }
 }
