@@ -49,6 +49,8 @@ let hardeningCases: [HardeningCase] = [
           at: "1000000000", message: "'stages[3].train.model[0].dense.units' must be between 1 and 1000000, found 1000000000"),
     .init(name: "NaN plugin parameter", yaml: mutate("{adam: {learning_rate: 0.01}}", "{adam: {learning_rate: 0.01, beta_1: .nan}}"),
           at: ".nan", message: "'stages[3].train.optimizer.adam.beta_1' must be a finite number of magnitude at most 1e15, found '.nan'"),
+    .init(name: "sign after the hex prefix (trapped: Int.min · −1)", yaml: mutate("seed: 0}", "seed: -0x-8000000000000000}"),
+          at: "-0x-8", message: "'stages[2].split.seed' must be an integer, found a string"),
     .init(name: "negative budget", yaml: mutate("budget: {epsilon: 10.0", "budget: {epsilon: -1"),
           at: "-1", message: "'privacy.budget.epsilon' must be between 1e-06 and 1000000, found -1"),
 
