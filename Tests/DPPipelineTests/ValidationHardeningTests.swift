@@ -159,6 +159,18 @@ struct ValidationHardeningTests {
         #expect(problems.first?.hasPrefix("\(Self.file):2:5: error: YAML aliases/anchors are not supported (found '&a0')") == true)
     }
 
+    @Test("dpflow validate and plan refuse the bomb file with exit 1 (the built binary)")
+    func billionLaughsCommandLine() throws {
+        let dir = Fixtures.temporaryDirectory("dpflow-hardening")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.billionLaughs.write(toFile: dir + "/bomb.yaml", atomically: true, encoding: .utf8)
+        for command in ["validate", "plan"] {
+            let r = try CommandLineTests.dpflow([command, "bomb.yaml"], in: dir)
+            #expect(r.code == 1)
+            #expect(r.stderr.contains("bomb.yaml:2:5: error: YAML aliases/anchors are not supported"))
+        }
+    }
+
     @Test("an alias used as a complex key (hashed by the composer) is refused too")
     func aliasAsKey() {
         let yaml = "name: x\na: &a {b: [1, 2]}\n? *a\n: 3\n"
