@@ -15,7 +15,7 @@ SCRATCH="$ROOT/.build-fuzz"
 
 echo "== fuzz build (debug, -sanitize=fuzzer,address, scratch $SCRATCH)"
 swift build --package-path Fuzz --scratch-path "$SCRATCH" \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | grep -v "Cannot export local symbol" | tail -5
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library 2>&1 | { grep -v "Cannot export local symbol" || true; } | tail -5
 BIN="$(swift build --package-path Fuzz --scratch-path "$SCRATCH" --show-bin-path)"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}"
