@@ -46,7 +46,8 @@ public struct Pipeline: Sendable {
     /// Every problem in a pipeline file, empty when it is valid.
     public static func diagnose(file: String, environment: PipelineEnvironment) -> [String] {
         do {
-            _ = try load(file: file, environment: environment)
+            // Planning too: costs, split sizes and the accountant are public facts, checked before any reservation.
+            _ = try load(file: file, environment: environment).plan(datasetID: { _ in "validate" })
             return []
         } catch let error as PipelineError {
             if case .invalidPipeline(let diagnostics) = error { return diagnostics.map(\.description) }

@@ -161,8 +161,7 @@ struct EvaluateMechanismTests {
         ("{metrics: [accuracy], mode: exact, delta: 1e-5}",
          "25:57: error: 'delta' has no meaning with 'mode: exact' (exact metrics are not private)"),
         ("{metrics: [accuracy], epsilon: 0.2, delta: 5e-19}",
-         "25:58: error: 'stages[5].evaluate.delta' = 5e-19 leaves less than the ledger's δ unit (1e-18) per metric; "
-            + "declare 0 (discrete Laplace) or a larger δ"),
+         "25:58: error: 'stages[5].evaluate.delta' must be 0 or between 1e-15 and 0.1, found 5e-19"),
     ])
     func deltaValidation(_ evaluate: String, _ expected: String) throws {
         let file = "\(Fixtures.pipelines)/evaluate.yaml"

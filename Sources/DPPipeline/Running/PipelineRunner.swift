@@ -34,7 +34,13 @@ public struct PipelineRunner: Sendable {
     ///   `privacy.dataset` (it must exist; without it such a pipeline cannot be planned).
     public func plan(file: String, epochsOverride: Int? = nil, ledgerPath: String? = nil) throws -> (Pipeline, PipelinePlan) {
         var pipeline = try Pipeline.load(file: file, environment: environment)
-        if let epochsOverride { pipeline.overrideEpochs(epochsOverride) }
+        if let epochsOverride {
+            guard SpecLimits.epochs.contains(epochsOverride) else {
+                throw PipelineError.invalidPipeline([PipelineDiagnostic(pipeline.spec.position,
+                    "--epochs must be \(SpecMappingReader.describe(SpecLimits.epochs)), found \(epochsOverride)")])
+            }
+            pipeline.overrideEpochs(epochsOverride)
+        }
         let keyed: (String) throws -> String = { csv in
             guard let ledgerPath, FileManager.default.fileExists(atPath: ledgerPath) else { return try datasetID(csv) }
             let ledger: any PrivacyLedger

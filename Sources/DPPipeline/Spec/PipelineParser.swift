@@ -79,12 +79,12 @@ public struct PipelineParser: Sendable {
         spec.dataset = r.string("dataset", diagnostics: &diagnostics)
         if let budgetValue = r.optional("budget"),
            var b = SpecMappingReader(budgetValue, what: "'privacy.budget'", diagnostics: &diagnostics) {
-            let epsilon = b.double("epsilon", required: true, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
-            let delta = b.double("delta", required: true, "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics)
+            let epsilon = b.double("epsilon", required: true, SpecLimits.within(SpecLimits.budgetEpsilon), diagnostics: &diagnostics)
+            let delta = b.double("delta", required: true, SpecLimits.within(SpecLimits.budgetDelta), diagnostics: &diagnostics)
             b.finish(diagnostics: &diagnostics)
             if let epsilon, let delta { spec.budget = (epsilon, delta) }
         }
-        spec.delta = r.double("delta", "in (0, 1)", { $0 > 0 && $0 < 1 }, diagnostics: &diagnostics)
+        spec.delta = r.double("delta", SpecLimits.within(SpecLimits.trainingDelta), diagnostics: &diagnostics)
         spec.accountant = r.choice("accountant", ["rdp", "pld"], diagnostics: &diagnostics) ?? "rdp"
         decodeNeighbouring(&r, into: &spec, diagnostics: &diagnostics)
         r.finish(diagnostics: &diagnostics)

@@ -51,6 +51,11 @@ public struct SpecMappingReader: Sendable {
                              diagnostics: inout DiagnosticCollector) -> Int? {
         guard let v = isRequired ? required(key, diagnostics: &diagnostics) : optional(key) else { return nil }
         guard let i = v.intValue else {
+            if case .scalar(let text, false) = v.kind, SpecValue.isOverflowingInteger(text) {
+                let limit = range.map { SpecMappingReader.describe($0) } ?? "a 64-bit integer"
+                diagnostics.error(v.position, "'\(v.path)' must be \(limit), found an integer too large for 64 bits")
+                return nil
+            }
             diagnostics.error(v.position, "'\(v.path)' must be an integer, found \(v.typeName)")
             return nil
         }
@@ -72,7 +77,8 @@ public struct SpecMappingReader: Sendable {
     public static func number(_ v: SpecValue, _ requirement: String? = nil, _ check: ((Double) -> Bool)? = nil,
                               diagnostics: inout DiagnosticCollector) -> Double? {
         guard let d = v.doubleValue, d.isFinite else {
-            diagnostics.error(v.position, "'\(v.path)' must be a finite number, found \(v.typeName)")
+            let found = v.doubleValue != nil ? "'\(v.scalarText ?? "")' (not a finite number)" : v.typeName
+            diagnostics.error(v.position, "'\(v.path)' must be a finite number, found \(found)")
             return nil
         }
         if let check, !check(d) {

@@ -93,13 +93,25 @@ public struct SpecValue: Sendable, Hashable {
     }
 
     static func int(_ s: String) -> Int? {
+        guard let (negative, radix, digits) = integerLiteral(s) else { return nil }
+        // The sign goes into the parse itself, so that -2⁶³ parses and nothing is ever negated (no overflow trap).
+        return Int((negative ? "-" : "") + digits, radix: radix)
+    }
+
+    /// The parts of a YAML 1.2 core-schema integer (`[-+]?[0-9]+`, `0x[0-9a-fA-F]+`, `0o[0-7]+`), or nil.
+    static func integerLiteral(_ s: String) -> (negative: Bool, radix: Int, digits: Substring)? {
         var t = Substring(s)
-        var sign = 1
-        if t.hasPrefix("+") { t = t.dropFirst() } else if t.hasPrefix("-") { sign = -1; t = t.dropFirst() }
-        if t.hasPrefix("0x") { return Int(t.dropFirst(2), radix: 16).map { $0 * sign } }
-        if t.hasPrefix("0o") { return Int(t.dropFirst(2), radix: 8).map { $0 * sign } }
-        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        return Int(t).map { $0 * sign }
+        var negative = false
+        if t.hasPrefix("+") { t = t.dropFirst() } else if t.hasPrefix("-") { negative = true; t = t.dropFirst() }
+        var radix = 10
+        if t.hasPrefix("0x") { radix = 16; t = t.dropFirst(2) } else if t.hasPrefix("0o") { radix = 8; t = t.dropFirst(2) }
+        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && ($0.hexDigitValue.map { $0 < radix } ?? false) }) else { return nil }
+        return (negative, radix, t)
+    }
+
+    /// True for an integer literal whose value does not fit in 64 bits.
+    static func isOverflowingInteger(_ s: String) -> Bool {
+        integerLiteral(s) != nil && int(s) == nil
     }
 
     static func double(_ s: String) -> Double? {
@@ -129,6 +141,10 @@ extension SpecValue {
     /// - Throws: `PipelineError.invalidPipeline` with one diagnostic when the text is not YAML
     ///   (syntax errors, duplicate keys, non-scalar keys) or is empty.
     public static func parse(yaml: String, file: String) throws -> SpecValue {
+        // Size, anchors/aliases and nesting are checked on the text, before the YAML parser builds anything.
+        if let problem = YAMLPrescan.check(yaml, file: file) {
+            throw PipelineError.invalidPipeline([problem])
+        }
         let node: Node?
         do {
             node = try Yams.compose(yaml: yaml)
@@ -177,7 +193,7 @@ extension SpecValue {
             }
             return SpecValue(kind: .mapping(entries), position: pos, path: path)
         case .alias(let alias):
-            diagnostics.error(pos, "YAML aliases are not supported in pipeline files (alias '\(alias)')")
+            diagnostics.error(pos, "YAML aliases/anchors are not supported (alias '\(alias)')")
             return SpecValue(kind: .scalar("", quoted: false), position: pos, path: path)
         }
     }

@@ -17,6 +17,8 @@ public struct EvaluateStage: PipelineStage {
     public var delta: Double
     /// Declared public grid of the metrics' numerators (a power of two); nil: derived from the bounds.
     public var granularity: Double? = nil
+    /// Where `metrics:` is written (the stage's name when it is not).
+    public var metricsPosition: SourcePosition? = nil
 
     public var inputs: [PipelineArtifact] { [.predictions] }
     public var outputs: [PipelineArtifact] { [.metrics] }
@@ -26,8 +28,8 @@ public struct EvaluateStage: PipelineStage {
         keys: [
             .init("metrics", "list", "metrics among \(metricNames.joined(separator: ", ")) (default [accuracy])"),
             .init("mode", "private | exact", "private (default): DP releases charged to the ledger; exact: not private"),
-            .init("epsilon", "number > 0", "ε of the evaluation, split evenly across the metrics (private mode)"),
-            .init("delta", "number in [0, 1)",
+            .init("epsilon", "number in [1e-6, 100]", "ε of the evaluation, split evenly across the metrics (private mode)"),
+            .init("delta", "0 or number in [1e-15, 0.1]",
                   "δ of the evaluation, split evenly across the metrics (default 0: discrete Laplace; > 0: discrete Gaussian)"),
             .init("granularity", "power of two > 0", "public grid of the metrics' sums (default: from the label's bounds)"),
         ],
@@ -42,9 +44,9 @@ public struct EvaluateStage: PipelineStage {
             }
             let mode = r.choice("mode", ["private", "exact"], diagnostics: &diagnostics).flatMap(Mode.init(rawValue:)) ?? .private
             let epsilonValue = r.optional("epsilon")
-            let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
+            let epsilon = epsilonValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.stageEpsilon), diagnostics: &diagnostics) }
             let deltaValue = r.optional("delta")
-            let delta = r.double("delta", "in [0, 1)", { $0 >= 0 && $0 < 1 }, diagnostics: &diagnostics) ?? 0
+            let delta = r.double("delta", SpecLimits.zeroOr(SpecLimits.stageDelta), diagnostics: &diagnostics) ?? 0
             let granularity = r.double("granularity", "a power of two greater than 0", ReleaseStage.isPowerOfTwo, diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)
             if mode == .private && epsilonValue == nil {
@@ -63,13 +65,38 @@ public struct EvaluateStage: PipelineStage {
             if metrics.isEmpty { diagnostics.error(value.position, "'\(value.path).metrics' must list at least one metric") }
             guard diagnostics.diagnostics.count == errorsBefore else { return nil }
             return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta,
-                                 granularity: granularity)
+                                 granularity: granularity, metricsPosition: metricsValue?.position)
         })
 
-    public func resolve(_ context: inout ResolutionContext) {}
+    /// Checks each metric against the label's declared type: accuracy compares classes (category or boolean
+    /// label); the mean squared and absolute errors need a label with numeric public bounds (number, integer
+    /// or boolean). Otherwise the release would fail after the budget was reserved.
+    public func resolve(_ context: inout ResolutionContext) {
+        guard let label = context.label, let column = context.schema?.column(named: label) else { return }
+        for metric in metrics {
+            let fits = switch (metric, column.kind) {
+            case ("accuracy", .category), ("accuracy", .boolean): true
+            case ("accuracy", _): false
+            case (_, .category): false
+            default: true
+            }
+            if !fits {
+                let needs = metric == "accuracy" ? "a category or boolean label" : "a number, integer or boolean label with declared bounds"
+                context.diagnostics.error(metricsPosition ?? position,
+                                          "metric '\(metric)' needs \(needs); the label '\(label)' is \(column.kind.rawValue)")
+            }
+        }
+    }
 
     public func cost(_ context: PlanningContext) throws -> StageCost {
-        switch mode {
+        // The split's sizes are a public function of N, test_fraction and the seed: an empty test part is known now.
+        // Known only when the number of records is public (declared, or read under replace_one).
+        if let test = context.testRecords, test < 1 {
+            throw PipelineError.invalidPipeline([PipelineDiagnostic(position,
+                "the test part is empty (\(context.records.map(String.init) ?? "the public number of") records split with "
+                + "the declared test_fraction); raise test_fraction")])
+        }
+        return switch mode {
         case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
         case .private: StageCost(epsilon: epsilon, delta: delta,
                                  detail: "DP release of \(metrics.joined(separator: ", ")) on the test part"

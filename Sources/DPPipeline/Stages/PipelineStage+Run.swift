@@ -60,6 +60,12 @@ extension ExportStage {
         guard let model = context.model else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no trained model")
         }
+        // A diverged model (NaN or infinite parameters) is never exported as if training had succeeded.
+        guard model.parameters.allSatisfy({ $0.storage.allSatisfy(\.isFinite) }) else {
+            throw PipelineError.stageFailed(stage: Self.kind, position: position,
+                                            reason: "the trained model has NaN or infinite parameters (training diverged; "
+                                                + "lower the learning rate or the noise multiplier); nothing was exported")
+        }
         switch target {
         case .model(let name):
             let file = "\(name).json"

@@ -20,7 +20,7 @@ public struct ReleaseStage: PipelineStage {
         keys: [
             .init("statistic", statistics.joined(separator: " | "), required: true, "what to release"),
             .init("column", "column", "the column (required except for count)"),
-            .init("epsilon", "number > 0", required: true, "ε charged for this release"),
+            .init("epsilon", "number in [1e-6, 100]", required: true, "ε charged for this release"),
             .init("name", "string", "name of the value in the report"),
             .init("granularity", "power of two > 0", "public grid of the released value (default: from the column's bounds; 1 for counts)"),
         ],
@@ -30,7 +30,7 @@ public struct ReleaseStage: PipelineStage {
             let statistic = r.choice("statistic", statistics, required: true, diagnostics: &diagnostics)
             let columnValue = r.optional("column")
             let column = r.string("column", diagnostics: &diagnostics)
-            let epsilon = r.double("epsilon", required: true, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
+            let epsilon = r.double("epsilon", required: true, SpecLimits.within(SpecLimits.stageEpsilon), diagnostics: &diagnostics)
             let name = r.string("name", diagnostics: &diagnostics)
             let granularity = r.double("granularity", "a power of two greater than 0", Self.isPowerOfTwo, diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)

@@ -134,6 +134,7 @@ public struct SchemaSpec: Sendable {
         case .boolean?, nil:
             break
         }
+        checkLimits(min: minValue, max: maxValue, column: column, diagnostics: &diagnostics)
         if diagnostics.diagnostics.count == errorsBefore, kind != nil {
             // Defaults must be valid values of the type, inside the bounds: checked now, before any budget is
             // reserved (the schema is public).

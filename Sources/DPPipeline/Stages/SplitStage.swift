@@ -22,13 +22,13 @@ public struct SplitStage: PipelineStage {
     public static let definition = StageDefinition(
         name: kind, summary: "Split the rows into a training and a test part by a seeded hash of each row's content (or id).",
         keys: [
-            .init("test_fraction", "number in (0, 1)", required: true, "share of rows in the test part (in expectation)"),
+            .init("test_fraction", "number in [0.01, 0.99]", required: true, "share of rows in the test part (in expectation)"),
             .init("seed", "integer", "seed of the hash (public; default 0)"),
             .init("by", "column name", "id column hashed instead of the row's content (add_remove only); rows sharing an id stay together"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
-            let fraction = r.double("test_fraction", required: true, "in (0, 1)", { $0 > 0 && $0 < 1 }, diagnostics: &diagnostics)
+            let fraction = r.double("test_fraction", required: true, SpecLimits.within(SpecLimits.testFraction), diagnostics: &diagnostics)
             let seed = r.int("seed", in: 0...Int.max, diagnostics: &diagnostics) ?? 0
             let byValue = r.optional("by")
             var by: String?

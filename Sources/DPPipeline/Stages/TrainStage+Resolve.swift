@@ -10,8 +10,14 @@ extension TrainStage {
         _ = makeOptimizer(plugins, diagnostics: &diagnostics)
         var model: Sequential?
         switch self.model {
-        case .layers:
-            if let width = context.featureWidth {
+        case .layers(let refs):
+            // Widths outside the documented limit were reported when decoding; building them would allocate them.
+            let oversized = refs.contains { ref in
+                ref.entries.contains { $0.key == "units" && !($0.value.intValue.map(SpecLimits.units.contains) ?? true) }
+            }
+            if oversized {
+                break
+            } else if let width = context.featureWidth {
                 model = makeModel(plugins, inputWidth: width, seed: 0, diagnostics: &diagnostics)
             } else {
                 _ = makeLayers(plugins, diagnostics: &diagnostics)

@@ -30,11 +30,11 @@ public struct TrainStage: PipelineStage {
                   "layers as '- dense: {units: 32, activation: relu}', or a model source such as {keras_json: …, weights: …}"),
             .init("loss", "name | {name: {parameters}}", required: true, "loss plugin, e.g. binary_crossentropy"),
             .init("optimizer", "name | {name: {parameters}}", required: true, "optimizer plugin, e.g. {adam: {learning_rate: 0.01}}"),
-            .init("l2_norm_clip", "number > 0", required: true, "C, the L2 norm each example's gradient is clipped to"),
-            .init("noise_multiplier", "number > 0", "σ, noise standard deviation divided by C (or give target_epsilon)"),
-            .init("target_epsilon", "number > 0", "training ε to reach; σ is calibrated before training"),
-            .init("batch_size", "integer ≥ 1", required: true, "expected batch size B; q = B/N"),
-            .init("epochs", "integer ≥ 1", required: true, "passes over the training part; each is ceil(N/B) Poisson steps"),
+            .init("l2_norm_clip", "number in [1e-6, 1e6]", required: true, "C, the L2 norm each example's gradient is clipped to"),
+            .init("noise_multiplier", "number in [0.01, 1e6]", "σ, noise standard deviation divided by C (or give target_epsilon)"),
+            .init("target_epsilon", "number in [0.01, 100]", "training ε to reach; σ is calibrated before training"),
+            .init("batch_size", "integer in [1, 1e9]", required: true, "expected batch size B; q = B/N"),
+            .init("epochs", "integer in [1, 1e6]", required: true, "passes over the training part; each is ceil(N/B) Poisson steps"),
             .init("feature_range", "unit | symmetric", "numbers scaled by their declared public bounds to [0, 1] (default) or [−1, 1]"),
         ],
         decode: { value, diagnostics in
@@ -59,30 +59,33 @@ public struct TrainStage: PipelineStage {
             let optimizer = r.required("optimizer", diagnostics: &diagnostics).flatMap {
                 PluginReference.decode($0, what: "'\($0.path)'", diagnostics: &diagnostics)
             }
-            let clip = r.double("l2_norm_clip", required: true, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
+            let clip = r.double("l2_norm_clip", required: true, SpecLimits.within(SpecLimits.l2NormClip), diagnostics: &diagnostics)
             let sigmaValue = r.optional("noise_multiplier"), targetValue = r.optional("target_epsilon")
-            let sigma = sigmaValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
-            let target = targetValue.flatMap { SpecMappingReader.number($0, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics) }
+            let sigma = sigmaValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.noiseMultiplier), diagnostics: &diagnostics) }
+            let target = targetValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.targetEpsilon), diagnostics: &diagnostics) }
             if sigmaValue != nil && targetValue != nil {
                 diagnostics.error(targetValue!.position, "give either 'noise_multiplier' or 'target_epsilon', not both")
             } else if sigmaValue == nil && targetValue == nil {
                 diagnostics.error(value.position, "missing 'noise_multiplier' (σ) or 'target_epsilon' in '\(value.path)'")
             }
-            let batch = r.int("batch_size", required: true, in: 1...Int.max, diagnostics: &diagnostics)
-            let epochs = r.int("epochs", required: true, in: 1...Int.max, diagnostics: &diagnostics)
+            let batch = r.int("batch_size", required: true, in: SpecLimits.batchSize, diagnostics: &diagnostics)
+            let epochs = r.int("epochs", required: true, in: SpecLimits.epochs, diagnostics: &diagnostics)
             let featureRange = r.choice("feature_range", ["unit", "symmetric"], diagnostics: &diagnostics) ?? "unit"
             r.finish(diagnostics: &diagnostics)
             // Range checks on common plugin parameters, so they get a position (factories check the rest).
             for ref in [optimizer].compactMap({ $0 }) {
                 for entry in ref.entries where ["learning_rate", "lr"].contains(entry.key) {
-                    _ = SpecMappingReader.number(entry.value, "greater than 0", { $0 > 0 }, diagnostics: &diagnostics)
+                    _ = SpecMappingReader.number(entry.value, SpecLimits.within(SpecLimits.learningRate), diagnostics: &diagnostics)
                 }
             }
+            var references = [loss, optimizer].compactMap { $0 }
+            if case .layers(let layers)? = model { references += layers }
+            for ref in references { TrainStage.checkNumbers(ref.entries.map(\.value), diagnostics: &diagnostics) }
             if case .layers(let layers)? = model {
                 for layer in layers {
                     for entry in layer.entries where entry.key == "units" {
-                        if let units = entry.value.intValue, units < 1 {
-                            diagnostics.error(entry.value.position, "'\(entry.value.path)' must be at least 1, found \(units)")
+                        if let units = entry.value.intValue, !SpecLimits.units.contains(units) {
+                            diagnostics.error(entry.value.position, "'\(entry.value.path)' must be \(SpecMappingReader.describe(SpecLimits.units)), found \(units)")
                         }
                     }
                     for entry in layer.entries where entry.key == "rate" {
@@ -98,4 +101,31 @@ public struct TrainStage: PipelineStage {
                               optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
                               targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange)
         })
+}
+
+extension TrainStage {
+    /// Every number given to a plugin (recursively in lists and mappings) must be a finite 64-bit value of
+    /// magnitude at most `SpecLimits.maxMagnitude`: factories then never see ∞, NaN or a value whose square
+    /// overflows.
+    static func checkNumbers(_ values: [SpecValue], diagnostics: inout DiagnosticCollector) {
+        for value in values {
+            switch value.kind {
+            case .scalar(let text, false):
+                if SpecValue.isOverflowingInteger(text) {
+                    diagnostics.error(value.position, "'\(value.path)' is an integer too large for 64 bits")
+                } else if SpecValue.int(text) == nil, SpecValue.bool(text) == nil, let d = SpecValue.double(text),
+                          !(d.isFinite && abs(d) <= SpecLimits.maxMagnitude) {
+                    diagnostics.error(value.position, "'\(value.path)' must be a finite number of magnitude at most 1e15, found '\(text)'")
+                } else if let i = SpecValue.int(text), i.magnitude > UInt64(SpecLimits.maxMagnitude) {
+                    diagnostics.error(value.position, "'\(value.path)' must be of magnitude at most 1e15, found \(i)")
+                }
+            case .scalar:
+                break
+            case .sequence(let items):
+                checkNumbers(items, diagnostics: &diagnostics)
+            case .mapping(let entries):
+                checkNumbers(entries.map(\.value), diagnostics: &diagnostics)
+            }
+        }
+    }
 }
