@@ -179,7 +179,7 @@ struct EvaluateMechanismTests {
         (1e-5, 1), (1e-5, 3), (1e-6, 2), (7e-6, 7), (1e-17, 3), (3e-18, 2),
     ])
     func deltaShares(total: Double, parts: Int) {
-        let share = EvaluateStage.releaseDelta(total, parts: parts)
+        let share = RunContext.releaseDelta(total, parts: parts)
         #expect(share <= total / Double(parts) && share >= total / Double(parts) - 2e-18)
         #expect(Int64(parts) * BudgetAmount.deltaUnitsCharged(share) <= BudgetAmount.deltaUnitsGranted(total))
     }

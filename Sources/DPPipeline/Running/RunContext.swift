@@ -75,11 +75,26 @@ public struct RunContext {
     /// (`BudgetAmount`: charges round up, allotments down) would make `parts` charges of total/parts exceed the
     /// allotment of `total`, that share lowered by at most 2·10⁻¹² — never more than planned.
     static func releaseEpsilon(_ total: Double, parts: Int) -> Double {
+        share(total, parts: parts, granted: BudgetAmount.epsilonUnitsGranted, charged: BudgetAmount.epsilonUnitsCharged,
+              amount: BudgetAmount.epsilon)
+    }
+
+    /// δ of each of `parts` releases sharing a stage's `total`, by the same rule in the ledger's δ units (10⁻¹⁸);
+    /// 0 when that leaves no unit per part (validation refuses such a δ).
+    static func releaseDelta(_ total: Double, parts: Int) -> Double {
+        share(total, parts: parts, granted: BudgetAmount.deltaUnitsGranted, charged: BudgetAmount.deltaUnitsCharged,
+              amount: BudgetAmount.delta)
+    }
+
+    /// total/parts when `parts` charges of it fit the allotment of `total` in the ledger's fixed point; otherwise
+    /// the allotment's units divided by `parts`, less one unit.
+    private static func share(_ total: Double, parts: Int, granted: (Double) -> Int64, charged: (Double) -> Int64,
+                              amount: (Int64) -> Double) -> Double {
         let n = max(parts, 1), share = total / Double(n)
-        let allotment = BudgetAmount.epsilonUnitsGranted(total)
-        let (charged, overflow) = Int64(n).multipliedReportingOverflow(by: BudgetAmount.epsilonUnitsCharged(share))
-        if !overflow, charged <= allotment { return share }
-        return BudgetAmount.epsilon(max(0, allotment / Int64(n) - 1))
+        let allotment = granted(total)
+        let (sum, overflow) = Int64(n).multipliedReportingOverflow(by: charged(share))
+        if !overflow, sum <= allotment { return share }
+        return amount(max(0, allotment / Int64(n) - 1))
     }
 
     /// The generator for sampling, noise and releases: the system CSPRNG (an AES-256 keystream keyed from getrandom),

@@ -73,20 +73,7 @@ extension EvaluateStage {
     /// discrete Gaussian with δ split evenly across the metrics (as ε is), so the metrics together spend exactly the
     /// planned (ε, δ).
     var releaseMechanism: ReleaseMechanism {
-        delta > 0 ? .gaussian(delta: Self.releaseDelta(delta, parts: metrics.count)) : .laplace
-    }
-
-    /// δ of each of `parts` releases sharing the stage's `total`, by the rule `RunContext.releaseEpsilon` applies to ε:
-    /// total/parts, or, when the ledger's fixed point (δ in units of 10⁻¹⁸, charges rounded up, allotments rounded
-    /// down) would make `parts` charges of total/parts exceed the allotment of `total`, the allotment's units divided
-    /// by `parts` less one unit — never more than planned; 0 when that leaves no unit per part (validation refuses
-    /// such a δ).
-    static func releaseDelta(_ total: Double, parts: Int) -> Double {
-        let n = max(parts, 1), share = total / Double(n)
-        let allotment = BudgetAmount.deltaUnitsGranted(total)
-        let (charged, overflow) = Int64(n).multipliedReportingOverflow(by: BudgetAmount.deltaUnitsCharged(share))
-        if !overflow, charged <= allotment { return share }
-        return BudgetAmount.delta(max(0, allotment / Int64(n) - 1))
+        delta > 0 ? .gaussian(delta: RunContext.releaseDelta(delta, parts: metrics.count)) : .laplace
     }
 
     /// Exact metrics from the prediction tensor (mode: exact — NOT PRIVATE).

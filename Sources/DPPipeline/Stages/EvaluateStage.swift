@@ -58,7 +58,7 @@ public struct EvaluateStage: PipelineStage {
             if mode == .exact, let deltaValue {
                 diagnostics.error(deltaValue.position, "'delta' has no meaning with 'mode: exact' (exact metrics are not private)")
             }
-            if mode == .private, delta > 0, !metrics.isEmpty, releaseDelta(delta, parts: metrics.count) <= 0, let deltaValue {
+            if mode == .private, delta > 0, !metrics.isEmpty, RunContext.releaseDelta(delta, parts: metrics.count) <= 0, let deltaValue {
                 diagnostics.error(deltaValue.position, "'\(deltaValue.path)' = \(delta) leaves less than the ledger's δ unit (1e-18) per metric; "
                                   + "declare 0 (discrete Laplace) or a larger δ")
             }

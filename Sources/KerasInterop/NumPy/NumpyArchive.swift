@@ -53,13 +53,7 @@ public struct NumpyArchive: Sendable, Equatable {
     ///   of `NumpyArray(npy:file:)`.
     public init(contentsOf url: URL, limits: NumpyArchiveLimits = .standard, expectedElementCounts: [Int]? = nil) throws {
         let file = url.path
-        let archive: Archive
-        do {
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: file) ? "not a zip archive" : "the file does not exist"
-            throw KerasInteropError.invalidNumpyArchive(file: file, reason: reason)
-        }
+        let archive = try Self.openArchive(url)
         var entries: [Entry] = []
         var declaredTotal: UInt64 = 0
         var ordinal = 0
@@ -135,13 +129,7 @@ public struct NumpyArchive: Sendable, Equatable {
     /// - Throws: `KerasInteropError.invalidNumpyArchive` as `init(contentsOf:limits:expectedElementCounts:)`.
     public static func checkStructure(contentsOf url: URL, limits: NumpyArchiveLimits = .standard) throws {
         let file = url.path
-        let archive: Archive
-        do {
-            archive = try Archive(url: url, accessMode: .read)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: file) ? "not a zip archive" : "the file does not exist"
-            throw KerasInteropError.invalidNumpyArchive(file: file, reason: reason)
-        }
+        let archive = try openArchive(url)
         var count = 0
         var total: UInt64 = 0
         for entry in archive where entry.type == .file {
@@ -194,6 +182,18 @@ public struct NumpyArchive: Sendable, Equatable {
         guard rename(temporary.path, url.path) == 0 else {
             try? FileManager.default.removeItem(at: temporary)
             throw KerasInteropError.writeFailed(file: url.path, reason: String(cString: strerror(errno)))
+        }
+    }
+}
+
+extension NumpyArchive {
+    /// Opens a zip for reading; a file that is missing or not a zip is `invalidNumpyArchive`.
+    static func openArchive(_ url: URL) throws -> Archive {
+        do {
+            return try Archive(url: url, accessMode: .read)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "not a zip archive" : "the file does not exist"
+            throw KerasInteropError.invalidNumpyArchive(file: url.path, reason: reason)
         }
     }
 }
