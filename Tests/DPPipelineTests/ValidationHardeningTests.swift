@@ -73,6 +73,12 @@ let hardeningCases: [HardeningCase] = [
           at: "1e7", message: "'stages[3].train.target_epsilon' must be between 0.01 and 100, found 10000000"),
     .init(name: "release epsilon above the limit", yaml: mutate("  - export: {model: model}", "  - release: {statistic: count, epsilon: 1000}"),
           at: "1000}", message: "'stages[6].release.epsilon' must be between 1e-06 and 100, found 1000"),
+    .init(name: "categorical cross-entropy with one output on a 2-value label (trapped in the loss after the reservation)",
+          yaml: mutate("loss: binary_crossentropy", "loss: categorical_crossentropy"),
+          at: "dense: {units: 1", message: "categorical_crossentropy: the last layer has 1 outputs but 'target' declares 2 values (one-hot targets)"),
+    .init(name: "regression loss with two outputs (trapped in the loss after the reservation)",
+          yaml: mutate("loss: binary_crossentropy", "loss: huber").replacingOccurrences(of: "{units: 1, activation: sigmoid}", with: "{units: 2, activation: sigmoid}"),
+          at: "dense: {units: 2", message: "huber is trained on 'target' as one value per example, so the model needs 1 output; this model has 2"),
     .init(name: "training delta 1e-300", yaml: mutate("  dataset: test-bc", "  dataset: test-bc\n  delta: 1e-300"),
           at: "1e-300", message: "'privacy.delta' must be between 1e-15 and 0.1, found 1e-300"),
 ]
