@@ -79,6 +79,11 @@ let hardeningCases: [HardeningCase] = [
     .init(name: "regression loss with two outputs (trapped in the loss after the reservation)",
           yaml: mutate("loss: binary_crossentropy", "loss: huber").replacingOccurrences(of: "{units: 1, activation: sigmoid}", with: "{units: 2, activation: sigmoid}"),
           at: "dense: {units: 2", message: "huber is trained on 'target' as one value per example, so the model needs 1 output; this model has 2"),
+    .init(name: "export name longer than a file name (failed at the write, after training and the charge)",
+          yaml: mutate("export: {model: model}", "export: {model: \(String(repeating: "m", count: 300))}"),
+          at: "export: {", message: "export name: is longer than 200 bytes"),
+    .init(name: "export name with a newline", yaml: mutate("export: {model: model}", "export: {model: \"a\\nb\"}"),
+          at: "export: {", message: "export name: must not contain control characters (newline, NUL, …)"),
     .init(name: "training delta 1e-300", yaml: mutate("  dataset: test-bc", "  dataset: test-bc\n  delta: 1e-300"),
           at: "1e-300", message: "'privacy.delta' must be between 1e-15 and 0.1, found 1e-300"),
 ]
