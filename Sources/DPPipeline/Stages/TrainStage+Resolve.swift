@@ -23,7 +23,15 @@ extension TrainStage {
                 _ = makeLayers(plugins, diagnostics: &diagnostics)
             }
         case .source(let spec):
+            let before = diagnostics.diagnostics.count
             resolveSource(spec, context: &context, diagnostics: &diagnostics)
+            // The loss must fit the model's outputs here too: a mismatch traps inside the loss, after the reservation.
+            let keys = spec.mappingEntries?.map(\.key) ?? []
+            if diagnostics.diagnostics.count == before, context.featureWidth != nil,
+               let (_, resolver) = context.stages.modelSources.first(where: { keys.contains($0.key) }),
+               let width = resolver.outputWidth(spec, directory: context.directory, plugins: plugins) {
+                checkLoss(outputWidth: width, context: context, diagnostics: &diagnostics)
+            }
         }
         if let model {
             let outputWidth = model.outputShape.reduce(1, *)
