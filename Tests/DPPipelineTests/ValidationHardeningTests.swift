@@ -133,6 +133,23 @@ struct ValidationHardeningTests {
         #expect((plan.testRecords ?? 0) > 0)
     }
 
+    @Test("under add_remove a file's realised number of rows (0 or 1) fails nothing; under replace_one it is public and checked")
+    func tinyFileUnderEachRelation() throws {
+        let dir = Fixtures.temporaryDirectory("dpflow-hardening")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = Fixtures.validBreastCancer.replacingOccurrences(of: "data/breast_cancer.csv", with: "d.csv")
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "public_size: 569", with: "neighbouring: replace_one")
+            .write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
+        for rows in [["x,target"], ["x,target", "0.5,1"]] {
+            try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+            // Failing here told the pipeline author that the private data set has fewer than 2 rows.
+            #expect(Pipeline.diagnose(file: dir + "/p.yaml", environment: TestEnvironment.make()).isEmpty, "\(rows.count - 1) rows")
+            #expect(Pipeline.diagnose(file: dir + "/r.yaml", environment: TestEnvironment.make())
+                .contains { $0.contains("has fewer than 2 records") })
+        }
+    }
+
     @Test("an empty test part is found by validate (planning), before any reservation")
     func emptyTestPart() throws {
         let dir = Fixtures.temporaryDirectory("dpflow-hardening")
