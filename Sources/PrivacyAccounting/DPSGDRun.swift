@@ -37,7 +37,10 @@ public struct DPSGDRun: Sendable, Equatable {
         let perEpoch = examples / batchSize + (examples % batchSize == 0 ? 0 : 1)
         let total = (epochs * Double(perEpoch)).rounded(.up)
         // 2^53: every step count below is exact in a Double, and far above any run that can finish.
-        guard total < 9_007_199_254_740_992 else { throw PrivacyAccountingError.invalidEpochs(epochs) }
+        guard total < 9_007_199_254_740_992 else {
+            // The epochs may be fine (2 epochs of 2⁶³ − 1 examples): name what overflowed.
+            throw PrivacyAccountingError.stepCountOverflow("\(epochs) epochs × \(perEpoch) steps per epoch (\(examples) examples, batch size \(batchSize)) exceed 2⁵³ steps")
+        }
         self.examples = examples
         self.batchSize = batchSize
         self.epochs = epochs
@@ -51,7 +54,9 @@ public struct DPSGDRun: Sendable, Equatable {
         guard epochs >= 1 else { throw PrivacyAccountingError.invalidEpochs(Double(epochs)) }
         try self.init(examples: examples, batchSize: batchSize, epochs: Double(epochs), relation: relation)
         let (exact, overflow) = epochs.multipliedReportingOverflow(by: stepsPerEpoch)
-        guard !overflow, exact == steps else { throw PrivacyAccountingError.invalidEpochs(Double(epochs)) }
+        guard !overflow, exact == steps else {
+            throw PrivacyAccountingError.stepCountOverflow("\(epochs) epochs × \(stepsPerEpoch) steps per epoch")
+        }
     }
 
     /// q = B/N.

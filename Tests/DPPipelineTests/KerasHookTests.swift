@@ -48,6 +48,22 @@ struct KerasHookTests {
         #expect(object?["module"] == nil)
     }
 
+    @Test("the loss is checked against an imported model's outputs before any reservation (a mismatch trapped inside the loss)")
+    func lossMatchesImportedOutputs() throws {
+        let yaml = Self.yaml(model: "{keras_json: \(Self.fixture).json, weights: \(Self.fixture).weights.npz}", export: "{keras: m}")
+        #expect(throws: Never.self) {
+            try Pipeline.load(yaml: yaml, file: "k.yaml", directory: Fixtures.pipelines, environment: TestEnvironment.make())
+        }
+        let wrong = yaml.replacingOccurrences(of: "loss: binary_crossentropy", with: "loss: categorical_crossentropy")
+        do {
+            _ = try Pipeline.load(yaml: wrong, file: "k.yaml", directory: Fixtures.pipelines, environment: TestEnvironment.make())
+            Issue.record("categorical_crossentropy on a 1-output Keras model was accepted")
+        } catch let PipelineError.invalidPipeline(diagnostics) {
+            let text = diagnostics.map(\.description).joined(separator: "\n")
+            #expect(text.contains("categorical_crossentropy: the last layer has 1 outputs but 'target' declares 2 values"), "\(text)")
+        }
+    }
+
     @Test("Keras problems are pipeline diagnostics; unknown keys and formats are errors")
     func diagnostics() throws {
         let yaml = Self.yaml(model: "{keras_json: nope.json, weigths: w.npz}", export: "{keras: m, format: keras4}")

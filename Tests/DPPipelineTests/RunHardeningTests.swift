@@ -151,6 +151,21 @@ struct RunHardeningTests {
         #expect(problems.contains { $0.contains("already has a value named 'accuracy'") }, "\(problems)")
     }
 
+    @Test("a value named like a histogram bin ('h[0]' beside histogram 'h') is refused at validation (it replaced the bin in the report)")
+    func histogramBinNames() throws {
+        let dir = Fixtures.temporaryDirectory()
+        let file = CommandLineTests.pipeline(dir, "h.yaml", replacing: "  - export: {model: model}",
+                                             with: "  - release: {statistic: histogram, column: target, epsilon: 0.1, name: h}\n"
+                                                 + "  - release: {statistic: count, epsilon: 0.1, name: 'h[0]'}\n  - export: {model: model}")
+        let problems = Pipeline.diagnose(file: file, environment: TestEnvironment.make())
+        #expect(problems.contains { $0.contains("the histogram 'h' (line 26) reports its bins as 'h[value]'") }, "\(problems)")
+        // Names that merely share the prefix without the bracket stay accepted.
+        let fine = CommandLineTests.pipeline(dir, "f.yaml", replacing: "  - export: {model: model}",
+                                             with: "  - release: {statistic: histogram, column: target, epsilon: 0.1, name: h}\n"
+                                                 + "  - release: {statistic: count, epsilon: 0.1, name: h0}\n  - export: {model: model}")
+        #expect(Pipeline.diagnose(file: fine, environment: TestEnvironment.make()).isEmpty)
+    }
+
     @Test("a reused folder is cleared of the previous run's files; a failed run leaves no report; a foreign folder is refused")
     func outputFolders() throws {
         let dir = Fixtures.temporaryDirectory()

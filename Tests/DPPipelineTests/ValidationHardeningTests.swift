@@ -73,6 +73,17 @@ let hardeningCases: [HardeningCase] = [
           at: "1e7", message: "'stages[3].train.target_epsilon' must be between 0.01 and 100, found 10000000"),
     .init(name: "release epsilon above the limit", yaml: mutate("  - export: {model: model}", "  - release: {statistic: count, epsilon: 1000}"),
           at: "1000}", message: "'stages[6].release.epsilon' must be between 1e-06 and 100, found 1000"),
+    .init(name: "categorical cross-entropy with one output on a 2-value label (trapped in the loss after the reservation)",
+          yaml: mutate("loss: binary_crossentropy", "loss: categorical_crossentropy"),
+          at: "dense: {units: 1", message: "categorical_crossentropy: the last layer has 1 outputs but 'target' declares 2 values (one-hot targets)"),
+    .init(name: "regression loss with two outputs (trapped in the loss after the reservation)",
+          yaml: mutate("loss: binary_crossentropy", "loss: huber").replacingOccurrences(of: "{units: 1, activation: sigmoid}", with: "{units: 2, activation: sigmoid}"),
+          at: "dense: {units: 2", message: "huber is trained on 'target' as one value per example, so the model needs 1 output; this model has 2"),
+    .init(name: "export name longer than a file name (failed at the write, after training and the charge)",
+          yaml: mutate("export: {model: model}", "export: {model: \(String(repeating: "m", count: 300))}"),
+          at: "export: {", message: "export name: is longer than 200 bytes"),
+    .init(name: "export name with a newline", yaml: mutate("export: {model: model}", "export: {model: \"a\\nb\"}"),
+          at: "export: {", message: "export name: must not contain control characters (newline, NUL, …)"),
     .init(name: "training delta 1e-300", yaml: mutate("  dataset: test-bc", "  dataset: test-bc\n  delta: 1e-300"),
           at: "1e-300", message: "'privacy.delta' must be between 1e-15 and 0.1, found 1e-300"),
 ]
@@ -120,6 +131,23 @@ struct ValidationHardeningTests {
                                          environment: TestEnvironment.make())
         let plan = try pipeline.plan(datasetID: { _ in "x" })
         #expect((plan.testRecords ?? 0) > 0)
+    }
+
+    @Test("under add_remove a file's realised number of rows (0 or 1) fails nothing; under replace_one it is public and checked")
+    func tinyFileUnderEachRelation() throws {
+        let dir = Fixtures.temporaryDirectory("dpflow-hardening")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let yaml = Fixtures.validBreastCancer.replacingOccurrences(of: "data/breast_cancer.csv", with: "d.csv")
+        try yaml.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "public_size: 569", with: "neighbouring: replace_one")
+            .write(toFile: dir + "/r.yaml", atomically: true, encoding: .utf8)
+        for rows in [["x,target"], ["x,target", "0.5,1"]] {
+            try (rows.joined(separator: "\n") + "\n").write(toFile: dir + "/d.csv", atomically: true, encoding: .utf8)
+            // Failing here told the pipeline author that the private data set has fewer than 2 rows.
+            #expect(Pipeline.diagnose(file: dir + "/p.yaml", environment: TestEnvironment.make()).isEmpty, "\(rows.count - 1) rows")
+            #expect(Pipeline.diagnose(file: dir + "/r.yaml", environment: TestEnvironment.make())
+                .contains { $0.contains("has fewer than 2 records") })
+        }
     }
 
     @Test("an empty test part is found by validate (planning), before any reservation")

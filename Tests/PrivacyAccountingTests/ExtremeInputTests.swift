@@ -101,6 +101,19 @@ import Testing
         }
     }
 
+    @Test func stepOverflowNamesTheSteps() {
+        // `dpflow budget --examples 9223372036854775807 --batch-size 1 --epochs 2` said "epochs = 2.0 is invalid".
+        do {
+            _ = try DPSGDRun(examples: Int.max, batchSize: 1, epochs: 2.0)
+            Issue.record("no error for 2 epochs of Int.max examples")
+        } catch let error as PrivacyAccountingError {
+            guard case .stepCountOverflow(let what) = error else { Issue.record("\(error)"); return }
+            #expect(what.contains("2.0 epochs") && what.contains("batch size 1"), "\(what)")
+        } catch {
+            Issue.record("untyped error \(error)")
+        }
+    }
+
     @Test func budgetWithTinySigmaIsInfiniteNotACrash() throws {
         // `dpflow budget --noise-multiplier 1e-154` (issue 12).
         let b = try privacyBudget(examples: 60000, batchSize: 256, noiseMultiplier: 1e-154, epochs: 60, delta: 1e-5)

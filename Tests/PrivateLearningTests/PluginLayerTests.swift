@@ -147,6 +147,19 @@ struct PluginLayerTests {
         #expect(!report.passed)
         #expect(report.failures.contains { $0.contains("input gradient row") })
     }
+    @Test("embedding: a value that is not a token index is rounded and clamped, never a trap (a pipeline trapped after the reservation)")
+    func embeddingOutOfRangeInputs() throws {
+        let e = Embedding(inputDim: 3, outputDim: 2)
+        var g: any RandomNumberGenerator = SeededRandomSource(seed: 2)
+        _ = try e.build(inputShape: [6], index: 0, using: &g)
+        let inputs: [Float] = [0.4, 0.6, 7, -3, .nan, 2]
+        let expected = [0, 1, 2, 0, 0, 2]
+        let y = e.forward(Tensor(shape: [1, 6], values: inputs), training: true)
+        for (k, t) in expected.enumerated() {
+            #expect(Array(y.storage[(k * 2)..<(k * 2 + 2)]) == Array(e.parameters[0].storage[(t * 2)..<(t * 2 + 2)]), "input \(inputs[k])")
+        }
+    }
+
     /// `LayerConformance.check` feeds Gaussian inputs, which are not token indices, so the
     /// same properties are checked here by hand on integer tokens (with repeats, to exercise
     /// the grouping of positions by token in the fast norms).

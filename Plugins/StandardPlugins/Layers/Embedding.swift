@@ -52,13 +52,16 @@ public final class Embedding: Layer {
         return [length, outputDim]
     }
 
-    /// Token of a stored value; traps on a value that is not an index in [0, V) (validate
-    /// inputs against the public vocabulary size before training).
+    /// Token of a stored value: an index in [0, V) as is; any other value is rounded to the nearest integer and
+    /// clamped to [0, V − 1] (NaN → 0). A fixed per-example transformation, so no input value can make training
+    /// trap or fail (in a pipeline that would happen after the reservation, and depend on the data).
     @inline(__always)
     func token(_ v: Float) -> Int {
-        let t = Int(exactly: v) ?? -1
-        precondition(t >= 0 && t < inputDim, "embedding: an input is not a token index in [0, \(inputDim))")
-        return t
+        guard !v.isNaN else { return 0 }
+        let r = v.rounded()
+        if r <= 0 { return 0 }
+        if r >= Float(inputDim - 1) { return inputDim - 1 }
+        return Int(r)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {

@@ -16,6 +16,7 @@ public struct PipelineResolver {
     public func resolve(_ spec: PipelineSpec, earlier: DiagnosticCollector = DiagnosticCollector()) throws -> ResolutionContext {
         var context = ResolutionContext(directory: spec.directory, stages: stages, plugins: plugins)
         context.diagnostics = earlier
+        context.recordCountIsPublic = spec.privacy.neighbouring == .replaceOne
         var seenKinds: [String: SourcePosition] = [:]
         for stage in spec.stages {
             // When phase (a) dropped stages, missing inputs are a consequence, not a new problem.

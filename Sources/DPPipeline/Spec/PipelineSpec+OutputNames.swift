@@ -13,6 +13,9 @@ extension PipelineSpec {
             out.append(PipelineDiagnostic(namePosition, "pipeline name: \(problem)"))
         }
         var reportNames: [String: SourcePosition] = [:]
+        // A histogram is reported as one value per declared value, `name[value]`: another value named so would
+        // replace a bin (or be replaced by it) in the report.
+        let histograms = stages.compactMap { ($0 as? ReleaseStage).flatMap { $0.statistic == "histogram" ? $0 : nil } }
         for stage in stages {
             if let export = stage as? ExportStage {
                 let name: String
@@ -29,6 +32,10 @@ extension PipelineSpec {
             if let evaluate = stage as? EvaluateStage { names = evaluate.metrics }
             if let release = stage as? ReleaseStage { names = [release.name] }
             for name in names {
+                if let histogram = histograms.first(where: { $0.position != stage.position && name.hasPrefix($0.name + "[") }) {
+                    out.append(PipelineDiagnostic(stage.position, "the histogram '\(histogram.name)' (line \(histogram.position.line)) reports "
+                        + "its bins as '\(histogram.name)[value]'; give this value a name that does not start with '\(histogram.name)['"))
+                }
                 if let first = reportNames[name] {
                     out.append(PipelineDiagnostic(stage.position, "the report already has a value named '\(name)' (from line \(first.line)); "
                         + "give this release another name"))

@@ -28,8 +28,14 @@ public struct ExportStage: PipelineStage {
             let formatValue = r.optional("format")
             let format = r.string("format", diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)
-            for name in [model, keras].compactMap({ $0 }) where name.isEmpty || name.contains("/") || name.hasPrefix(".") {
-                diagnostics.error(value.position, "export name '\(name)' must be a plain file name (no '/', not starting with '.')")
+            for name in [model, keras].compactMap({ $0 }) {
+                // The file is written after training: a name the file system refuses (too long, a control
+                // character, a separator) must fail here, before the reservation, not at the write.
+                if let problem = PipelineSpec.folderNameProblem(name) {
+                    diagnostics.error(value.position, "export name: \(problem)")
+                } else if name.hasPrefix(".") {
+                    diagnostics.error(value.position, "export name '\(name)' must be a plain file name (no '/', not starting with '.')")
+                }
             }
             if (model == nil) == (keras == nil) {
                 diagnostics.error(value.position, "'\(value.path)' needs exactly one of 'model' or 'keras'")

@@ -30,6 +30,15 @@ public struct KerasModelSource: ModelSourceResolver {
         }
     }
 
+    /// The output width of the JSON's model (built without weights; its size limits were checked by `validate`).
+    public func outputWidth(_ spec: SpecValue, directory: String, plugins: PluginRegistry) -> Int? {
+        guard let json = Self.paths(spec).json else { return nil }
+        let url = URL(fileURLWithPath: json, relativeTo: URL(fileURLWithPath: directory, isDirectory: true))
+        guard let parsed = try? KerasModelSpec(contentsOf: url, layerNames: Set(plugins.layerNames)),
+              let model = try? KerasModelImporter.makeModel(spec: parsed, weights: nil, registry: plugins) else { return nil }
+        return model.outputShape.reduce(1, *)
+    }
+
     public func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> ModelSourceResult {
         let (json, weights) = Self.paths(spec)
         guard let json else {

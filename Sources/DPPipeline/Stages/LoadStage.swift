@@ -54,7 +54,9 @@ public struct LoadStage: PipelineStage {
             } else {
                 context.csvShape = shape
             }
-            if shape.records < 2 {
+            // Only where N is public: under add_remove whether a file has 0, 1 or 2 rows is private (a run handles
+            // any number of rows, even none), so failing on it would answer a question about the data.
+            if context.recordCountIsPublic && shape.records < 2 {
                 context.diagnostics.error(position, "the CSV file '\(csv)' has fewer than 2 records")
             }
         } catch let error as PipelineError {

@@ -11,6 +11,13 @@ public protocol ModelSourceResolver: Sendable {
                   diagnostics: inout DiagnosticCollector)
     /// Builds the model for `inputWidth` encoded features (files resolved against `directory`).
     func makeModel(_ spec: SpecValue, directory: String, inputWidth: Int, plugins: PluginRegistry) throws -> ModelSourceResult
+    /// Outputs per example of the model, when the source can tell without data (for the loss checks that must
+    /// run before the reservation); nil when unknown.
+    func outputWidth(_ spec: SpecValue, directory: String, plugins: PluginRegistry) -> Int?
+}
+
+extension ModelSourceResolver {
+    public func outputWidth(_ spec: SpecValue, directory: String, plugins: PluginRegistry) -> Int? { nil }
 }
 
 /// A model built by a `ModelSourceResolver`, with whatever the source wants exporters to know (e.g. the

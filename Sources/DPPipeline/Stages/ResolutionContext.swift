@@ -9,6 +9,10 @@ public struct ResolutionContext: Sendable {
     /// Artifacts produced by the stages resolved so far.
     public var available: Set<PipelineArtifact> = []
 
+    /// Whether the realised number of records is public (`neighbouring: replace_one`). Under add_remove it is
+    /// private, so no validation may depend on it.
+    public var recordCountIsPublic = false
+
     // Facts left by earlier stages.
     public var csvPath: String?
     public var csvShape: CSVShape?

@@ -23,7 +23,15 @@ extension TrainStage {
                 _ = makeLayers(plugins, diagnostics: &diagnostics)
             }
         case .source(let spec):
+            let before = diagnostics.diagnostics.count
             resolveSource(spec, context: &context, diagnostics: &diagnostics)
+            // The loss must fit the model's outputs here too: a mismatch traps inside the loss, after the reservation.
+            let keys = spec.mappingEntries?.map(\.key) ?? []
+            if diagnostics.diagnostics.count == before, context.featureWidth != nil,
+               let (_, resolver) = context.stages.modelSources.first(where: { keys.contains($0.key) }),
+               let width = resolver.outputWidth(spec, directory: context.directory, plugins: plugins) {
+                checkLoss(outputWidth: width, context: context, diagnostics: &diagnostics)
+            }
         }
         if let model {
             let outputWidth = model.outputShape.reduce(1, *)
@@ -39,8 +47,8 @@ extension TrainStage {
         context.diagnostics.append(contentsOf: diagnostics.diagnostics)
     }
 
-    /// Checks that the loss fits the label: binary losses need a 2-value label and one output, sparse
-    /// categorical cross-entropy needs as many outputs as declared label values.
+    /// Checks that the loss fits the label: binary losses need a 2-value label and one output, (sparse)
+    /// categorical cross-entropy needs as many outputs as declared label values, losses on a scaled label one output.
     func checkLoss(outputWidth: Int, context: ResolutionContext, diagnostics: inout DiagnosticCollector) {
         var outputPosition = modelPosition
         if case .layers(let refs) = model, let last = refs.last { outputPosition = last.position }
@@ -66,8 +74,18 @@ extension TrainStage {
             } else if classes == nil {
                 diagnostics.error(loss.position, "sparse_categorical_crossentropy needs a category label; '\(label)' is \(column.kind.rawValue)")
             }
+        case "categorical_crossentropy":
+            if let classes, outputWidth != classes {
+                diagnostics.error(outputPosition, "categorical_crossentropy: the last layer has \(outputWidth) outputs but '\(label)' declares \(classes) values (one-hot targets)")
+            } else if classes == nil {
+                diagnostics.error(loss.position, "categorical_crossentropy needs a category or boolean label; '\(label)' is \(column.kind.rawValue)")
+            }
         default:
-            break
+            // Every other loss gets the label as one scaled value per example (`labelEncoding`): a wider model
+            // output would only fail inside the loss, after the budget was reserved.
+            if labelEncoding == .scaled, outputWidth != 1 {
+                diagnostics.error(outputPosition, "\(loss.name) is trained on '\(label)' as one value per example, so the model needs 1 output; this model has \(outputWidth)")
+            }
         }
     }
 
