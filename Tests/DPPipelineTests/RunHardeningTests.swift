@@ -185,6 +185,18 @@ struct RunHardeningTests {
         let status = try #require(JobStatus.read(folder: out))
         #expect(status.state == .refused && status.exitCode == 3)
         #expect(try String(contentsOfFile: out + "/log.txt", encoding: .utf8).contains("budget refused"))
+        // A completed run, then an invalid pipeline into the same folder: the earlier report and model must not stay
+        // behind a `completed` status while this run exits 1.
+        let again = dir + "/again"
+        _ = try runner.run(file: file, options: strict(again, ledger))
+        #expect(JobStatus.read(folder: again)?.state == .completed)
+        let invalid = CommandLineTests.pipeline(dir, "i.yaml", replacing: "epochs: 2", with: "epochs: 0")
+        let i = try #require(refusal { _ = try runner.run(file: invalid, options: strict(again, ledger)) })
+        #expect(i.exitCode == 1)
+        for name in ["report.html", "report.json", "model.json", "log.txt"] {
+            #expect(!FileManager.default.fileExists(atPath: again + "/" + name), "\(name) of the previous run is still there")
+        }
+        #expect(JobStatus.read(folder: again)?.state == .invalid)
         // A folder dpflow did not write is never emptied.
         let foreign = dir + "/foreign"
         try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: true)

@@ -70,7 +70,13 @@ public struct PipelineRunner: Sendable {
                 }
             }
         }
-        let (pipeline, plan) = try self.plan(file: file, epochsOverride: options.epochsOverride, ledgerPath: options.ledgerPath)
+        let pipeline: Pipeline, plan: PipelinePlan
+        do {
+            (pipeline, plan) = try self.plan(file: file, epochsOverride: options.epochsOverride, ledgerPath: options.ledgerPath)
+        } catch let error as PipelineError {
+            Self.markPreviousRunSuperseded(options.outputDirectory, file: file, error: error, startedAt: startedAt)
+            throw error
+        }
         let planSeconds = Date().timeIntervalSince(clock)
         let output = options.outputDirectory
         let log = RunLog(events: options.events)
@@ -227,6 +233,21 @@ public struct PipelineRunner: Sendable {
             throw PipelineError.stageFailed(stage: "write outputs", position: nil,
                                             reason: "cannot write '\(path)': \(error.localizedDescription)")
         }
+    }
+
+    /// A run refused before it started (invalid pipeline, budget or ledger refused at planning) writes nothing into a
+    /// new folder; but a folder that an earlier dpflow run wrote would still show that run's report and a
+    /// `completed` status, as if this run had succeeded. Such a folder is cleared of the earlier run's files and
+    /// marked with this run's state instead. Best effort: the error itself is what the caller reports.
+    static func markPreviousRunSuperseded(_ output: String, file: String, error: PipelineError, startedAt: String) {
+        guard OutputFolder.previousOutputs(output) != nil, (try? OutputFolder.prepare(output)) != nil else { return }
+        let state: JobStatus.State = switch error {
+        case .budgetRefused: .refused
+        case .invalidPipeline, .invalidData, .unreadableFile: .invalid
+        default: .failed
+        }
+        try? JobStatus(state: state, pipeline: file, exitCode: error.exitCode, message: error.description,
+                       startedAt: startedAt, finishedAt: Timestamp.coarseNow(), outputs: []).write(folder: output)
     }
 
     static func f(_ x: Double) -> String { PrivacyFormat.string(x) }
