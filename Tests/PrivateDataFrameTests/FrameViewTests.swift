@@ -102,4 +102,22 @@ struct FrameViewTests {
         let scores = try test.predict(model: wide, labelColumns: ["s0", "s1"])
         #expect(scores.testNumbers("s1") == (try test.compacted().predict(model: wide, labelColumns: ["s0", "s1"])).testNumbers("s1"))
     }
+
+    /// Chunked prediction (no encoded copy of the frame) gives exactly the outputs of predicting the encoded matrix.
+    @Test func chunkedPredictionsEqualThoseOfTheEncodedMatrix() throws {
+        var text = "a,b,y\n"
+        for i in 0..<9_000 { text += "\(i % 13),\(Double(i % 17) / 4 - 2),\(i % 2)\n" }
+        let loaded = try PrivateDataFrame.load(csv: files.write("big.csv", text), schema: Schema(columns: [
+            "a": .integer(min: 0, max: 12), "b": .number(min: -2, max: 2), "y": .category(["0", "1"]),
+        ]), datasetID: "chunks")
+        let (train, _) = try loaded.select(allFeaturesExcept: "y").split(testFraction: 0.1, seed: 4, key: .rowContent)
+        #expect(train.rowCount > 2 * PrivateDataFrame.predictionChunk)
+        let model = try Sequential(inputShape: [2], layers: [Dense(8, activation: .relu), Dense(3)], seed: 5)
+        let x = try train.encodedFeatures()
+        let whole = model.predict(Tensor(shape: [x.rows, x.columns], values: x.values))
+        #expect(try train.predictions(of: model, encoding: EncodingOptions()) == whole)
+        #expect(throws: DataFrameError.self) {
+            try train.predictions(of: try Sequential(inputShape: [3], layers: [Dense(1)], seed: 1), encoding: EncodingOptions())
+        }
+    }
 }

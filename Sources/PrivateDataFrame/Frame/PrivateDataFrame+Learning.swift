@@ -50,11 +50,7 @@ extension PrivateDataFrame {
         for name in labelColumns where columnNames.contains(name) {
             throw DataFrameError.invalidArgument("prediction column '\(name)' already exists in the frame")
         }
-        let x = try encodedFeatures(encoding)
-        guard x.columns == model.inputShape.reduce(1, *) else {
-            throw DataFrameError.shapeMismatch("the model expects \(model.inputShape.reduce(1, *)) encoded features, the frame has \(x.columns)")
-        }
-        let out = model.predict(Tensor(shape: [x.rows, x.columns], values: x.values))
+        let out = try predictions(of: model, encoding: encoding)
         let k = out.columns
         let labelSpec = try labelColumn.map { try column(named: $0).spec }
         var added: [FrameColumn] = []
@@ -104,6 +100,39 @@ extension PrivateDataFrame {
         copy.columns += added
         return copy
     }
+
+    /// The model's outputs on every row of the frame (row-major, one row per frame row): the rows are encoded and
+    /// predicted `predictionChunk` at a time, the batches `Sequential.predict` itself cuts the whole encoded matrix
+    /// into, so the outputs are those of `model.predict(encodedFeatures)` without holding that matrix.
+    /// - Throws: `shapeMismatch` when the model's input width is not the frame's encoded width; `DataFrameError`
+    ///   for a frame without features.
+    package func predictions(of model: Sequential, encoding: EncodingOptions) throws -> Tensor {
+        let (encoder, _) = try featureEncoder(encoding)
+        let width = encoder.width
+        guard width == model.inputShape.reduce(1, *) else {
+            throw DataFrameError.shapeMismatch("the model expects \(model.inputShape.reduce(1, *)) encoded features, the frame has \(width)")
+        }
+        let chunk = Self.predictionChunk
+        if rowCount <= chunk {
+            return model.predict(Tensor(shape: [rowCount, width], values: encoder.encode(0..<rowCount)), batchSize: chunk)
+        }
+        var out: [Float] = []
+        var shape: [Int] = []
+        var start = 0
+        while start < rowCount {
+            let end = min(start + chunk, rowCount)
+            let y = model.predict(Tensor(shape: [end - start, width], values: encoder.encode(start..<end)), batchSize: chunk)
+            if out.isEmpty { out.reserveCapacity(rowCount * y.columns) }
+            out.append(contentsOf: y.storage)
+            shape = y.shape
+            start = end
+        }
+        shape[0] = rowCount
+        return Tensor(shape: shape, values: out)
+    }
+
+    /// Rows encoded and predicted at a time by `predictions(of:encoding:)`: `Sequential.predict`'s batch size.
+    static let predictionChunk = 4096
 
     /// `predict(model:labelColumns:encoding:)` with the model wrapped by a `PrivateModel`.
     public func predict(model: PrivateModel, labelColumns: [String],
