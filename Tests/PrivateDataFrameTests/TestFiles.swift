@@ -30,13 +30,13 @@ final class TestFiles: @unchecked Sendable {
 }
 
 extension PrivateDataFrame {
-    /// Test-only access to stored values.
+    /// Test-only access to stored values (of the frame's rows: a view's selected rows).
     func testNumbers(_ name: String) -> [Float] {
-        guard case let .numeric(v) = try! column(named: name).storage else { fatalError("not numeric") }
+        guard case let .numeric(v) = storage(of: try! column(named: name)) else { fatalError("not numeric") }
         return v
     }
     func testCategories(_ name: String) -> [Int32] {
-        guard case let .categorical(v) = try! column(named: name).storage else { fatalError("not categorical") }
+        guard case let .categorical(v) = storage(of: try! column(named: name)) else { fatalError("not categorical") }
         return v
     }
 }

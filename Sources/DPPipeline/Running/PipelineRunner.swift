@@ -180,12 +180,14 @@ public struct PipelineRunner: Sendable {
             context.notPrivateReasons.append("seeded run (--seed \(seed)): sampling and noise are reproducible, so the DP guarantee does not hold")
         }
         var stageReports: [RunReport.Stage] = []
+        let neededAfter = Self.neededAfter(pipeline.spec.stages)
         for (index, stage) in pipeline.spec.stages.enumerated() {
             let t0 = Date()
             log("stage \(index + 1)/\(pipeline.spec.stages.count): \(stage.kind)")
             context.stageIndex = index
             defer { written.withLock { $0 = context.outputs } }
             try stage.run(&context)
+            context.dropData(notIn: neededAfter[index])
             let seconds = Date().timeIntervalSince(t0)
             let cost = plan.stages[index].cost
             stageReports.append(.init(name: stage.kind, epsilon: cost.epsilon, delta: cost.delta, detail: cost.detail))
@@ -225,6 +227,16 @@ public struct PipelineRunner: Sendable {
                           startedAt: startedAt, finishedAt: Timestamp.coarseNow(), outputs: outputs)
                 .write(folder: ($0 as NSString).deletingLastPathComponent)
         }
+    }
+
+    /// For each stage, what the stages after it need (the union of their declared inputs): after the stage runs, the
+    /// rest of the private data is dropped from the context (`RunContext.dropData(notIn:)`).
+    static func neededAfter(_ stages: [any PipelineStage]) -> [Set<PipelineArtifact>] {
+        var needed = [Set<PipelineArtifact>](repeating: [], count: stages.count)
+        for index in stages.indices.dropLast().reversed() {
+            needed[index] = needed[index + 1].union(stages[index + 1].inputs)
+        }
+        return needed
     }
 
     /// Runs a write; an I/O error (disk full, folder made read-only) becomes an error that names the file.

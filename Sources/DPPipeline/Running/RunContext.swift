@@ -55,6 +55,29 @@ public struct RunContext {
         self.log = log
     }
 
+    /// Drops the private data no later stage needs, so that its memory is freed as soon as possible (frames share
+    /// their columns' storage, which goes when the last frame holding it goes).
+    /// - Parameter needed: the union of the later stages' declared `inputs`.
+    ///
+    /// What each artifact keeps: `.data` the loaded frame (`release` reads it; `select` reads it from `frame`);
+    /// `.selection` the selection (`split` reads it, with the loaded frame as the key its rows are hashed by) and the
+    /// training part (`train`; without a split the selection itself); `.split` both parts; `.predictions` the
+    /// predictions, the test labels and the test part they score (`evaluate`).
+    mutating func dropData(notIn needed: Set<PipelineArtifact>) {
+        let data = needed.contains(.data), selection = needed.contains(.selection), split = needed.contains(.split)
+        let scored = needed.contains(.predictions)
+        if !data && !selection {
+            loadedFrame = nil
+            frame = nil
+        }
+        if !selection && !split { trainFrame = nil }
+        if !selection && !split && !scored { testFrame = nil }
+        if !scored {
+            predictions = nil
+            testLabels = nil
+        }
+    }
+
     /// The planned cost of the running stage.
     public var plannedCost: StageCost { plan.stages[stageIndex].cost }
 

@@ -42,8 +42,8 @@ extension PredictStage {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no trained model or test part")
         }
         do {
-            let x = try test.encodedFeatures(context.encoding)
-            let predictions = model.predict(Tensor(shape: [x.rows, x.columns], values: x.values))
+            // Encoded and predicted a chunk of rows at a time (no encoded copy of the test part).
+            let predictions = try test.predictions(of: model, encoding: context.encoding)
             let labelOptions = EncodingOptions(numericRange: context.encoding.numericRange,
                                                categories: context.encoding.categories, label: .classIndex)
             let y = try test.encodedLabels(labelOptions)

@@ -28,14 +28,14 @@ extension TrainStage {
         let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
                                        categories: .oneHot, label: labelEncoding)
         context.encoding = encoding
-        let x: EncodedMatrix, y: EncodedMatrix
+        // The training part's rows are encoded batch by batch from its columns (no encoded copy of the part).
+        let examples: FrameTrainingSet
         do {
-            x = try train.encodedFeatures(encoding)
-            y = try train.encodedLabels(encoding)
+            examples = try train.trainingSet(encoding)
         } catch { throw dataError(error, stage: Self.kind, position: position) }
         // Under replace_one N is public and must be the planned one; under add_remove the realised number of
         // rows is private and is never compared with anything (q and the steps come from the public size).
-        guard plan.neighbouring == .addRemove || x.rows == plan.examples else {
+        guard plan.neighbouring == .addRemove || examples.rows == plan.examples else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position,
                                             reason: "training part larger than the planned one; refusing to train mis-accounted")
         }
@@ -43,9 +43,9 @@ extension TrainStage {
         let model: Sequential?
         switch self.model {
         case .layers:
-            model = makeModel(plugins, inputWidth: x.columns, seed: context.options.seed, diagnostics: &diagnostics)
+            model = makeModel(plugins, inputWidth: examples.featureWidth, seed: context.options.seed, diagnostics: &diagnostics)
         case .source(let spec):
-            let result = try makeSourceModel(spec, context: context, inputWidth: x.columns)
+            let result = try makeSourceModel(spec, context: context, inputWidth: examples.featureWidth)
             model = result.model
             context.modelOrigin = result.origin
         }
@@ -57,15 +57,13 @@ extension TrainStage {
             let privateModel = try PrivateModel(model: model, l2NormClip: l2NormClip, noiseMultiplier: plan.noiseMultiplier,
                                                 noise: context.noiseSource(offset: 1))
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
-            let features = Tensor(shape: [x.rows, x.columns], values: x.values)
-            let labels = Tensor(shape: [y.rows, y.columns], values: y.values)
-            let loader: any BatchSampler
-            switch plan.neighbouring {
-            case .addRemove:
-                loader = try PoissonLoader(features: features, labels: labels, batchSize: batchSize, accountedSize: plan.examples)
-            case .replaceOne:
-                loader = try WithoutReplacementLoader(features: features, labels: labels, batchSize: batchSize)
+            // The samplers of `PoissonLoader` (add_remove, accounted public size) and `WithoutReplacementLoader`
+            // (replace_one), drawing the same batches.
+            let scheme: FrameBatchSampler.Scheme = switch plan.neighbouring {
+            case .addRemove: .poisson(accountedSize: plan.examples)
+            case .replaceOne: .withoutReplacement
             }
+            let loader = try FrameBatchSampler(examples, batchSize: batchSize, scheme: scheme)
             // Fail closed: the loader must take exactly the steps that were accounted and reserved.
             guard loader.stepsPerEpoch * plan.epochs == plan.steps, abs(loader.samplingRate - plan.samplingRate) < 1e-12 else {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position,

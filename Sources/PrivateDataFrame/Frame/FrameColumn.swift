@@ -20,6 +20,21 @@ enum ColumnStorage: Sendable {
         case let .categorical(v): return .categorical(indices.map { v[$0] })
         }
     }
+
+    /// A column of `count` rows holding row k of this one at row `indices[k]` (0 elsewhere): the inverse of
+    /// `gathering` for a view's selection.
+    func scattering(_ indices: [Int], count: Int) -> ColumnStorage {
+        switch self {
+        case let .numeric(v):
+            var out = [Float](repeating: 0, count: count)
+            for (k, i) in indices.enumerated() { out[i] = v[k] }
+            return .numeric(out)
+        case let .categorical(v):
+            var out = [Int32](repeating: 0, count: count)
+            for (k, i) in indices.enumerated() { out[i] = v[k] }
+            return .categorical(out)
+        }
+    }
 }
 
 /// One named column of a frame with its public declaration.

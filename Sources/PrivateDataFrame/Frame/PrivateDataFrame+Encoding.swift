@@ -40,54 +40,65 @@ extension PrivateDataFrame {
 
     /// Encodes the feature columns, scaled by declared bounds only.
     package func encodedFeatures(_ options: EncodingOptions = EncodingOptions()) throws -> EncodedMatrix {
-        let names = try featureNames()
-        guard !names.isEmpty else { throw DataFrameError.invalidArgument("no feature columns selected") }
-        let cols = try names.map { try column(named: $0) }
-        let width = cols.reduce(0) { $0 + Self.width(of: $1.spec.kind, categories: options.categories) }
-        var values = [Float](repeating: 0, count: rowCount * width)
-        var names2: [String] = []
-        var offset = 0
-        values.withUnsafeMutableBufferPointer { out in
-            for c in cols {
-                switch c.storage {
-                case let .numeric(v):
-                    let (scale, shift) = Self.affine(c.spec.kind, options.numericRange)
-                    for i in 0..<rowCount { out[i &* width &+ offset] = v[i] * scale + shift }
-                    names2.append(c.name); offset += 1
-                case let .categorical(v):
-                    if options.categories == .oneHot, case let .category(vals) = c.spec.kind {
-                        for i in 0..<rowCount { out[i &* width &+ offset &+ Int(v[i])] = 1 }
-                        names2 += vals.map { "\(c.name)=\($0)" }
-                        offset += vals.count
-                    } else {
-                        for i in 0..<rowCount { out[i &* width &+ offset] = Float(v[i]) }
-                        names2.append(c.name); offset += 1
-                    }
-                }
-            }
-        }
-        return EncodedMatrix(rows: rowCount, columns: width, values: values, columnNames: names2)
+        let (encoder, names) = try featureEncoder(options)
+        return EncodedMatrix(rows: rowCount, columns: encoder.width, values: encoder.encode(0..<rowCount), columnNames: names)
     }
 
     /// Encodes the label column.
     package func encodedLabels(_ options: EncodingOptions = EncodingOptions()) throws -> EncodedMatrix {
+        let (encoder, names) = try labelEncoder(options)
+        return EncodedMatrix(rows: rowCount, columns: encoder.width, values: encoder.encode(0..<rowCount), columnNames: names)
+    }
+
+    /// How the feature columns become model inputs, and the encoded columns' names.
+    func featureEncoder(_ options: EncodingOptions) throws -> (RowEncoder, [String]) {
+        let names = try featureNames()
+        guard !names.isEmpty else { throw DataFrameError.invalidArgument("no feature columns selected") }
+        var slots: [RowEncoder.Slot] = [], encodedNames: [String] = []
+        var offset = 0
+        for c in try names.map({ try column(named: $0) }) {
+            switch c.storage {
+            case let .numeric(v):
+                let (scale, shift) = Self.affine(c.spec.kind, options.numericRange)
+                slots.append(.init(.affine(v, scale: scale, shift: shift), offset: offset))
+                encodedNames.append(c.name); offset += 1
+            case let .categorical(v):
+                if options.categories == .oneHot, case let .category(vals) = c.spec.kind {
+                    slots.append(.init(.oneHot(v), offset: offset))
+                    encodedNames += vals.map { "\(c.name)=\($0)" }
+                    offset += vals.count
+                } else {
+                    slots.append(.init(.index(v), offset: offset))
+                    encodedNames.append(c.name); offset += 1
+                }
+            }
+        }
+        return (RowEncoder(slots: slots, width: offset, selection: rowSelection), encodedNames)
+    }
+
+    /// How the label column becomes the training target, and the encoded columns' names.
+    func labelEncoder(_ options: EncodingOptions) throws -> (RowEncoder, [String]) {
         let c = try column(named: try requireLabel())
+        let slot: RowEncoder.Slot.Kind, names: [String]
         switch c.storage {
         case let .numeric(v):
             if options.label == .scaled {
                 let (scale, shift) = Self.affine(c.spec.kind, options.numericRange)
-                return EncodedMatrix(rows: rowCount, columns: 1, values: v.map { $0 * scale + shift }, columnNames: [c.name])
+                slot = .affine(v, scale: scale, shift: shift)
+            } else {
+                slot = .raw(v)
             }
-            return EncodedMatrix(rows: rowCount, columns: 1, values: v, columnNames: [c.name])
+            names = [c.name]
         case let .categorical(v):
             if options.label == .oneHot, case let .category(vals) = c.spec.kind {
-                var out = [Float](repeating: 0, count: rowCount * vals.count)
-                for i in 0..<rowCount { out[i * vals.count + Int(v[i])] = 1 }
-                return EncodedMatrix(rows: rowCount, columns: vals.count, values: out,
-                                     columnNames: vals.map { "\(c.name)=\($0)" })
+                slot = .oneHot(v)
+                names = vals.map { "\(c.name)=\($0)" }
+            } else {
+                slot = .index(v)
+                names = [c.name]
             }
-            return EncodedMatrix(rows: rowCount, columns: 1, values: v.map { Float($0) }, columnNames: [c.name])
         }
+        return (RowEncoder(slots: [.init(slot, offset: 0)], width: names.count, selection: rowSelection), names)
     }
 
     /// `x·scale + shift` maps the declared bounds onto the target interval.
@@ -99,4 +110,60 @@ extension PrivateDataFrame {
         case .symmetric: return (Float(2 / width), Float(-2 * b.lowerBound / width - 1))
         }
     }
+}
+
+/// Encodes rows of a frame from its columns on demand, so that a training batch is gathered without an encoded copy
+/// of the whole frame. The one code path of `encodedFeatures`, `encodedLabels` and `FrameBatchSampler`: a batch
+/// gathered on demand holds exactly the values of the same rows of the encoded matrix.
+struct RowEncoder: Sendable {
+    struct Slot: Sendable {
+        enum Kind: Sendable {
+            /// `x·scale + shift` (numbers scaled by their declared bounds).
+            case affine([Float], scale: Float, shift: Float)
+            /// The value as stored.
+            case raw([Float])
+            /// One column per declared value: 1 at the value's index.
+            case oneHot([Int32])
+            /// The value's index as a number.
+            case index([Int32])
+        }
+        var kind: Kind
+        /// First encoded column of this slot.
+        var offset: Int
+        init(_ kind: Kind, offset: Int) {
+            self.kind = kind
+            self.offset = offset
+        }
+    }
+
+    let slots: [Slot]
+    /// Encoded columns per row.
+    let width: Int
+    /// The frame's rows in the columns' storage (a view's `rowSelection`); nil: the storage's rows.
+    let selection: [Int]?
+
+    /// The encoded rows `rows` (frame rows, in that order), row-major: `rows.count × width` values.
+    func encode<Rows: Collection<Int>>(_ rows: Rows) -> [Float] {
+        let width = self.width, selection = self.selection
+        var out = [Float](repeating: 0, count: rows.count * width)
+        out.withUnsafeMutableBufferPointer { out in
+            for slot in slots {
+                let offset = slot.offset
+                switch slot.kind {
+                case let .affine(v, scale, shift):
+                    for (k, i) in rows.enumerated() { out[k &* width &+ offset] = Self.affine(v[selection?[i] ?? i], scale, shift) }
+                case let .raw(v):
+                    for (k, i) in rows.enumerated() { out[k &* width &+ offset] = v[selection?[i] ?? i] }
+                case let .oneHot(v):
+                    for (k, i) in rows.enumerated() { out[k &* width &+ offset &+ Int(v[selection?[i] ?? i])] = 1 }
+                case let .index(v):
+                    for (k, i) in rows.enumerated() { out[k &* width &+ offset] = Float(v[selection?[i] ?? i]) }
+                }
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    static func affine(_ x: Float, _ scale: Float, _ shift: Float) -> Float { x * scale + shift }
 }

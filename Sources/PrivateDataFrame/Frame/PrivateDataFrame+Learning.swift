@@ -19,12 +19,10 @@ extension PrivateModel {
     public func fit(_ frame: PrivateDataFrame, batchSize: Int, epochs: Int, targetDelta: Double,
                     encoding: EncodingOptions = EncodingOptions(), accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
-        let x = try frame.encodedFeatures(encoding)
-        let y = try frame.encodedLabels(encoding)
-        guard x.rows > 0 else { throw DataFrameError.noRows(operation: "fit") }
-        let loader = try PoissonLoader(features: Tensor(shape: [x.rows, x.columns], values: x.values),
-                                       labels: Tensor(shape: [y.rows, y.columns], values: y.values),
-                                       batchSize: batchSize)
+        // Batches are encoded on demand from the frame's columns (no encoded copy of every row).
+        let examples = try frame.trainingSet(encoding)
+        guard examples.rows > 0 else { throw DataFrameError.noRows(operation: "fit") }
+        let loader = try FrameBatchSampler(examples, batchSize: batchSize, scheme: .poisson(accountedSize: nil))
         return try fit(loader, epochs: epochs, targetDelta: targetDelta, accountant: accountant, progress: progress)
     }
 }
@@ -52,11 +50,7 @@ extension PrivateDataFrame {
         for name in labelColumns where columnNames.contains(name) {
             throw DataFrameError.invalidArgument("prediction column '\(name)' already exists in the frame")
         }
-        let x = try encodedFeatures(encoding)
-        guard x.columns == model.inputShape.reduce(1, *) else {
-            throw DataFrameError.shapeMismatch("the model expects \(model.inputShape.reduce(1, *)) encoded features, the frame has \(x.columns)")
-        }
-        let out = model.predict(Tensor(shape: [x.rows, x.columns], values: x.values))
+        let out = try predictions(of: model, encoding: encoding)
         let k = out.columns
         let labelSpec = try labelColumn.map { try column(named: $0).spec }
         var added: [FrameColumn] = []
@@ -96,13 +90,154 @@ extension PrivateDataFrame {
             }
         }
         var copy = self
+        if let selection = rowSelection, let storageRows = columns.first?.storage.count {
+            // A view keeps sharing its columns: each prediction column is stored at the view's rows of a column as long
+            // as the storage (the other rows are never read through the view).
+            added = added.map { FrameColumn(name: $0.name, spec: $0.spec, storage: $0.storage.scattering(selection, count: storageRows)) }
+        } else {
+            copy = compacted()
+        }
         copy.columns += added
         return copy
     }
+
+    /// The model's outputs on every row of the frame (row-major, one row per frame row): the rows are encoded and
+    /// predicted `predictionChunk` at a time, the batches `Sequential.predict` itself cuts the whole encoded matrix
+    /// into, so the outputs are those of `model.predict(encodedFeatures)` without holding that matrix.
+    /// - Throws: `shapeMismatch` when the model's input width is not the frame's encoded width; `DataFrameError`
+    ///   for a frame without features.
+    package func predictions(of model: Sequential, encoding: EncodingOptions) throws -> Tensor {
+        let (encoder, _) = try featureEncoder(encoding)
+        let width = encoder.width
+        guard width == model.inputShape.reduce(1, *) else {
+            throw DataFrameError.shapeMismatch("the model expects \(model.inputShape.reduce(1, *)) encoded features, the frame has \(width)")
+        }
+        let chunk = Self.predictionChunk
+        if rowCount <= chunk {
+            return model.predict(Tensor(shape: [rowCount, width], values: encoder.encode(0..<rowCount)), batchSize: chunk)
+        }
+        var out: [Float] = []
+        var shape: [Int] = []
+        var start = 0
+        while start < rowCount {
+            let end = min(start + chunk, rowCount)
+            let y = model.predict(Tensor(shape: [end - start, width], values: encoder.encode(start..<end)), batchSize: chunk)
+            if out.isEmpty { out.reserveCapacity(rowCount * y.columns) }
+            out.append(contentsOf: y.storage)
+            shape = y.shape
+            start = end
+        }
+        shape[0] = rowCount
+        return Tensor(shape: shape, values: out)
+    }
+
+    /// Rows encoded and predicted at a time by `predictions(of:encoding:)`: `Sequential.predict`'s batch size.
+    static let predictionChunk = 4096
 
     /// `predict(model:labelColumns:encoding:)` with the model wrapped by a `PrivateModel`.
     public func predict(model: PrivateModel, labelColumns: [String],
                         encoding: EncodingOptions = EncodingOptions()) throws -> PrivateDataFrame {
         try predict(model: model.model, labelColumns: labelColumns, encoding: encoding)
+    }
+}
+
+/// DP-SGD batches encoded on demand from a frame's columns: the batches `PoissonLoader` or
+/// `WithoutReplacementLoader` would draw from the frame's encoded matrix (the same indices from the same generator,
+/// the same values), without holding that matrix. Training a frame then needs its columns and one batch, not an
+/// encoded copy of every row.
+package struct FrameBatchSampler: BatchSampler {
+    /// The sampling scheme, as the two loaders implement it.
+    package enum Scheme: Sendable {
+        /// `PoissonLoader(…, accountedSize:)`: each example with probability q = B/N, N the accounted public size
+        /// (nil: the number of rows).
+        case poisson(accountedSize: Int?)
+        /// `WithoutReplacementLoader`: B distinct examples per step, N the number of rows (public under replace-one).
+        case withoutReplacement
+    }
+
+    let features: RowEncoder
+    let labels: RowEncoder
+    package let scheme: Scheme
+    /// Number of examples present (private under add/remove).
+    package let exampleCount: Int
+    package let batchSize: Int
+
+    /// - Throws: the loaders' errors (`PrivateLearningError`) for the same arguments.
+    package init(_ examples: FrameTrainingSet, batchSize: Int, scheme: Scheme) throws {
+        let rows = examples.rows
+        switch scheme {
+        case .poisson(let accountedSize):
+            guard rows > 0 || accountedSize != nil else { throw PrivateLearningError.invalidTrainingData("no examples") }
+            guard batchSize > 0 else {
+                throw PrivateLearningError.invalidConfiguration("batch size must be > 0, got \(batchSize)")
+            }
+            if let accountedSize, accountedSize < batchSize {
+                throw PrivateLearningError.invalidConfiguration(
+                    "batch size \(batchSize) exceeds the accounted public size \(accountedSize)")
+            }
+            self.batchSize = accountedSize == nil ? min(batchSize, rows) : batchSize
+        case .withoutReplacement:
+            guard rows > 0 else { throw PrivateLearningError.invalidTrainingData("no examples") }
+            guard batchSize > 0, batchSize <= rows else {
+                throw PrivateLearningError.invalidConfiguration(
+                    "batch size must lie in 1…\(rows) (the public number of examples), got \(batchSize)")
+            }
+            self.batchSize = batchSize
+        }
+        self.features = examples.features
+        self.labels = examples.labels
+        self.exampleCount = rows
+        self.scheme = scheme
+    }
+
+    /// The N of the accounting: the accounted size under Poisson sampling when given, otherwise the number of rows.
+    var publicSize: Int {
+        if case .poisson(let accountedSize?) = scheme { return accountedSize }
+        return exampleCount
+    }
+    package var featureWidth: Int { features.width }
+    /// Encoded label columns per example.
+    package var labelWidth: Int { labels.width }
+    package var samplingRate: Double { Double(batchSize) / Double(publicSize) }
+    package var expectedBatchSize: Double { Double(batchSize) }
+    package var stepsPerEpoch: Int { (publicSize + batchSize - 1) / batchSize }
+    package var neighbouring: NeighbouringRelation {
+        if case .withoutReplacement = scheme { return .replaceOne }
+        return .addRemove
+    }
+
+    /// Indices (frame rows, ascending) of one batch: the loaders' own draws.
+    package func sampleIndices<G: RandomNumberGenerator>(using generator: inout G) -> [Int] {
+        switch scheme {
+        case .poisson: PoissonLoader.poissonIndices(count: exampleCount, samplingRate: samplingRate, using: &generator)
+        case .withoutReplacement: WithoutReplacementLoader.indices(count: exampleCount, batchSize: batchSize, using: &generator)
+        }
+    }
+
+    package func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
+        let idx = sampleIndices(using: &generator)
+        return (Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
+                Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
+    }
+}
+
+/// A frame's selected features and label as training examples: how each row is encoded, not the encoded rows
+/// (`FrameBatchSampler` encodes the rows of each batch).
+package struct FrameTrainingSet: Sendable {
+    let features: RowEncoder
+    let labels: RowEncoder
+    /// Number of examples (the frame's rows; private under add/remove).
+    package let rows: Int
+    /// Encoded feature columns per example (public: from the schema).
+    package var featureWidth: Int { features.width }
+    /// Encoded label columns per example (public: from the schema).
+    package var labelWidth: Int { labels.width }
+}
+
+extension PrivateDataFrame {
+    /// The frame's selected features and label as training examples, encoded on demand (see `FrameBatchSampler`).
+    /// - Throws: `DataFrameError` for a frame without features or label.
+    package func trainingSet(_ encoding: EncodingOptions) throws -> FrameTrainingSet {
+        FrameTrainingSet(features: try featureEncoder(encoding).0, labels: try labelEncoder(encoding).0, rows: rowCount)
     }
 }

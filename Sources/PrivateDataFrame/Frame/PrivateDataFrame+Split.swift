@@ -38,10 +38,11 @@ extension PrivateDataFrame {
         case .position:
             hashes = (0..<rowCount).map { SplitMix64.hash(seed, UInt64($0)) }
         case .rowContent:
-            hashes = Self.rowHashes(source.columns, rows: rowCount, seed: seed)
+            hashes = Self.rowHashes(source.columns, selection: source.rowSelection, rows: rowCount, seed: seed)
         case .column(let name):
-            hashes = Self.rowHashes([try source.column(named: name)], rows: rowCount, seed: seed)
+            hashes = Self.rowHashes([try source.column(named: name)], selection: source.rowSelection, rows: rowCount, seed: seed)
         }
+        // The parts are views sharing this frame's storage: an index array each, not a copy of the data.
         var train: [Int] = [], test: [Int] = []
         train.reserveCapacity(rowCount)
         for (i, h) in hashes.enumerated() {
@@ -52,21 +53,22 @@ extension PrivateDataFrame {
 
     /// Seeded hash of each row's values in `columns`: SplitMix64 chained over the value bits (floats
     /// canonicalised so that −0 and 0, and all NaNs, hash alike; categories by their declared index, which does
-    /// not depend on the data). A fixed public function of the row alone.
-    static func rowHashes(_ columns: [FrameColumn], rows: Int, seed: UInt64) -> [UInt64] {
+    /// not depend on the data). A fixed public function of the row alone. `selection`: the key frame's rows in the
+    /// columns' storage when it is a view.
+    static func rowHashes(_ columns: [FrameColumn], selection: [Int]?, rows: Int, seed: UInt64) -> [UInt64] {
         var h = [UInt64](repeating: SplitMix64.mix(seed &+ 0x6A09_E667_F3BC_C909), count: rows)
         for (c, column) in columns.enumerated() {
             let salt = UInt64(c + 1) &* 0x9E37_79B9_7F4A_7C15
             switch column.storage {
             case .numeric(let v):
                 for i in 0..<rows {
-                    let x = v[i]
+                    let x = v[selection?[i] ?? i]
                     let bits: UInt32 = x.isNaN ? 0x7FC0_0000 : (x == 0 ? 0 : x.bitPattern)
                     h[i] = SplitMix64.mix(h[i] ^ salt ^ (UInt64(bits) &* 0xD1B5_4A32_D192_ED03))
                 }
             case .categorical(let v):
                 for i in 0..<rows {
-                    h[i] = SplitMix64.mix(h[i] ^ salt ^ (UInt64(UInt32(bitPattern: v[i])) &* 0xC2B2_AE3D_27D4_EB4F) ^ 1)
+                    h[i] = SplitMix64.mix(h[i] ^ salt ^ (UInt64(UInt32(bitPattern: v[selection?[i] ?? i])) &* 0xC2B2_AE3D_27D4_EB4F) ^ 1)
                 }
             }
         }

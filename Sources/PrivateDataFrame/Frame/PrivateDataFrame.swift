@@ -12,7 +12,12 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     /// Position in `columns` by name: every lookup by name is O(1), so per-column steps stay linear in the
     /// number of columns.
     private var columnIndex: [String: Int]
+    /// The frame's number of rows (of the selection when `rowSelection` is set).
     var rowCount: Int
+    /// A view's rows: row i of the frame is row `rowSelection[i]` of the columns' storage, which the view shares
+    /// with the frame it was taken from (copy-on-write: nothing is copied unless a column is mutated). nil: the
+    /// storage's rows, in order. `split` returns views, so its parts cost an index array, not a copy of the data.
+    var rowSelection: [Int]?
     /// The ledger's dataset id: declared at load time, or the SHA-256 of the CSV file.
     public let datasetID: String
     /// Where the data came from (file name), for messages.
@@ -23,10 +28,11 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     public private(set) var labelColumn: String?
 
     init(columns: [FrameColumn], rowCount: Int, datasetID: String, source: String,
-         featureColumns: [String]? = nil, labelColumn: String? = nil) {
+         featureColumns: [String]? = nil, labelColumn: String? = nil, rowSelection: [Int]? = nil) {
         self.columns = columns
         self.columnIndex = Self.index(columns)
-        self.rowCount = rowCount
+        self.rowCount = rowSelection?.count ?? rowCount
+        self.rowSelection = rowSelection
         self.datasetID = datasetID
         self.source = source
         self.featureColumns = featureColumns
@@ -111,7 +117,7 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
         }
         let kept = try names.map { try column(named: $0) }
         return PrivateDataFrame(columns: kept, rowCount: rowCount, datasetID: datasetID, source: source,
-                                featureColumns: features, labelColumn: label)
+                                featureColumns: features, labelColumn: label, rowSelection: rowSelection)
     }
 
     /// Uses every column except `label` as features (file order), and `label` as the label.
@@ -164,10 +170,33 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
         return UInt64(testFraction * 18_446_744_073_709_551_616.0)
     }
 
+    /// A view of the rows at `indices` (frame rows, in that order): shares the columns' storage, holds only the
+    /// composed index array.
     func gathering(_ indices: [Int]) -> PrivateDataFrame {
         var copy = self
-        copy.columns = columns.map { FrameColumn(name: $0.name, spec: $0.spec, storage: $0.storage.gathering(indices)) }
+        if let base = rowSelection {
+            copy.rowSelection = indices.map { base[$0] }
+        } else {
+            copy.rowSelection = indices
+        }
         copy.rowCount = indices.count
+        return copy
+    }
+
+    /// The column's values for the frame's rows, in order: the storage itself, or for a view the selected rows
+    /// (a copy of that one column).
+    func storage(of column: FrameColumn) -> ColumnStorage {
+        guard let selection = rowSelection else { return column.storage }
+        return column.storage.gathering(selection)
+    }
+
+    /// The same frame with its own storage holding exactly its rows (a view is materialised; a frame that is not a
+    /// view is returned as is).
+    func compacted() -> PrivateDataFrame {
+        guard let selection = rowSelection else { return self }
+        var copy = self
+        copy.columns = columns.map { FrameColumn(name: $0.name, spec: $0.spec, storage: $0.storage.gathering(selection)) }
+        copy.rowSelection = nil
         return copy
     }
 }

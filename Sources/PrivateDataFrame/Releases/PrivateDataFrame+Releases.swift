@@ -227,7 +227,7 @@ extension PrivateDataFrame {
 
     func numericColumn(_ name: String) throws -> ([Float], ClosedRange<Double>) {
         let c = try column(named: name)
-        guard case let .numeric(v) = c.storage, let b = c.spec.kind.bounds else {
+        guard case let .numeric(v) = storage(of: c), let b = c.spec.kind.bounds else {
             throw DataFrameError.wrongColumnType(column: name, expected: "number, integer or boolean", actual: c.spec.kind.typeName)
         }
         return (v, b)
@@ -235,7 +235,7 @@ extension PrivateDataFrame {
 
     func classColumn(_ name: String) throws -> ([Int32], [String]) {
         let c = try column(named: name)
-        switch (c.storage, c.spec.kind) {
+        switch (storage(of: c), c.spec.kind) {
         case let (.categorical(v), .category(values)): return (v, values)
         case let (.numeric(v), .boolean): return (v.map { $0 == 0 ? 0 : 1 }, ["false", "true"])
         default:

@@ -272,9 +272,9 @@ public final class PrivateModel {
         guard targetDelta > 0, targetDelta < 1 else {
             throw PrivateLearningError.invalidConfiguration("target delta must be in (0, 1), got \(targetDelta)")
         }
-        guard loader.features.columns == model.inputShape.reduce(1, *) else {
+        guard loader.featureWidth == model.inputShape.reduce(1, *) else {
             throw PrivateLearningError.invalidTrainingData(
-                "model expects \(model.inputShape.reduce(1, *)) features per example, data has \(loader.features.columns)")
+                "model expects \(model.inputShape.reduce(1, *)) features per example, data has \(loader.featureWidth)")
         }
         if let earlier = accountedSamplingRate, earlier != loader.samplingRate {
             throw PrivateLearningError.invalidConfiguration(

@@ -6,10 +6,9 @@ import PrivacyAccounting
 /// q) and `WithoutReplacementLoader` (replace-one neighbours: exactly B distinct examples per step). Both
 /// divide the noisy gradient sum by the public batch size B and take `ceil(N/B)` steps per epoch.
 public protocol BatchSampler: Sendable {
-    /// Features, batch-first (`[N, …]`).
-    var features: Tensor { get }
-    /// Labels, batch-first (`[N, …]`).
-    var labels: Tensor { get }
+    /// Elements per example of the features (the model's input width). The examples themselves need not be held
+    /// as one tensor: a sampler may gather each batch on demand (e.g. encoded from a data frame's columns).
+    var featureWidth: Int { get }
     /// The public batch size B (expected under Poisson sampling, exact without replacement).
     var batchSize: Int { get }
     /// q = B/N with the public N the run is accounted for.
@@ -26,4 +25,5 @@ public protocol BatchSampler: Sendable {
 
 extension PoissonLoader: BatchSampler {
     public var neighbouring: NeighbouringRelation { .addRemove }
+    public var featureWidth: Int { features.columns }
 }

@@ -62,7 +62,13 @@ public struct PoissonLoader: Sendable {
     /// `P(gap = k) = (1−q)^k q`, which is exactly independent inclusion with probability q,
     /// using O(qN) random numbers instead of N.
     public func sampleIndices<G: RandomNumberGenerator>(using generator: inout G) -> [Int] {
-        let n = exampleCount, q = samplingRate
+        Self.poissonIndices(count: exampleCount, samplingRate: samplingRate, using: &generator)
+    }
+
+    /// Indices in `0..<count` of one Poisson batch at sampling rate `samplingRate`, ascending: what `sampleIndices`
+    /// draws, for samplers that gather their rows on demand (the same draws from the same generator).
+    public static func poissonIndices<G: RandomNumberGenerator>(count n: Int, samplingRate q: Double,
+                                                                 using generator: inout G) -> [Int] {
         if n == 0 { return [] }
         if q >= 1 { return Array(0..<n) }
         var out: [Int] = []

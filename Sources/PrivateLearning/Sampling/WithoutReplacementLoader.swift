@@ -33,11 +33,17 @@ public struct WithoutReplacementLoader: BatchSampler {
     public var expectedBatchSize: Double { Double(batchSize) }
     public var stepsPerEpoch: Int { (exampleCount + batchSize - 1) / batchSize }
     public var neighbouring: NeighbouringRelation { .replaceOne }
+    public var featureWidth: Int { features.columns }
 
     /// B distinct indices, uniformly among all B-subsets of 0..<N, ascending (Floyd's algorithm: B random
     /// numbers, O(B) memory).
     public func sampleIndices<G: RandomNumberGenerator>(using generator: inout G) -> [Int] {
-        let n = exampleCount, b = batchSize
+        Self.indices(count: exampleCount, batchSize: batchSize, using: &generator)
+    }
+
+    /// B = `batchSize` distinct indices in `0..<count`, ascending: what `sampleIndices` draws, for samplers that
+    /// gather their rows on demand (the same draws from the same generator).
+    public static func indices<G: RandomNumberGenerator>(count n: Int, batchSize b: Int, using generator: inout G) -> [Int] {
         if b >= n { return Array(0..<n) }
         var chosen = Set<Int>(minimumCapacity: b)
         for j in (n - b)..<n {
