@@ -133,7 +133,7 @@ struct LedgerFailsClosedTests {
         #expect(BudgetAmount.epsilonUnitsCharged(0) == 0 && BudgetAmount.epsilonUnitsCharged(.nan) == 0)
         // Extremes saturate, never trap.
         #expect(BudgetAmount.epsilonUnitsCharged(1e300) == .max && BudgetAmount.epsilonUnitsCharged(.infinity) == .max)
-        #expect(BudgetAmount.deltaUnitsCharged(5e-324) == 1 && BudgetAmount.deltaUnitsGranted(5e-324) == 0)
+        #expect(BudgetAmount.deltaUnitsCharged(.leastNonzeroMagnitude) == 1 && BudgetAmount.deltaUnitsGranted(.leastNonzeroMagnitude) == 0)
         #expect(BudgetAmount.epsilonUnitsCharged(9.3e6) == .max && BudgetAmount.epsilonUnitsCharged(9.2e6) == 9_200_000_000_000_000_000)
         let ledger = try BudgetLedger.create(path: files.path("r.sqlite"))
         var k = 0
