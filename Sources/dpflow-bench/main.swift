@@ -3,6 +3,8 @@
 //   swift run -c release dpflow-bench            # table
 //   swift run -c release dpflow-bench --json     # JSON array
 //   --no-prefetch: draw DP noise on the training thread (no noise-prefetch thread)
+//   Each model runs twice: with one core (one BLAS thread, one slice) and with every core (plain:
+//   OpenBLAS threads = cores; private: the batch split into one slice per core, one BLAS thread each).
 //
 // Speed: one epoch (ceil(60000/256) = 235 steps), best of 3 alternating rounds, on 60,000 synthetic rows × 32 features,
 // non-private (shuffled batches of 256, mean loss, same optimizer) vs private (Poisson
@@ -16,9 +18,9 @@ import StandardPlugins
 import PrivacyAccounting
 
 let arguments = CommandLine.arguments
-// One BLAS thread in both modes, so the only extra parallelism of the private run is the
-// noise-prefetch thread (reported: see `threads` in the output).
+// One BLAS thread unless a measurement asks for every core (see `cores` in the output).
 LinearAlgebra.setThreadCount(1)
+let allCores = ProcessInfo.processInfo.activeProcessorCount
 let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
 let rounds = 3
 /// Norm samplers of the standard layers (Dense's fast path).
@@ -216,6 +218,8 @@ func childMemory(mode: String, hidden: Int) -> (peak: Int, step: Int)? {
 
 struct Result: Codable {
     var model: String
+    /// Cores used by one step (1, or all of them).
+    var cores: Int
     var batch_size: Int
     var nonprivate_examples_per_second: Double
     var private_examples_per_second: Double
@@ -241,18 +245,22 @@ let json = arguments.contains("--json")
 let (x, y) = syntheticData(seed: 42)
 var results: [Result] = []
 for hidden in [128, 512] {
+  for cores in Set([1, allCores]).sorted() {
     let name = "32-\(hidden)-\(hidden)-1"
+    LinearAlgebra.setThreadCount(cores)
     // Non-private: Sequential.fit, one epoch of shuffled batches.
     let plain = try makeModel(hidden: hidden)
     plain.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     _ = try plain.fit(x.slicingRows(0..<(batch * 4)), y.slicingRows(0..<(batch * 4)), epochs: 1, batchSize: batch, seed: 1) // warm-up
     let privateNet = try makeModel(hidden: hidden)
     let warmDP = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
+    warmDP.threadCount = cores
     warmDP.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
     _ = try warmDP.fit(warm, epochs: 1, targetDelta: 1e-5)   // warm-up (separate accounting)
     let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
     dp.prefetchesNoise = !arguments.contains("--no-prefetch")
+    dp.threadCount = cores
     dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
     // The machine is shared: alternate plain and private epochs and keep the best of `rounds`
@@ -273,9 +281,12 @@ for hidden in [128, 512] {
     }
     precondition(history.isPrivate)
 
-    let np = childMemory(mode: "nonprivate", hidden: hidden) ?? (-1, -1)
-    let pr = childMemory(mode: "private", hidden: hidden) ?? (-1, -1)
-    results.append(Result(model: name, batch_size: batch,
+    LinearAlgebra.setThreadCount(1)
+    let measureMemory = cores == 1 && !arguments.contains("--no-memory")
+    let none: (peak: Int, step: Int) = (-1, -1)
+    let np = measureMemory ? childMemory(mode: "nonprivate", hidden: hidden) ?? none : none
+    let pr = measureMemory ? childMemory(mode: "private", hidden: hidden) ?? none : none
+    results.append(Result(model: name, cores: cores, batch_size: batch,
                           nonprivate_examples_per_second: Double(rows) / plainSeconds,
                           private_examples_per_second: Double(rows) / privateSeconds,
                           time_ratio: privateSeconds / plainSeconds,
@@ -286,8 +297,9 @@ for hidden in [128, 512] {
                           private_examples_seen: history.steps * batch,
                           nonprivate_cpu_seconds: plainCPU, private_cpu_seconds: privateCPU,
                           cpu_time_ratio: privateCPU / plainCPU,
-                          blas_threads: LinearAlgebra.threadCount,
+                          blas_threads: cores,
                           private_noise_prefetch_thread: dp.prefetchesNoise))
+  }
 }
 
 if json {
@@ -295,11 +307,11 @@ if json {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     print(String(decoding: try encoder.encode(results), as: UTF8.self))
 } else {
-    print("model            batch  plain ex/s   private ex/s  ratio  cpu-ratio  peak@4096 plain / private (MB)   step growth plain / private (MB)")
+    print("model            cores  batch  plain ex/s   private ex/s  ratio  cpu-ratio  peak@4096 plain / private (MB)   step growth plain / private (MB)")
     for r in results {
         print(r.model.padding(toLength: 17, withPad: " ", startingAt: 0)
-              + String(format: "%5d  %10.0f  %12.0f  %5.3f  %6.3f     %8.1f / %8.1f             %8.1f / %8.1f",
-                       r.batch_size, r.nonprivate_examples_per_second, r.private_examples_per_second, r.time_ratio, r.cpu_time_ratio,
+              + String(format: "%5d  %5d  %10.0f  %12.0f  %5.3f  %6.3f     %8.1f / %8.1f             %8.1f / %8.1f",
+                       r.cores, r.batch_size, r.nonprivate_examples_per_second, r.private_examples_per_second, r.time_ratio, r.cpu_time_ratio,
                        Double(r.nonprivate_peak_bytes) / 1e6, Double(r.private_peak_bytes) / 1e6,
                        Double(r.nonprivate_step_peak_growth_bytes) / 1e6, Double(r.private_step_peak_growth_bytes) / 1e6))
     }

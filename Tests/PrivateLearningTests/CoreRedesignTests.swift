@@ -256,5 +256,15 @@ struct CoreRedesignTests {
         let x = Fixtures.gaussian(shape: [4, 2, 3, 2], seed: 1)
         #expect(m.forward(x, training: false) == m.forward(x.reshaped([4, 12]), training: false))
         #expect(m.predict(x.reshaped([4, 12])).shape == [4, 2])
+        // The N-d input shape survives save/load, and a private step runs on a shaped batch.
+        let loaded = try ModelFile(m).makeModel(registry: Self.registry())
+        #expect(loaded.inputShape == [2, 3, 2] && loaded.predict(x) == m.predict(x))
+        let dp = try PrivateModel(model: m, l2NormClip: 1, noiseMultiplier: 0, noise: .seeded(1), registry: Self.registry())
+        dp.compile(optimizer: SGD(), loss: MeanSquaredError())
+        let shaped = try dp.privatizedStep(TrainingBatch(features: x, labels: Fixtures.gaussian(shape: [4, 2], seed: 2)),
+                                           expectedBatchSize: 4)
+        let flat = try dp.privatizedStep(TrainingBatch(features: x.reshaped([4, 12]), labels: Fixtures.gaussian(shape: [4, 2], seed: 2)),
+                                         expectedBatchSize: 4)
+        #expect(shaped.gradients == flat.gradients)
     }
 }
