@@ -28,7 +28,7 @@ public struct NormSampler: Sendable {
     let compute: @Sendable (any Layer, NormSamplerInput) -> [Float]
 
     /// Wraps a type-specific sampler.
-    public init<L: Layer>(for type: L.Type, _ sampler: @escaping @Sendable (L, NormSamplerInput) -> [Float]) {
+    public init<L: Layer & SendableMetatype>(for type: L.Type, _ sampler: @escaping @Sendable (L, NormSamplerInput) -> [Float]) {
         compute = { layer, input in
             guard let typed = layer as? L else { preconditionFailure("norm sampler called on another layer type") }
             return sampler(typed, input)

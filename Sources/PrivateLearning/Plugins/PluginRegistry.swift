@@ -98,7 +98,7 @@ public struct PluginRegistry: Sendable {
     /// Registers a fast per-unit gradient-norm path for the layer type `type` (any module may
     /// register one for its own layers; layers without one use the generic fallback).
     /// - Throws: `PrivateLearningError.duplicatePlugin` unless `replacing` is true.
-    public mutating func registerNormSampler<L: Layer>(for type: L.Type, replacing: Bool = false,
+    public mutating func registerNormSampler<L: Layer & SendableMetatype>(for type: L.Type, replacing: Bool = false,
                                                        _ sampler: @escaping @Sendable (L, NormSamplerInput) -> [Float]) throws {
         let key = ObjectIdentifier(type)
         if !replacing, normSamplers[key] != nil {
