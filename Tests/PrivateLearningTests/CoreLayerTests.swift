@@ -57,6 +57,41 @@ struct CoreLayerTests {
         #expect(try LayerConformance.check({ WrongNormsDense() }, inputShape: [4]).passed)
     }
 
+    /// A layer that caches its last input instead of returning it: wrong once two batches interleave.
+    final class CachingScale: Layer {
+        var typeName: String { "caching_scale" }
+        var configuration: PluginParameters { [:] }
+        var parameters: [Tensor] = []
+        var lastInput = Tensor(zeros: [0, 0])
+        func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] {
+            parameters = [Tensor(repeating: 0.5, shape: inputShape)]
+            return inputShape
+        }
+        func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
+            lastInput = input
+            var y = input
+            for r in 0..<input.rows { for j in 0..<input.columns { y[r, j] *= parameters[0].storage[j] } }
+            return (y, ())
+        }
+        func backward(_ g: Tensor, saved: any Sendable) -> Tensor {
+            var dx = g
+            for r in 0..<g.rows { for j in 0..<g.columns { dx[r, j] *= parameters[0].storage[j] } }
+            return dx
+        }
+        func parameterGradients(outputGradient g: Tensor, saved: any Sendable, exampleWeights w: [Float]?) -> [Tensor] {
+            var s = Tensor(zeros: parameters[0].shape)
+            for r in 0..<g.rows { for j in 0..<g.columns { s.storage[j] += (w?[r] ?? 1) * lastInput[r, j] * g[r, j] } }
+            return [s]
+        }
+    }
+
+    @Test("the conformance checker catches a layer that keeps batch state instead of returning it")
+    func checkerCatchesCachedState() throws {
+        let report = try LayerConformance.check({ CachingScale() }, inputShape: [4], finiteDifferences: false)
+        #expect(!report.passed)
+        #expect(report.failures.contains { $0.contains("stateless: gradients") })
+    }
+
     @Test("Dense refuses non-flat inputs with the layer position")
     func denseShapeError() throws {
         #expect(throws: PrivateLearningError.self) {

@@ -28,6 +28,8 @@ public struct LayerConformanceReport: Sendable, Equatable, CustomStringConvertib
 /// - the norm sampler registered for the layer's type in `registry` (else the fallback), per
 ///   example and with privacy units of several rows (`‖Σ_{i∈u} g_i‖²`);
 /// - weighted sums for every reduction: sum (all ones), mean (all 1/B) and random weights;
+/// - statelessness: backward and gradients from a saved value are unchanged by another batch's
+///   forward pass in between (so threads can share the layer);
 /// - parameter and input gradients against central finite differences (optional).
 public enum LayerConformance {
     /// - Parameters:
@@ -92,6 +94,17 @@ public enum LayerConformance {
         let grouped = PrivacyUnits(unitOfRow: unitOfRow, count: 1 + batchSize / 2)
         let groupedNorms = perUnitSquaredGradientNorms(of: layer, NormSamplerInput(saved: saved, outputGradient: r, units: grouped),
                                                        registry: registry)
+
+        // Statelessness: another batch's forward pass in between must not change what this batch's
+        // saved value gives (a layer that caches batch state instead of returning it fails here,
+        // and could not run on several threads).
+        let other = Tensor(shape: x.shape, values: x.storage.reversed())
+        _ = layer.forward(other, training: true)
+        note("stateless: backward from the saved value after another forward pass", layer.backward(r, saved: saved).storage,
+             dx.storage, tolerance: relativeTolerance)
+        note("stateless: gradients from the saved value after another forward pass",
+             layer.parameterGradients(outputGradient: r, saved: saved, exampleWeights: nil).flatMap(\.storage),
+             sumGrads.flatMap(\.storage), tolerance: relativeTolerance)
 
         // One example at a time.
         var single: [[Tensor]] = []
