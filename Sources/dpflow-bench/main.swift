@@ -21,6 +21,12 @@ let arguments = CommandLine.arguments
 LinearAlgebra.setThreadCount(1)
 let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
 let rounds = 3
+/// Norm samplers of the standard layers (Dense's fast path).
+let registry: PluginRegistry = {
+    var r = PluginRegistry()
+    try! StandardPlugins.register(into: &r)
+    return r
+}()
 
 func syntheticData(seed: UInt64) -> (Tensor, Tensor) {
     let g = SeededRandomSource(seed: seed)
@@ -68,14 +74,14 @@ if let i = arguments.firstIndex(of: "--memory-child") {
     let model = try makeModel(hidden: hidden)
     let baseline = maxRSSBytes()
     if mode == "private" {
-        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
         dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
         let loader = try PoissonLoader(features: x, labels: y, batchSize: memoryBatch)
         let rng = SecureRandomSource()
         var g = rng
         for _ in 0..<5 {
-            let (bx, by) = loader.sampleBatch(using: &g)
-            let (grads, _) = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize)
+            let b = loader.sampleBatch(using: &g)
+            let (grads, _) = try dp.privatizedGradients(features: b.features, labels: b.labels, expectedBatchSize: loader.expectedBatchSize)
             model.apply(gradients: grads, optimizer: dp.optimizer!)
         }
     } else {
@@ -86,10 +92,11 @@ if let i = arguments.firstIndex(of: "--memory-child") {
         for s in 0..<5 {
             let idx = Array(order[(s * memoryBatch)..<((s + 1) * memoryBatch)])
             let bx = x.gatheringRows(idx), by = y.gatheringRows(idx)
-            let out = model.forward(bx, training: true)
-            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+            var (out, tape) = model.forwardRecording(bx)
+            model.backward(loss.perExampleGradient(predictions: out, targets: by), tape: &tape)
             let w = [Float](repeating: 1 / Float(idx.count), count: idx.count)
-            model.apply(gradients: model.parameterGradients(exampleWeights: w), optimizer: optimizer)
+            model.apply(gradients: model.parameterGradients(tape: tape, exampleWeights: w), optimizer: optimizer)
+            out = Tensor(zeros: [0])
         }
     }
     print(baseline, maxRSSBytes())
@@ -101,7 +108,7 @@ if let i = arguments.firstIndex(of: "--profile-private-step") {
     let hidden = Int(arguments[i + 1])!, sigma = Double(arguments[i + 2])!
     let (x, y) = syntheticData(seed: 42)
     let model = try makeModel(hidden: hidden)
-    let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: sigma)
+    let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: sigma, registry: registry)
     dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
     let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
     let loss = BinaryCrossentropy()
@@ -111,10 +118,11 @@ if let i = arguments.firstIndex(of: "--profile-private-step") {
     let p = seconds(clock.now - t) / 2000
     t = clock.now
     for _ in 0..<2000 {
-        let out = model.forward(bx, training: true)
+        var (out, tape) = model.forwardRecording(bx)
         _ = loss.perExampleLoss(predictions: out, targets: by)
-        model.backward(loss.perExampleGradient(predictions: out, targets: by))
-        _ = model.parameterGradients(exampleWeights: [Float](repeating: 1 / 256, count: 256))
+        model.backward(loss.perExampleGradient(predictions: out, targets: by), tape: &tape)
+        _ = model.parameterGradients(tape: tape, exampleWeights: [Float](repeating: 1 / 256, count: 256))
+        out = Tensor(zeros: [0])
     }
     let n = seconds(clock.now - t) / 2000
     print("private step \(p * 1e3) ms, plain step \(n * 1e3) ms, ratio \(p / n)")
@@ -166,22 +174,24 @@ if arguments.contains("--profile") {
         let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
         let loss = BinaryCrossentropy()
         t = clock.now
+        var tape = Tape()
         for _ in 0..<reps {
-            let out = model.forward(bx, training: true)
-            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+            let recorded = model.forwardRecording(bx)
+            tape = recorded.tape
+            model.backward(loss.perExampleGradient(predictions: recorded.output, targets: by), tape: &tape)
         }
         let fbT = seconds(clock.now - t) / Double(reps)
         t = clock.now
-        for _ in 0..<reps { _ = model.parameterGradients(exampleWeights: nil) }
+        for _ in 0..<reps { _ = model.parameterGradients(tape: tape, exampleWeights: nil) }
         let gradT = seconds(clock.now - t) / Double(reps)
-        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
         dp.compile(optimizer: SGD(), loss: loss)
         t = clock.now
         for _ in 0..<reps { _ = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: 256) }
         let privT = seconds(clock.now - t) / Double(reps)
         t = clock.now
         let opt = SGD()
-        let grads = model.parameterGradients(exampleWeights: nil)
+        let grads = model.parameterGradients(tape: tape, exampleWeights: nil)
         for _ in 0..<reps { model.apply(gradients: grads, optimizer: opt) }
         let applyT = seconds(clock.now - t) / Double(reps)
         print("hidden \(hidden): params \(model.parameterCount) noise \(noiseT * 1e3) ms, sample+gather \(sampleT * 1e3) ms, fwd+bwd \(fbT * 1e3) ms, grads \(gradT * 1e3) ms, privatized step \(privT * 1e3) ms, apply \(applyT * 1e3) ms")
@@ -237,11 +247,11 @@ for hidden in [128, 512] {
     plain.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     _ = try plain.fit(x.slicingRows(0..<(batch * 4)), y.slicingRows(0..<(batch * 4)), epochs: 1, batchSize: batch, seed: 1) // warm-up
     let privateNet = try makeModel(hidden: hidden)
-    let warmDP = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    let warmDP = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
     warmDP.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
     _ = try warmDP.fit(warm, epochs: 1, targetDelta: 1e-5)   // warm-up (separate accounting)
-    let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
     dp.prefetchesNoise = !arguments.contains("--no-prefetch")
     dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
