@@ -114,10 +114,13 @@ final class GzipStream {
     private var consumed = 0
     private var ended = false
     let file: String
+    /// Reading only a prefix of the file (the header): input running out is not an error.
+    let allowTruncation: Bool
 
-    init(_ data: [UInt8], file: String) throws {
+    init(_ data: [UInt8], file: String, allowTruncation: Bool = false) throws {
         self.input = data
         self.file = file
+        self.allowTruncation = allowTruncation
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // 16 + 15: a gzip wrapper (header and CRC-32/length trailer checked by zlib), 32 KiB window.
@@ -155,7 +158,7 @@ final class GzipStream {
             if read == 0 && wrote == 0 { throw fail("the gzip stream is truncated") }
         case Z_STREAM_END:
             ended = true
-            guard consumed == input.count else { throw fail("the file has bytes after the gzip stream") }
+            guard allowTruncation || consumed == input.count else { throw fail("the file has bytes after the gzip stream") }
         default:
             throw fail("the gzip stream is corrupt")
         }

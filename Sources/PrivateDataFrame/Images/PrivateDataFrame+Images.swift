@@ -107,3 +107,33 @@ extension PrivateDataFrame {
         return frame
     }
 }
+
+extension PrivateDataFrame {
+    /// The dimensions declared by an IDX file's header (`[N, H, W]` for MNIST images), read without
+    /// decoding the data: public structure for validating a pipeline before any budget is reserved.
+    /// `N`, the number of items, is private under add/remove neighbours: use it only where the
+    /// record count is public.
+    /// - Throws: `DataFrameError.malformedIDX` / `.fileUnreadable`.
+    public static func idxDimensions(path: String) throws -> [Int] {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw DataFrameError.fileUnreadable(file: name, reason: "no such file or not readable")
+        }
+        defer { try? handle.close() }
+        // A gzip header plus deflate's expansion of 4 + 4·rank bytes fits well within 64 KiB.
+        let head = [UInt8]((try? handle.read(upToCount: 1 << 16)) ?? Data())
+        let limits = IDXLimits()
+        var header: [UInt8]
+        if head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B {
+            let stream = try GzipStream(head, file: name, allowTruncation: true)
+            header = try stream.read(count: 4)
+            let rank = try IDXArray.header(header, file: name, limits: limits).rank
+            return try IDXArray.dimensions(try stream.read(count: 4 * rank), rank: rank, file: name, limits: limits)
+        }
+        guard head.count >= 4 else { throw DataFrameError.malformedIDX(file: name, reason: "the file is shorter than the 4-byte IDX header") }
+        header = Array(head[0..<4])
+        let rank = try IDXArray.header(header, file: name, limits: limits).rank
+        guard head.count >= 4 + 4 * rank else { throw DataFrameError.malformedIDX(file: name, reason: "the file ends inside the dimension list") }
+        return try IDXArray.dimensions(Array(head[4..<(4 + 4 * rank)]), rank: rank, file: name, limits: limits)
+    }
+}
