@@ -24,7 +24,8 @@ public struct LoadStage: PipelineStage {
     public static let definition = StageDefinition(
         name: kind, summary: "Read a CSV file into a private data frame under a public schema.",
         keys: [
-            .init("csv", "path", required: true, "CSV file with a header row, relative to the pipeline file"),
+            .init("csv", "path", required: true, "CSV file with a header row, relative to the pipeline file (or 'idx')"),
+            .init("idx", "mapping", "instead of csv: {images: PATH, labels: PATH, label_column: NAME (default label)}, MNIST-format IDX files, gzipped or not; the schema declares 'image: {columns, shape, min, max}' and the label column's classes"),
             .init("schema", "mapping", required: true,
                   "column name (or 'default') → {type: number|integer|category|boolean, min, max, values, missing: drop_row|{default: v} (default drop_row), invalid: drop_row|{default: v} (default drop_row), out_of_bounds: clamp|drop_row (default clamp)}; rows with too few or too many fields are dropped"),
         ],
