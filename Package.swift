@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CSystemRandom"),
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),  // gunzip of IDX files
 
         // Layer 1: accounting (no dependencies on the rest of dpflow).
         .target(name: "PrivacyAccounting", dependencies: ["CFFTW"]),
@@ -48,7 +49,7 @@ let package = Package(
 
         // Layer 3: data and audit.
         .target(name: "PrivateDataFrame", dependencies: [
-            "CCSV", "PrivateLearning", "PrivacyAccounting", "CSystemRandom",
+            "CCSV", "CGzip", "PrivateLearning", "PrivacyAccounting", "CSystemRandom",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),

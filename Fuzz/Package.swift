@@ -23,5 +23,6 @@ let package = Package(
         fuzzTarget("fuzz-pipeline", "FuzzPipeline", ["DPPipeline"]),
         fuzzTarget("fuzz-npz", "FuzzNpz", ["KerasInterop"]),
         fuzzTarget("fuzz-keras-json", "FuzzKerasJSON", ["KerasInterop", "StandardPlugins", "PrivateLearning"]),
+        fuzzTarget("fuzz-idx", "FuzzIDX", ["PrivateDataFrame"]),
     ]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds dpflow's libFuzzer targets (Fuzz/) with -sanitize=fuzzer,address on their own scratch path and runs
 # each for SECONDS (default 60), seeded from the committed corpus Fuzz/Corpus/<target>/.
-#   scripts/fuzz.sh [SECONDS] [TARGET…]      targets: csv pipeline npz keras-json (default: all)
+#   scripts/fuzz.sh [SECONDS] [TARGET…]      targets: csv pipeline npz keras-json idx (default: all)
 # New interesting inputs go to .build-fuzz/corpus/<target>/ (not committed); a crash stops the run with a
 # non-zero exit and leaves its input in .build-fuzz/crashes/. Keep every crasher as a regression test.
 set -euo pipefail
@@ -10,7 +10,7 @@ ROOT="$PWD"
 SECONDS_PER_TARGET="${1:-60}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(csv pipeline npz keras-json)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(csv pipeline npz keras-json idx)
 SCRATCH="$ROOT/.build-fuzz"
 
 echo "== fuzz build (debug, -sanitize=fuzzer,address, scratch $SCRATCH)"

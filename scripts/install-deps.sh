@@ -2,7 +2,8 @@
 # Installs the Debian packages dpflow builds against, only those that are missing.
 # Needs root (or sudo) on Debian/Ubuntu; Swift 6 itself must already be on PATH.
 set -euo pipefail
-pkgs=(libopenblas-dev libcsv-dev libfftw3-dev libsqlite3-dev pkg-config)
+# dataset-fashion-mnist: the Fashion-MNIST IDX files under /usr/share/datasets/fashion-mnist/ (pipelines/fashion_mnist.yaml).
+pkgs=(libopenblas-dev libcsv-dev libfftw3-dev libsqlite3-dev zlib1g-dev pkg-config dataset-fashion-mnist)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

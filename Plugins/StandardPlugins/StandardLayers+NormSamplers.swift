@@ -7,5 +7,7 @@ extension StandardPlugins {
         try registry.registerNormSampler(for: Dense.self, Dense.squaredNorms)
         try registry.registerNormSampler(for: Embedding.self, Embedding.squaredNorms)
         try registry.registerNormSampler(for: LayerNormalization.self, LayerNormalization.squaredNorms)
+        try registry.registerNormSampler(for: Convolution.self, Convolution.squaredNorms)
+        try registry.registerNormSampler(for: GroupNormalization.self, GroupNormalization.squaredNorms)
     }
 }

@@ -37,7 +37,7 @@ extension StandardPlugins {
 
         try registry.registerLayer(
             "batch_normalization",
-            summary: "batch normalisation: mixes examples within a batch, so DP-SGD refuses it; use layer_normalization",
+            summary: "batch normalisation: mixes examples within a batch, so DP-SGD refuses it; use layer_normalization (group_normalization for images)",
             parameters: [
                 ParameterDescription("epsilon", type: "number > 0", default: "0.001", "added to the variance"),
                 ParameterDescription("momentum", type: "number in [0, 1]", default: "0.99", "moving-statistics momentum"),

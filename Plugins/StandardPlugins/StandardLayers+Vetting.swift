@@ -10,3 +10,8 @@ extension Dropout: VettedExampleIsolation {}
 extension Flatten: VettedExampleIsolation {}
 extension Embedding: VettedExampleIsolation {}
 extension LayerNormalization: VettedExampleIsolation {}
+extension Convolution: VettedExampleIsolation {}
+extension Pooling: VettedExampleIsolation {}
+extension GlobalPooling: VettedExampleIsolation {}
+extension Reshape: VettedExampleIsolation {}
+extension GroupNormalization: VettedExampleIsolation {}

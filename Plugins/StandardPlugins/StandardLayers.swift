@@ -55,6 +55,7 @@ extension StandardPlugins {
         }
         try registerStructureLayers(into: &registry)
         try registerNormalizationLayers(into: &registry)
+        try registerImageLayers(into: &registry)
     }
 }
 

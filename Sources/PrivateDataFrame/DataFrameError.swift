@@ -18,6 +18,8 @@ public enum DataFrameError: Error, Sendable, Equatable {
     case missingColumn(file: String, column: String)
     case raggedRow(file: String, line: Int, expected: Int, found: Int, orMore: Bool)
     case malformedCSV(file: String, line: Int, reason: String)
+    /// An IDX (MNIST-format) file that cannot be parsed; `reason` names structure, never a value.
+    case malformedIDX(file: String, reason: String)
     case notANumber(file: String, line: Int, column: String, expected: String)
     case unknownCategory(file: String, line: Int, column: String, declaredCount: Int)
     case missingValue(file: String, line: Int, column: String)
@@ -57,6 +59,7 @@ extension DataFrameError: LocalizedError, CustomStringConvertible {
         case let .raggedRow(f, l, e, n, more):
             return "\(f):\(l): error: row has \(more ? "more than \(n)" : "\(n)") field\(n == 1 && !more ? "" : "s"), the header has \(e)"
         case let .malformedCSV(f, l, why): return "\(f):\(l): error: malformed CSV: \(why)"
+        case let .malformedIDX(f, why): return "\(f): error: not a valid IDX file (MNIST format): \(why)"
         case let .notANumber(f, l, c, exp): return "\(f):\(l): error: column '\(c)': value is not \(exp)"
         case let .unknownCategory(f, l, c, n):
             return "\(f):\(l): error: column '\(c)': value is not one of the \(n) declared categories"

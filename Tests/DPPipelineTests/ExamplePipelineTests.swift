@@ -27,7 +27,10 @@ struct ExamplePipelineTests {
         }
     }
 
-    @Test("every example runs end to end (2 epochs, seeded) and writes its output folder", arguments: files)
+    /// Examples too large for a debug test run (60,000 images): validated and planned above, run by the benchmark/README commands.
+    static let heavy: Set<String> = ["fashion_mnist.yaml"]
+
+    @Test("every example runs end to end (2 epochs, seeded) and writes its output folder", arguments: files.filter { !heavy.contains($0) })
     func runs(_ file: String) throws {
         let environment = TestEnvironment.make()
         do {

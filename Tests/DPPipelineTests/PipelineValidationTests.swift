@@ -27,7 +27,7 @@ let brokenPipelines: [BrokenPipelineCase] = [
     .init(name: "binary loss with two outputs", yaml: mutate("{units: 1, activation: sigmoid}", "{units: 2, activation: sigmoid}"),
           expected: ["17:11: error: binary_crossentropy needs a model with 1 output; this model has 2"]),
     .init(name: "batch normalisation refused", yaml: mutate("- dense: {units: 1, activation: sigmoid}", "- batch_normalization: {}\n        - dense: {units: 1, activation: sigmoid}"),
-          expected: ["17:11: error: layers[1] 'batch_normalization' mixes examples within a batch, which per-example clipping cannot bound; use layer_normalization or no normalisation"]),
+          expected: ["17:11: error: layers[1] 'batch_normalization' mixes examples within a batch, which per-example clipping cannot bound; use layer_normalization (group_normalization for images) or no normalisation"]),
     .init(name: "several problems at once", yaml: mutate("- dense: {units: 8", "- dens: {units: 8").replacingOccurrences(of: "epochs: 2", with: "epochs: -3"),
           expected: ["16:11: error: unknown layer 'dens'. Did you mean 'dense'?",
                      "23:15: error: 'stages[3].train.epochs' must be between 1 and 1000000, found -3"]),

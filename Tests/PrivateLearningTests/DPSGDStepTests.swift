@@ -157,8 +157,8 @@ struct DPSGDStepTests {
             Issue.record("model with batch-mixing layers was accepted")
         } catch let PrivateLearningError.layersMixExamples(lines) {
             #expect(lines == [
-                "layers[0] (batch_normalization): mixes examples within a batch; use layer_normalization or no normalisation",
-                "layers[2] (batch_normalization): mixes examples within a batch; use layer_normalization or no normalisation",
+                "layers[0] (batch_normalization): mixes examples within a batch; use layer_normalization (group_normalization for images) or no normalisation",
+                "layers[2] (batch_normalization): mixes examples within a batch; use layer_normalization (group_normalization for images) or no normalisation",
             ])
         }
     }

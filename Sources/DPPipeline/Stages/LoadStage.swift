@@ -9,18 +9,46 @@ public struct LoadStage: PipelineStage {
     public var csv: String
     public var csvPosition: SourcePosition
     public var schema: SchemaSpec
+    /// `idx: {images: PATH, labels: PATH, label_column: NAME}` instead of `csv` (MNIST-format files, gzipped or
+    /// not); `csv` then holds the images path. The schema's `image:` declares the pixels, and the label column
+    /// (a category column of the schema) the classes.
+    public var idx: IDXSource?
+
+    public struct IDXSource: Sendable {
+        public var labels: String?
+        public var labelColumn: String
+    }
 
     public var outputs: [PipelineArtifact] { [.data] }
 
     public static let definition = StageDefinition(
         name: kind, summary: "Read a CSV file into a private data frame under a public schema.",
         keys: [
-            .init("csv", "path", required: true, "CSV file with a header row, relative to the pipeline file"),
+            .init("csv", "path", required: true, "CSV file with a header row, relative to the pipeline file (or 'idx')"),
+            .init("idx", "mapping", "instead of csv: {images: PATH, labels: PATH, label_column: NAME (default label)}, MNIST-format IDX files, gzipped or not; the schema declares 'image: {columns, shape, min, max}' and the label column's classes"),
             .init("schema", "mapping", required: true,
                   "column name (or 'default') → {type: number|integer|category|boolean, min, max, values, missing: drop_row|{default: v} (default drop_row), invalid: drop_row|{default: v} (default drop_row), out_of_bounds: clamp|drop_row (default clamp)}; rows with too few or too many fields are dropped"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
+            if let idxValue = r.optional("idx") {
+                let schema = r.required("schema", diagnostics: &diagnostics).flatMap { SchemaSpec.decode($0, diagnostics: &diagnostics) }
+                r.finish(diagnostics: &diagnostics)
+                guard var m = SpecMappingReader(idxValue, what: "'\(idxValue.path)'", diagnostics: &diagnostics) else { return nil }
+                let imagesPosition = m.optional("images")?.position ?? idxValue.position
+                let images = m.string("images", required: true, diagnostics: &diagnostics)
+                let labels = m.string("labels", diagnostics: &diagnostics)
+                let labelColumn = m.string("label_column", diagnostics: &diagnostics) ?? "label"
+                m.finish(diagnostics: &diagnostics)
+                guard let images, let schema else { return nil }
+                if schema.image == nil {
+                    diagnostics.error(schema.position, "an idx source needs the schema's 'image: {columns, shape, min, max}'")
+                    return nil
+                }
+                var stage = LoadStage(position: value.position, csv: images, csvPosition: imagesPosition, schema: schema)
+                stage.idx = IDXSource(labels: labels, labelColumn: labelColumn)
+                return stage
+            }
             let csvPosition = r.optional("csv")?.position ?? value.position
             let csv = r.string("csv", required: true, diagnostics: &diagnostics)
             let schema = r.required("schema", diagnostics: &diagnostics).flatMap { SchemaSpec.decode($0, diagnostics: &diagnostics) }
@@ -30,6 +58,7 @@ public struct LoadStage: PipelineStage {
         })
 
     public func resolve(_ context: inout ResolutionContext) {
+        if idx != nil { return resolveIDX(&context) }
         let path = context.path(csv)
         context.csvPath = path
         context.schema = schema
@@ -79,7 +108,14 @@ public struct LoadStage: PipelineStage {
         let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
         let frame: PrivateDataFrame
         do {
-            frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+            if let idx, let image = schema.image {
+                let labels = idx.labels.map { ($0 as NSString).isAbsolutePath ? $0 : (context.directory as NSString).appendingPathComponent($0) }
+                frame = try PrivateDataFrame.load(idxImages: path, labels: labels, image: image, labelColumn: idx.labelColumn,
+                                                  classes: schema.column(named: idx.labelColumn)?.values ?? [],
+                                                  datasetID: context.plan.dataset)
+            } else {
+                frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+            }
         } catch let error as DataFrameError {
             throw PipelineError.invalidData(stage: Self.kind, position: position, reason: error.authorDescription)
         } catch {

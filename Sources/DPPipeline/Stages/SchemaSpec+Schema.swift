@@ -6,7 +6,7 @@ extension SchemaSpec {
         var columns: [String: ColumnSpec] = [:]
         for (name, column) in self.columns { columns[name] = column.columnSpec }
         // Pipelines use data-independent policies only: a ragged row is dropped.
-        return Schema(columns: columns, default: defaultColumn?.columnSpec, raggedRows: .dropRow)
+        return Schema(columns: columns, default: defaultColumn?.columnSpec, raggedRows: .dropRow, image: image)
     }
 }
 

@@ -36,6 +36,8 @@ public struct SchemaSpec: Sendable {
     }
     /// The `default:` declaration for columns not listed.
     public var defaultColumn: Column?
+    /// `image: {columns: "pixel_*", shape: [8, 8, 1], min: 0, max: 16}`: pixel columns declared as one image.
+    public var image: ImageSpec?
     public var position: SourcePosition
     /// Position in `columns` by name (first declaration wins), so lookups are O(1) whatever the width.
     private var index: [String: Int]
@@ -56,7 +58,12 @@ public struct SchemaSpec: Sendable {
 
     /// The declaration of `name` (its own or the default). O(1).
     public func column(named name: String) -> Column? {
-        index[name].map { columns[$0].column } ?? defaultColumn
+        if let k = index[name] { return columns[k].column }
+        if let image, image.matches(name) {
+            return Column(kind: .number, min: image.min, max: image.max, values: [], missingDefault: nil, dropRowsWithMissing: true,
+                          clampOutOfBounds: true, invalidDefault: nil, position: position)
+        }
+        return defaultColumn
     }
 
     /// True when `name` has its own declaration (not only the default).
@@ -69,13 +76,20 @@ public struct SchemaSpec: Sendable {
         }
         var declared: [(name: String, column: Column)] = []
         var defaultColumn: Column?
+        var image: ImageSpec?
         var ok = true
         for entry in entries {
+            if entry.key == "image", entry.value.mappingEntries?.contains(where: { $0.key == "shape" }) == true {
+                guard let decoded = decodeImage(entry.value, diagnostics: &diagnostics) else { ok = false; continue }
+                image = decoded
+                continue
+            }
             guard let column = decodeColumn(entry.value, diagnostics: &diagnostics) else { ok = false; continue }
             if entry.key == "default" { defaultColumn = column } else { declared.append((entry.key, column)) }
         }
-        let spec = SchemaSpec(columns: declared, defaultColumn: defaultColumn, position: value.position)
-        if spec.columns.isEmpty && spec.defaultColumn == nil {
+        var spec = SchemaSpec(columns: declared, defaultColumn: defaultColumn, position: value.position)
+        spec.image = image
+        if spec.columns.isEmpty && spec.defaultColumn == nil && spec.image == nil {
             diagnostics.error(value.position, "'\(value.path)' declares no columns")
             ok = false
         }
@@ -154,6 +168,38 @@ public struct SchemaSpec: Sendable {
     }
 
     /// `drop_row` (nil) or `{default: v}` (v); `error` is refused with a pointer to `dpflow check`.
+    /// `image: {columns: PATTERN, shape: [H, W, C], min: LO, max: HI}`; pixels are number columns with
+    /// the pipeline policies (missing/invalid cells drop the row, out-of-bounds values are clamped).
+    static func decodeImage(_ value: SpecValue, diagnostics: inout DiagnosticCollector) -> ImageSpec? {
+        guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
+        let errorsBefore = diagnostics.diagnostics.count
+        let pattern = r.string("columns", required: true, diagnostics: &diagnostics)
+        let shapeValue = r.optional("shape")
+        let lo = r.optional("min").flatMap { SpecMappingReader.number($0, diagnostics: &diagnostics) }
+        let hi = r.optional("max").flatMap { SpecMappingReader.number($0, diagnostics: &diagnostics) }
+        r.finish(diagnostics: &diagnostics)
+        let shape = shapeValue?.sequenceItems?.compactMap(\.intValue)
+        guard let shape, shape.count == shapeValue?.sequenceItems?.count else {
+            diagnostics.error(shapeValue?.position ?? value.position, "'\(value.path).shape' must be a list of integers, like [28, 28, 1]")
+            return nil
+        }
+        guard let lo, let hi else {
+            diagnostics.error(value.position, "'\(value.path)' needs public pixel bounds 'min' and 'max'")
+            return nil
+        }
+        guard let pattern, diagnostics.diagnostics.count == errorsBefore else { return nil }
+        let image = ImageSpec(columns: pattern, shape: shape, min: lo, max: hi, missing: .dropRow, invalid: .dropRow, outOfBounds: .clamp)
+        do { try image.validate() } catch {
+            if case let DataFrameError.invalidSchema(_, reason)? = error as? DataFrameError {
+                diagnostics.error(value.position, "'\(value.path)': \(reason)")
+            } else {
+                diagnostics.error(value.position, "'\(value.path)': \(error)")
+            }
+            return nil
+        }
+        return image
+    }
+
     static func decodeCellPolicy(_ value: SpecValue, diagnostics: inout DiagnosticCollector) -> String? {
         if value.stringValue == "drop_row" { return nil }
         if value.stringValue == "error" {

@@ -130,7 +130,7 @@ extension TrainStage {
             for found in model.exampleMixingLayers() where refs.indices.contains(found.index) {
                 diagnostics.error(refs[found.index].position, "layers[\(found.index)] '\(refs[found.index].name)' mixes examples "
                                   + "within a batch\(found.reason.map { " (\($0))" } ?? ""), which per-example clipping cannot bound; "
-                                  + "use layer_normalization or no normalisation")
+                                  + "use layer_normalization (group_normalization for images) or no normalisation")
                 refused = true
             }
             return refused ? nil : model

@@ -298,6 +298,7 @@ final class CSVLoadState {
             case let .undeclared(names): return fail(.undeclaredColumn(file: file, column: names[0]))
             case let .duplicate(name): return fail(.duplicateColumn(file: file, column: name))
             case let .missing(names): return fail(.missingColumn(file: file, column: names[0]))
+            case .imageColumns: return fail(.invalidSchema(column: "image", reason: mismatch.authorMessage))
             }
         }
         let checking = collector != nil

@@ -26,6 +26,8 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     public private(set) var featureColumns: [String]?
     /// Label column chosen by `select`, if any.
     public private(set) var labelColumn: String?
+    /// The declared image over pixel columns, when the schema has one (public metadata).
+    public internal(set) var image: ImageSpec?
 
     init(columns: [FrameColumn], rowCount: Int, datasetID: String, source: String,
          featureColumns: [String]? = nil, labelColumn: String? = nil, rowSelection: [Int]? = nil) {
@@ -52,9 +54,11 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     /// - Throws: `DataFrameError` naming file, line and column, never a cell value.
     public static func load(csv path: String, schema: Schema, datasetID: String? = nil) throws -> PrivateDataFrame {
         let loaded = try CSVLoader.load(path: path, schema: schema, hashing: datasetID == nil)
-        return PrivateDataFrame(columns: loaded.columns, rowCount: loaded.rowCount,
-                                datasetID: datasetID ?? "sha256:" + loaded.sha256!,
-                                source: path.split(separator: "/").last.map(String.init) ?? path)
+        var frame = PrivateDataFrame(columns: loaded.columns, rowCount: loaded.rowCount,
+                                     datasetID: datasetID ?? "sha256:" + loaded.sha256!,
+                                     source: path.split(separator: "/").last.map(String.init) ?? path)
+        frame.image = schema.image
+        return frame
     }
 
     /// Column names, in file order (schema metadata: public).
@@ -116,8 +120,10 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
             throw DataFrameError.invalidArgument("a column is selected twice (features and label must be distinct)")
         }
         let kept = try names.map { try column(named: $0) }
-        return PrivateDataFrame(columns: kept, rowCount: rowCount, datasetID: datasetID, source: source,
-                                featureColumns: features, labelColumn: label, rowSelection: rowSelection)
+        var frame = PrivateDataFrame(columns: kept, rowCount: rowCount, datasetID: datasetID, source: source,
+                                     featureColumns: features, labelColumn: label, rowSelection: rowSelection)
+        frame.image = image
+        return frame
     }
 
     /// Uses every column except `label` as features (file order), and `label` as the label.

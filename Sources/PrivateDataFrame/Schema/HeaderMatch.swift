@@ -22,6 +22,8 @@ public enum HeaderMismatch: Sendable, Equatable {
     case duplicate(String)
     /// Declared columns the header lacks (sorted).
     case missing([String])
+    /// The header has `found` columns matching the image pattern, the declared shape needs `expected`.
+    case imageColumns(pattern: String, expected: Int, found: Int)
 
     /// A message for the pipeline author: names no undeclared header cell and no data.
     public var authorMessage: String {
@@ -35,6 +37,8 @@ public enum HeaderMismatch: Sendable, Equatable {
                 + "(not shown: header cells that are not declared may be data; `dpflow check` names them for the data owner); "
                 + "declare every column (type: ignore to skip one) or add a 'default:' entry"
         case let .duplicate(name): return "column '\(name)' appears more than once in the CSV header"
+        case let .imageColumns(pattern, expected, found):
+            return "the image shape needs \(expected) pixel columns matching '\(pattern)', the CSV header has \(found)"
         case let .missing(names):
             return "the schema declares column\(names.count == 1 ? "" : "s") \(names.prefix(5).map { "'\($0)'" }.joined(separator: ", "))"
                 + "\(names.count > 5 ? " and \(names.count - 5) more" : "") that the CSV header does not have"
@@ -48,8 +52,9 @@ extension Schema {
     ///   `default`) exactly once and every declared column is present.
     public func headerMismatch(_ header: [String]) -> HeaderMismatch? {
         if let i = header.firstIndex(where: \.isEmpty) { return .emptyName(position: i + 1) }
-        if !columns.isEmpty && !header.contains(where: { columns[$0] != nil }) { return .noHeader }
-        let undeclared = header.filter { columns[$0] == nil }
+        let declared: (String) -> Bool = { columns[$0] != nil || image?.matches($0) == true }
+        if (!columns.isEmpty || image != nil) && !header.contains(where: declared) { return .noHeader }
+        let undeclared = header.filter { !declared($0) }
         if undeclared.contains(where: Self.looksLikeNumber) { return .noHeader }
         if defaultColumn == nil && !undeclared.isEmpty { return .undeclared(undeclared) }
         var seen = Set<String>()
@@ -57,6 +62,10 @@ extension Schema {
         for name in header where !seen.insert(name).inserted { return .duplicate(name) }
         let missing = columns.keys.filter { !seen.contains($0) }.sorted()
         if !missing.isEmpty { return .missing(missing) }
+        if let image {
+            let found = header.filter { columns[$0] == nil && image.matches($0) }.count
+            if found != image.pixelCount { return .imageColumns(pattern: image.columns, expected: image.pixelCount, found: found) }
+        }
         return nil
     }
 

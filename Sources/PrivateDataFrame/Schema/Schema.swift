@@ -21,16 +21,20 @@ public struct Schema: Sendable, Equatable, Hashable {
     public var defaultColumn: ColumnSpec?
     /// What to do with a row whose field count differs from the header's.
     public var raggedRows: RaggedRowPolicy
+    /// An image spread over pixel columns (`image: {columns: "pixel_*", shape: [28, 28, 1], min: 0, max: 255}`):
+    /// the matching columns are number columns in the declared bounds, and the frame knows their shape.
+    public var image: ImageSpec?
 
     /// - Parameters:
     ///   - columns: declarations by column name.
     ///   - default: the declaration for every other column of the file (`nil`: they are errors).
     ///   - raggedRows: policy for rows with too few or too many fields (`.error` by default).
     public init(columns: [String: ColumnSpec] = [:], default defaultColumn: ColumnSpec? = nil,
-                raggedRows: RaggedRowPolicy = .error) {
+                raggedRows: RaggedRowPolicy = .error, image: ImageSpec? = nil) {
         self.columns = columns
         self.defaultColumn = defaultColumn
         self.raggedRows = raggedRows
+        self.image = image
     }
 
     /// True when no value-level problem can fail a load: every column's missing, invalid and
@@ -38,13 +42,15 @@ public struct Schema: Sendable, Equatable, Hashable {
     /// drop the row). Pipelines' schemas always are.
     public var isDataIndependent: Bool {
         guard raggedRows != .error else { return false }
-        let specs = Array(columns.values) + (defaultColumn.map { [$0] } ?? [])
+        let specs = Array(columns.values) + (defaultColumn.map { [$0] } ?? []) + (image.map { [$0.columnSpec] } ?? [])
         return specs.allSatisfy { $0.kind == .ignore || ($0.missing != .error && $0.invalid != .error && $0.outOfBounds != .error) }
     }
 
     /// The declaration that applies to `name` (its own, or the default).
     public func spec(for name: String) -> ColumnSpec? {
-        columns[name] ?? defaultColumn
+        if let own = columns[name] { return own }
+        if let image, image.matches(name) { return image.columnSpec }
+        return defaultColumn
     }
 
     /// Checks that every declaration is usable: finite bounds with `min < max`, non-empty and
@@ -53,6 +59,7 @@ public struct Schema: Sendable, Equatable, Hashable {
     public func validate() throws {
         for name in columns.keys.sorted() { try Self.validate(columns[name]!, name: name) }
         if let d = defaultColumn { try Self.validate(d, name: "default") }
+        try image?.validate()
     }
 
     static func validate(_ spec: ColumnSpec, name: String) throws {
@@ -83,6 +90,7 @@ extension Schema: Codable {
     enum CodingKeys: String, CodingKey {
         case columns, `default`
         case raggedRows = "ragged_rows"
+        case image
     }
 
     public init(from decoder: any Decoder) throws {
@@ -90,6 +98,7 @@ extension Schema: Codable {
         columns = try c.decodeIfPresent([String: ColumnSpec].self, forKey: .columns) ?? [:]
         defaultColumn = try c.decodeIfPresent(ColumnSpec.self, forKey: .default)
         raggedRows = try c.decodeIfPresent(RaggedRowPolicy.self, forKey: .raggedRows) ?? .error
+        image = try c.decodeIfPresent(ImageSpec.self, forKey: .image)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -97,5 +106,6 @@ extension Schema: Codable {
         try c.encode(columns, forKey: .columns)
         try c.encodeIfPresent(defaultColumn, forKey: .default)
         if raggedRows != .error { try c.encode(raggedRows, forKey: .raggedRows) }
+        try c.encodeIfPresent(image, forKey: .image)
     }
 }

@@ -114,7 +114,7 @@ public final class PrivateModel {
         // Declared mixing, and (for layers dpflow has not vetted) an empirical perturbation check.
         let offenders = model.exampleMixingLayers().map {
             "layers[\($0.index)] (\($0.layer)): mixes examples within a batch\($0.reason.map { " (\($0))" } ?? ""); "
-                + "use layer_normalization or no normalisation"
+                + "use layer_normalization (group_normalization for images) or no normalisation"
         }
         if !offenders.isEmpty { throw PrivateLearningError.layersMixExamples(offenders) }
         self.model = model
