@@ -48,6 +48,8 @@ public struct PluginRegistry: Sendable {
     var layers: [String: Entry<LayerFactory>] = [:]
     var losses: [String: Entry<LossFactory>] = [:]
     var optimizers: [String: Entry<OptimizerFactory>] = [:]
+    /// Declarations of plugins registered with `register(_:…)`, by kind and name (aliases included).
+    var declarations: [PluginKind: [String: PluginDeclaration]] = [:]
 
     public init() {}
 
