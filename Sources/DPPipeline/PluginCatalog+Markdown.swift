@@ -13,7 +13,7 @@ extension PluginCatalog {
             for d in registry.declarations(of: kind) {
                 let name = "`\(d.name)`" + (d.aliases.isEmpty ? "" : " (" + d.aliases.map { "`\($0)`" }.joined(separator: ", ") + ")")
                 let parameters = d.parameters.filter { !$0.isHidden }.map { p in
-                    "`\(p.name)`" + (p.defaultText.map { " = \($0)" } ?? " (\(p.type.text), required)")
+                    "`\(p.name)` (\(p.type.text)" + (p.defaultText.map { ") = \($0)" } ?? ", required)")
                 }
                 let extra: String = switch kind {
                 case .layer: d.keras.map { "`\($0.className)`" } ?? "—"

@@ -99,11 +99,12 @@ public struct NumberRange: Sendable, Equatable {
 
     /// "number > 0", "number in [0, 1)", "number".
     public var text: String {
-        func f(_ v: Double) -> String { DeclaredParameter.text(.double(v)) }
+        func f(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)" }
         switch (lower, upper) {
         case (nil, nil): return "number"
-        case (let l?, nil): return "number \(lowerInclusive ? "≥" : ">") \(f(l))"
-        case (nil, let u?): return "number \(upperInclusive ? "≤" : "<") \(f(u))"
+        // One-sided bounds read as ParameterReader always wrote them ("> 0.0"); intervals as "[0, 1)".
+        case (let l?, nil): return "number \(lowerInclusive ? "≥" : ">") \(l)"
+        case (nil, let u?): return "number \(upperInclusive ? "≤" : "<") \(u)"
         case (let l?, let u?): return "number in \(lowerInclusive ? "[" : "(")\(f(l)), \(f(u))\(upperInclusive ? "]" : ")")"
         }
     }
