@@ -37,7 +37,7 @@ struct PluginNewCommand: ParsableCommand {
             throw ExitCode(1)
         }
         guard Self.isDPFlowCheckout(checkout) else {
-            printError("error: '\(checkout)' is not a dpflow checkout (no Package.swift with the PrivateLearning product)")
+            printError("error: '\(checkout)' is not a dpflow checkout (no Package.swift with the DPFlowPluginAPI product)")
             throw ExitCode(1)
         }
         let target = absolute(directory ?? name)
@@ -75,6 +75,6 @@ struct PluginNewCommand: ParsableCommand {
     static func isDPFlowCheckout(_ folder: String) -> Bool {
         guard let manifest = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("Package.swift")),
               let text = String(data: manifest, encoding: .utf8) else { return false }
-        return text.contains("name: \"dpflow\"") && text.contains(".library(name: \"PrivateLearning\"")
+        return text.contains("name: \"dpflow\"") && text.contains(".library(name: \"DPFlowPluginAPI\"")
     }
 }

@@ -57,9 +57,11 @@ struct PluginTemplate {
                 .package(path: "\(dpflowPath)"),
             ],
             targets: [
-                .target(name: "\(module)", dependencies: [.product(name: "PrivateLearning", package: "\(dpflowIdentity)")]),
-                .target(name: "\(module)Library", dependencies: ["\(module)", .product(name: "PrivateLearning", package: "\(dpflowIdentity)")]),
-                .testTarget(name: "\(module)Tests", dependencies: ["\(module)", .product(name: "PrivateLearning", package: "\(dpflowIdentity)")]),
+                // DPFlowPluginAPI is dpflow's *dynamic* product (PrivateLearning + StandardPlugins): the plugin links against
+                // it instead of embedding a copy, so at load time it uses the types of the dpflow that loads it.
+                .target(name: "\(module)", dependencies: [.product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
+                .target(name: "\(module)Library", dependencies: ["\(module)", .product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
+                .testTarget(name: "\(module)Tests", dependencies: ["\(module)", .product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
             ]
         )
 

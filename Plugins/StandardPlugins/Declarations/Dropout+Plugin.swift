@@ -8,7 +8,9 @@ extension Dropout {
             DeclaredParameter("seed", .int(min: nil), defaultNote: "drawn from the model seed", "mask generator seed (no privacy role)"),
             .fixed("noise_shape", [.null], expected: "null (every element is dropped independently)"),
         ],
-        keras: KerasDeclaration("Dropout", options: ["rate"], required: ["rate"]))
+        keras: KerasDeclaration("Dropout", options: ["rate"],
+                                fixed: ["noise_shape": .init([.null], "dpflow drops every feature independently (noise_shape must be null)")],
+                                required: ["rate"]))
 
     static func make(_ p: DeclaredParameters) throws -> Dropout {
         Dropout(rate: try p.float("rate"), seed: p.has("seed") ? UInt64(truncatingIfNeeded: try p.int("seed")) : nil)
