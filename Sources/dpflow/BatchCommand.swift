@@ -82,7 +82,7 @@ struct BatchCommand: ParsableCommand {
         }
         printError("batch: --retry-failed reruns \(retries.count) job(s) that did not complete; each reserves its budget again "
                    + "(earlier reservations stay charged):")
-        guard let pipelineRunner = try? CLIEnvironment.runner(plugins: plugins) else { return }
+        guard let pipelineRunner = try? CLIEnvironment.runner(pluginPaths: plugins.paths) else { return }
         var totals: [String: (Double, Double)] = [:]
         for job in retries {
             if let (_, plan) = try? pipelineRunner.plan(file: job.file, epochsOverride: epochs, ledgerPath: ledgerPath) {

@@ -6,10 +6,10 @@ import Foundation
 enum CLIEnvironment {
     /// The standard environment plus the plugin libraries named with `--plugin`; a library that cannot be
     /// loaded is printed to stderr and exits 1.
-    static func make(plugins: PluginOptions = PluginOptions()) throws -> PipelineEnvironment {
+    static func make(pluginPaths: [String] = []) throws -> PipelineEnvironment {
         var environment = try PipelineEnvironment.standard()
         do {
-            try environment.loadPluginLibraries(plugins.paths)
+            try environment.loadPluginLibraries(pluginPaths)
         } catch {
             printError("error: \(error)")
             throw ExitCode(1)
@@ -20,8 +20,8 @@ enum CLIEnvironment {
         return environment
     }
 
-    static func runner(plugins: PluginOptions = PluginOptions()) throws -> PipelineRunner {
-        try PipelineRunner.standard(environment: make(plugins: plugins))
+    static func runner(pluginPaths: [String] = []) throws -> PipelineRunner {
+        try PipelineRunner.standard(environment: make(pluginPaths: pluginPaths))
     }
 
     /// This executable, for batch jobs run as child processes.

@@ -12,7 +12,7 @@ struct PluginsCommand: ParsableCommand {
     var markdown = false
 
     func run() throws {
-        let environment = try CLIEnvironment.make(plugins: plugins)
+        let environment = try CLIEnvironment.make(pluginPaths: plugins.paths)
         print(markdown ? PluginCatalog.markdownTable(environment.plugins) : PluginCatalog.text(environment))
     }
 }

@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runner = try CLIEnvironment.runner(plugins: plugins)
+        let runner = try CLIEnvironment.runner(pluginPaths: plugins.paths)
         let location = ledger.location
         let outputDirectory: String
         if let output {

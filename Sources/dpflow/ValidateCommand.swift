@@ -13,7 +13,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var plugins: PluginOptions
 
     func run() throws {
-        let environment = try CLIEnvironment.make(plugins: plugins)
+        let environment = try CLIEnvironment.make(pluginPaths: plugins.paths)
         var invalid = 0
         for file in files {
             let problems = Pipeline.diagnose(file: file, environment: environment)

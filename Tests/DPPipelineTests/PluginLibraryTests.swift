@@ -178,3 +178,44 @@ struct PluginHandshakeTests {
         #expect(message.contains("'noop' is already registered"))
     }
 }
+
+/// `--plugin` and `dpflow plugin new` through the executable.
+@Suite("Plugin command line")
+struct PluginCommandLineTests {
+    @Test("--plugin loads a library for plugins and validate; a missing file is exit 1 naming it")
+    func pluginOption() throws {
+        let library = try PluginLibraryTests.examplePluginLibrary()
+        let dir = Fixtures.temporaryDirectory("plugin-cli")
+        let listed = try CommandLineTests.dpflow(["plugins", "--plugin", library], in: dir)
+        #expect(listed.code == 0)
+        #expect(listed.stdout.contains("gated_linear — ") && listed.stdout.contains("[targets: binary]"))
+        #expect(listed.stderr.contains("sha256 \(try PluginLibraryTests.sha256(library))"))
+        let text = Fixtures.validBreastCancer
+            .replacingOccurrences(of: "csv: data/", with: "csv: \(Fixtures.data)/")
+            .replacingOccurrences(of: "- dense: {units: 8, activation: relu}", with: "- gated_linear: {units: 4}")
+        try text.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
+        #expect(try CommandLineTests.dpflow(["validate", "p.yaml"], in: dir).code == 1)   // unknown layer without the library
+        #expect(try CommandLineTests.dpflow(["validate", "--plugin", library, "p.yaml"], in: dir).code == 0)
+        let missing = try CommandLineTests.dpflow(["plugins", "--plugin", "nope.so"], in: dir)
+        #expect(missing.code == 1 && missing.stderr.contains("plugin library 'nope.so': no such file"))
+    }
+
+    @Test("dpflow plugin new writes a package against this checkout; a bad name is a usage error")
+    func scaffold() throws {
+        let dir = Fixtures.temporaryDirectory("plugin-new")
+        let made = try CommandLineTests.dpflow(["plugin", "new", "demo-pack", "--dpflow", Fixtures.repositoryRoot], in: dir)
+        #expect(made.code == 0, "\(made.stderr)")
+        let manifest = try String(contentsOfFile: dir + "/demo-pack/Package.swift", encoding: .utf8)
+        #expect(manifest.contains(".package(path: \"\(Fixtures.repositoryRoot)\")"))
+        #expect(manifest.contains(".product(name: \"DPFlowPluginAPI\""))
+        #expect(manifest.contains(".library(name: \"DemoPackPlugin\", type: .dynamic"))
+        for file in ["Sources/DemoPack/FeatureScale.swift", "Sources/DemoPack/BrierLoss.swift", "Sources/DemoPackLibrary/EntryPoint.swift",
+                     "Tests/DemoPackTests/DemoPackTests.swift", "pipelines/demo_pack.yaml", "pipelines/data/synthetic.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/demo-pack/" + file), "missing \(file)")
+        }
+        let csv = try String(contentsOfFile: dir + "/demo-pack/pipelines/data/synthetic.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 401)
+        #expect(try CommandLineTests.dpflow(["plugin", "new", "demo-pack", "--dpflow", Fixtures.repositoryRoot], in: dir).code == 1)
+        #expect(try CommandLineTests.dpflow(["plugin", "new", "Bad Name"], in: dir).code == 2)
+    }
+}
