@@ -200,6 +200,26 @@ struct PluginCommandLineTests {
         #expect(missing.code == 1 && missing.stderr.contains("plugin library 'nope.so': no such file"))
     }
 
+    @Test("dpflow batch --plugin passes the library to every job (absolute path); each job's report lists it")
+    func batchPassesPlugins() throws {
+        let library = try PluginLibraryTests.examplePluginLibrary()
+        let dir = Fixtures.temporaryDirectory("plugin-batch")
+        try FileManager.default.createDirectory(atPath: dir + "/jobs", withIntermediateDirectories: true)
+        let text = Fixtures.validBreastCancer
+            .replacingOccurrences(of: "csv: data/", with: "csv: \(Fixtures.data)/")
+            .replacingOccurrences(of: "- dense: {units: 8, activation: relu}", with: "- gated_linear: {units: 4}")
+        try text.write(toFile: dir + "/jobs/g.yaml", atomically: true, encoding: .utf8)
+        _ = try CommandLineTests.initLedger(dir + "/l.sqlite")
+        // A relative --plugin path: the jobs run as child processes and still find it.
+        try FileManager.default.copyItem(atPath: library, toPath: dir + "/lib.so")
+        let result = try CommandLineTests.dpflow(["batch", dir + "/jobs", "--output", dir + "/out", "--ledger", dir + "/l.sqlite",
+                                                  "--epochs", "1", "--plugin", "lib.so"], in: dir)
+        #expect(result.code == 0, "\(result.stderr)")
+        let report = try String(contentsOfFile: dir + "/out/g/report.json", encoding: .utf8)
+        let digest = try PluginLibraryTests.sha256(dir + "/lib.so")
+        #expect(report.contains("plugin_libraries") && report.contains(digest))
+    }
+
     @Test("dpflow plugin new writes a package against this checkout; a bad name is a usage error")
     func scaffold() throws {
         let dir = Fixtures.temporaryDirectory("plugin-new")
