@@ -70,6 +70,26 @@ struct PluginLibraryTests {
         #expect(html.contains("Plugin libraries") && html.contains(library.sha256))
     }
 
+    @Test("a loaded plugin's declared checks reach the pipeline file: an unknown key and a range error at their line:column")
+    func pluginParameterErrorsArePositioned() throws {
+        var environment = TestEnvironment.make()
+        try environment.loadPluginLibraries([try Self.examplePluginLibrary()])
+        let text = Fixtures.validBreastCancer
+            .replacingOccurrences(of: "csv: data/", with: "csv: \(Fixtures.data)/")
+            .replacingOccurrences(of: "- dense: {units: 8, activation: relu}", with: "- gated_linear: {unit: 4}")
+            .replacingOccurrences(of: "loss: binary_crossentropy", with: "loss: {focal_binary_crossentropy: {gamma: -1}}")
+        do {
+            _ = try Pipeline.load(yaml: text, file: "p.yaml", environment: environment)
+            Issue.record("accepted")
+        } catch let error as PipelineError {
+            let message = error.description
+            // The library's factory throws PrivateLearningError; the host recognises it (one copy of the type)
+            // and places it at the key or the value.
+            #expect(message.contains("p.yaml:16:26: error: unknown parameter 'unit' of layer 'gated_linear'. Did you mean 'units'?"), "\(message)")
+            #expect(message.contains("error: parameter 'gamma' of loss 'focal_binary_crossentropy' must be a number ≥ 0.0"), "\(message)")
+        }
+    }
+
     @Test("a plugins: entry that cannot be loaded is an error at its file:line:column, before any budget")
     func badPluginsEntryIsPositioned() throws {
         let dir = Fixtures.temporaryDirectory("plugin-lib")
