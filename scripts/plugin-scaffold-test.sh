@@ -26,6 +26,12 @@ step "swift build (the plugin package)"
 timeout "$BUILD_LIMIT" swift build
 LIB="$PWD/.build/debug/libDemoPlugin.so"
 test -s "$LIB"
+# One copy of dpflow's types in the process: the plugin links libDPFlowPluginAPI.so and defines none of
+# PrivateLearning's symbols itself (they bind to the dpflow executable's exported copy at load time).
+readelf -d "$LIB" | grep -q 'NEEDED.*libDPFlowPluginAPI.so'
+if nm -D --defined-only "$LIB" | grep -q 's15PrivateLearning14PluginRegistryV'; then
+    echo "plugin library embeds its own copy of PrivateLearning" >&2; exit 1
+fi
 
 step "swift test (conformance and reference tests)"
 timeout "$BUILD_LIMIT" swift test
