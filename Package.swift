@@ -2,6 +2,11 @@
 // dpflow: differentially private training of neural networks, driven by pipeline files.
 import PackageDescription
 
+// Executables that load plugin libraries (`--plugin`) export their symbols, so that a plugin's references to
+// PrivateLearning & co. bind to the executable's own copy: one PluginRegistry, one Layer protocol, one
+// runtime type per dpflow type in the process (see docs/plugins.md).
+let exportsSymbolsToPluginLibraries: [LinkerSetting] = [.unsafeFlags(["-Xlinker", "--export-dynamic"], .when(platforms: [.linux]))]
+
 let package = Package(
     name: "dpflow",
     platforms: [.macOS(.v13)],
@@ -12,6 +17,10 @@ let package = Package(
         .library(name: "KerasInterop", targets: ["KerasInterop"]),
         .library(name: "PrivateDataFrame", targets: ["PrivateDataFrame"]),
         .library(name: "DPPipeline", targets: ["DPPipeline"]),
+        // What plugin packages link against: one shared object with the plugin API (PrivateLearning and the standard
+        // plugins). At load time its symbols bind to the copy inside the `dpflow` executable (exported), so host and
+        // plugin share one copy of every type (docs/plugins.md).
+        .library(name: "DPFlowPluginAPI", type: .dynamic, targets: ["PrivateLearning", "StandardPlugins"]),
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
         .executable(name: "accounting-bench", targets: ["accounting-bench"]),
@@ -59,11 +68,12 @@ let package = Package(
         .target(name: "DPPipeline", dependencies: [
             "PrivateDataFrame", "PrivateLearning", "StandardPlugins", "KerasInterop", "PrivacyAccounting",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of loaded plugin libraries
         ]),
         .executableTarget(name: "dpflow", dependencies: [
             "DPPipeline", "PrivacyAccounting", "PrivateDataFrame",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: exportsSymbolsToPluginLibraries),
         .executableTarget(name: "dpflow-bench", dependencies: [
             "PrivateLearning", "StandardPlugins", "PrivacyAccounting", "PrivateDataFrame",
         ]),
@@ -81,7 +91,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
         .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"],
-                    exclude: ["Snapshots"]),  // read through #filePath, re-recorded by the tests
+                    exclude: ["Snapshots"],  // read through #filePath, re-recorded by the tests
+                    linkerSettings: exportsSymbolsToPluginLibraries),
         .testTarget(name: "PrivacyAuditTests", dependencies: ["PrivacyAudit", "StandardPlugins", "DPTestSupport"]),
     ]
 )

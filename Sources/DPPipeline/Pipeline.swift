@@ -5,6 +5,10 @@ public struct PipelineEnvironment: Sendable {
     public var stages: StageRegistry
     /// Layers, losses and optimizers that `train` stages may name.
     public var plugins: PluginRegistry
+    /// Plugin libraries loaded into `plugins` (`--plugin`, a pipeline's `plugins:`), listed in the report.
+    public var loadedLibraries: [LoadedPluginLibrary] = []
+    /// Resolved paths of `loadedLibraries`, so that a file is loaded once.
+    var loadedLibraryPaths: [String] = []
 
     public init(stages: StageRegistry = .standard, plugins: PluginRegistry) {
         self.stages = stages
@@ -31,7 +35,17 @@ public struct Pipeline: Sendable {
                             environment: PipelineEnvironment) throws -> Pipeline {
         let (spec, diagnostics) = try PipelineParser(stages: environment.stages).decode(yaml: yaml, file: file, directory: directory)
         guard let spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
-        return try Pipeline(spec: spec, environment: environment, earlier: diagnostics)
+        var environment = environment
+        var earlier = diagnostics
+        // The pipeline's own plugin libraries (`plugins:`), loaded before its names are resolved.
+        for library in spec.pluginLibraries {
+            do {
+                try environment.loadPluginLibraries([library.path], relativeTo: directory)
+            } catch {
+                earlier.error(library.position, "\(error)")
+            }
+        }
+        return try Pipeline(spec: spec, environment: environment, earlier: earlier)
     }
 
     /// Resolves a decoded spec; `earlier` holds phase (a) problems to report together with phase (b)'s.

@@ -45,7 +45,13 @@ extension PluginCatalog {
         for kind in PluginKind.allCases {
             out.append(["layer": "Layers:", "loss": "Losses:", "optimizer": "Optimizers:"][kind.rawValue] ?? "\(kind.rawValue):")
             for name in environment.plugins.names(of: kind) {
-                out.append("  \(name) — \(environment.plugins.summary(of: kind, name) ?? "")")
+                var facts: [String] = []
+                if let d = environment.plugins.declaration(of: kind, name), d.name == name {
+                    if let keras = d.keras { facts.append("Keras \(keras.className)") }
+                    if let encoding = d.targetEncoding { facts.append("targets: \(encoding.rawValue)") }
+                }
+                out.append("  \(name) — \(environment.plugins.summary(of: kind, name) ?? "")"
+                           + (facts.isEmpty ? "" : " [\(facts.joined(separator: "; "))]"))
                 for p in environment.plugins.parameterDescriptions(of: kind, name) ?? [] {
                     out.append("      \(p.name): \(p.type)\(p.defaultValue.map { " = \($0)" } ?? " (required)") — \(p.summary)")
                 }

@@ -26,6 +26,8 @@ struct BatchCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var plugins: PluginOptions
+
     @Flag(help: "Rerun jobs that completed before.")
     var force = false
 
@@ -57,6 +59,7 @@ struct BatchCommand: ParsableCommand {
         }
         var extra = ["--quiet"]
         if let epochs { extra += ["--epochs", String(epochs)] }
+        for path in plugins.absolutePaths { extra += ["--plugin", path] }
         let runner = BatchRunner(outputDirectory: output, concurrency: jobs, ledger: location.path, force: force,
                                  retryFailed: retryFailed,
                                  launcher: ProcessJobLauncher(executable: CLIEnvironment.executablePath, extraArguments: extra))
@@ -79,7 +82,7 @@ struct BatchCommand: ParsableCommand {
         }
         printError("batch: --retry-failed reruns \(retries.count) job(s) that did not complete; each reserves its budget again "
                    + "(earlier reservations stay charged):")
-        guard let pipelineRunner = try? CLIEnvironment.runner() else { return }
+        guard let pipelineRunner = try? CLIEnvironment.runner(pluginPaths: plugins.paths) else { return }
         var totals: [String: (Double, Double)] = [:]
         for job in retries {
             if let (_, plan) = try? pipelineRunner.plan(file: job.file, epochsOverride: epochs, ledgerPath: ledgerPath) {

@@ -4,12 +4,24 @@ import Foundation
 
 /// The registries and services the command-line tool runs pipelines with.
 enum CLIEnvironment {
-    static func make() throws -> PipelineEnvironment {
-        try PipelineEnvironment.standard()
+    /// The standard environment plus the plugin libraries named with `--plugin`; a library that cannot be
+    /// loaded is printed to stderr and exits 1.
+    static func make(pluginPaths: [String] = []) throws -> PipelineEnvironment {
+        var environment = try PipelineEnvironment.standard()
+        do {
+            try environment.loadPluginLibraries(pluginPaths)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        for library in environment.loadedLibraries {
+            printError("plugin library \(library.path) (sha256 \(library.sha256)): \(library.registered.joined(separator: ", "))")
+        }
+        return environment
     }
 
-    static func runner() throws -> PipelineRunner {
-        try PipelineRunner.standard(environment: make())
+    static func runner(pluginPaths: [String] = []) throws -> PipelineRunner {
+        try PipelineRunner.standard(environment: make(pluginPaths: pluginPaths))
     }
 
     /// This executable, for batch jobs run as child processes.

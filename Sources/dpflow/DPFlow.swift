@@ -10,7 +10,7 @@ struct DPFlow: ParsableCommand {
         abstract: "Differentially private training of neural networks, driven by pipeline files.",
         subcommands: [
             RunCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self,
-            PluginsCommand.self, BudgetCommand.self, LedgerCommand.self, SchemaCommand.self, CheckCommand.self,
+            PluginsCommand.self, PluginCommand.self, BudgetCommand.self, LedgerCommand.self, SchemaCommand.self, CheckCommand.self,
         ]
     )
 

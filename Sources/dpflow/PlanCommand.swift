@@ -14,6 +14,8 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var plugins: PluginOptions
+
     @Option(help: "Override every train stage's epochs.")
     var epochs: Int?
 
@@ -22,7 +24,7 @@ struct PlanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runner = try CLIEnvironment.runner()
+        let runner = try CLIEnvironment.runner(pluginPaths: plugins.paths)
         let location = ledger.location
         let (pipeline, plan) = try CLIEnvironment.exiting { try runner.plan(file: file, epochsOverride: epochs, ledgerPath: location.path) }
         let state = runner.ledgerState(location: location.path, mayCreate: location.mayCreateOnFirstUse, dataset: plan.dataset,

@@ -23,6 +23,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var ledger: LedgerOptions
 
+    @OptionGroup var plugins: PluginOptions
+
     @Option(help: "Seed sampling and noise (tests only): the run is reported NOT PRIVATE.")
     var seed: UInt64?
 
@@ -37,7 +39,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runner = try CLIEnvironment.runner()
+        let runner = try CLIEnvironment.runner(pluginPaths: plugins.paths)
         let location = ledger.location
         let outputDirectory: String
         if let output {

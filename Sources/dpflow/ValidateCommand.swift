@@ -10,8 +10,10 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Pipeline files.")
     var files: [String]
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
-        let environment = try CLIEnvironment.make()
+        let environment = try CLIEnvironment.make(pluginPaths: plugins.paths)
         var invalid = 0
         for file in files {
             let problems = Pipeline.diagnose(file: file, environment: environment)

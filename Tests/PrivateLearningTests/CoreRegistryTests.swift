@@ -39,7 +39,7 @@ struct CoreRegistryTests {
 
     @Test("errors name the plugin and the parameter", arguments: [
         ("dense", PluginParameters(), PrivateLearningError.missingParameter(plugin: "dense", parameter: "units")),
-        ("dense", ["units": .string("x")], .invalidParameter(plugin: "dense", parameter: "units", expected: "an integer")),
+        ("dense", ["units": .string("x")], .invalidParameter(plugin: "dense", parameter: "units", expected: "an integer > 0")),
         ("dense", ["units": .int(0)], .invalidParameter(plugin: "dense", parameter: "units", expected: "an integer > 0")),
         ("dense", ["units": .int(2), "unit": .int(3)], .unknownParameter(plugin: "dense", parameter: "unit", suggestion: "units")),
         ("dens", ["units": .int(2)], .unknownPlugin(kind: "layer", name: "dens", suggestion: "dense")),

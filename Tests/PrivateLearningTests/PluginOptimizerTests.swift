@@ -107,7 +107,7 @@ struct PluginOptimizerTests {
          .invalidParameter(plugin: "adamw", parameter: "amsgrad", expected: "false (AMSGrad is not implemented)")),
         ("adagrad", ["learning_rate": .int(0)], .invalidParameter(plugin: "adagrad", parameter: "learning_rate", expected: "a number > 0.0")),
         ("adagrad", ["initial_accumulator_value": .string("x")],
-         .invalidParameter(plugin: "adagrad", parameter: "initial_accumulator_value", expected: "a number")),
+         .invalidParameter(plugin: "adagrad", parameter: "initial_accumulator_value", expected: "a number ≥ 0.0")),
         ("rmsprop", ["rho": .double(1.5)], .invalidParameter(plugin: "rmsprop", parameter: "rho", expected: "a number in [0, 1)")),
         ("rmsprop", ["centred": .bool(true)], .unknownParameter(plugin: "rmsprop", parameter: "centred", suggestion: "centered")),
         ("rmsprop", ["centered": .int(1)], .invalidParameter(plugin: "rmsprop", parameter: "centered", expected: "true or false")),

@@ -129,6 +129,14 @@ public enum ReportRenderer {
         for (k, v) in report.versions.sorted(by: { $0.key < $1.key }) { h += row(k, v) }
         for (k, v) in report.timings.sorted(by: { $0.key < $1.key }) { h += row("\(k) (s)", String(format: "%.3f", v)) }
         h += "</table>\n"
+        if let libraries = report.pluginLibraries, !libraries.isEmpty {
+            h += "<h2>Plugin libraries</h2>\n<p>Third-party code that ran with dpflow's privileges: the privacy guarantee above "
+                + "holds only if these libraries are trustworthy.</p>\n<table>\n<tr><th>file</th><th>SHA-256</th><th>registered</th></tr>\n"
+            for l in libraries {
+                h += "<tr><td>\(e(l.path))</td><td><code>\(e(l.sha256))</code></td><td>\(e(l.registered.joined(separator: ", ")))</td></tr>\n"
+            }
+            h += "</table>\n"
+        }
         h += "<h2>Pipeline file</h2>\n<pre>\(e(pipelineText))</pre>\n"
         h += "<h2>Log</h2>\n<pre>\(e(log))</pre>\n</body>\n</html>\n"
         return h

@@ -138,9 +138,13 @@ public struct RunReport: Codable, Sendable {
     public var outputs: [String]
     public var startedAt: String
     public var finishedAt: String
+    /// Third-party plugin libraries loaded for this run (path and SHA-256); nil when none was. Their code ran
+    /// with dpflow's privileges, so the privacy guarantee of this report holds only if they are trustworthy.
+    public var pluginLibraries: [LoadedPluginLibrary]? = nil
 
     enum CodingKeys: String, CodingKey {
         case status, pipeline, versions, privacy, stages, metrics, training, timings, outputs
+        case pluginLibraries = "plugin_libraries"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }

@@ -49,6 +49,7 @@ public struct PipelineParser: Sendable {
         }
         let name = r.string("name", required: true, diagnostics: &diagnostics)
         let description = r.string("description", diagnostics: &diagnostics)
+        let pluginLibraries = decodePluginLibraries(r.optional("plugins"), diagnostics: &diagnostics)
         let privacy = decodePrivacy(r.required("privacy", diagnostics: &diagnostics), root: root, diagnostics: &diagnostics)
         var decoded: [any PipelineStage] = []
         if let stagesValue = r.required("stages", diagnostics: &diagnostics) {
@@ -68,8 +69,23 @@ public struct PipelineParser: Sendable {
         let spec = PipelineSpec(name: name ?? "", description: description,
                                 privacy: privacy ?? PrivacySpec(dataset: nil, budget: nil, delta: nil, accountant: "rdp", position: root.position),
                                 stages: decoded, file: file, directory: directory, position: root.position, sourceText: text,
-                                isComplete: !diagnostics.hasErrors)
+                                isComplete: !diagnostics.hasErrors, pluginLibraries: pluginLibraries)
         return (spec, diagnostics)
+    }
+
+    /// `plugins: [PATH, …]`: plugin library files, relative to the pipeline file's folder.
+    private func decodePluginLibraries(_ value: SpecValue?, diagnostics: inout DiagnosticCollector) -> [PluginLibraryReference] {
+        guard let value else { return [] }
+        let items = value.sequenceItems ?? [value]
+        var out: [PluginLibraryReference] = []
+        for item in items {
+            guard let path = item.stringValue, item.mappingEntries == nil, !path.isEmpty else {
+                diagnostics.error(item.position, "'\(item.path)' must be the path of a plugin library (.so), found \(item.typeName)")
+                continue
+            }
+            out.append(PluginLibraryReference(path: path, position: item.position))
+        }
+        return out
     }
 
     private func decodePrivacy(_ value: SpecValue?, root: SpecValue, diagnostics: inout DiagnosticCollector) -> PrivacySpec? {

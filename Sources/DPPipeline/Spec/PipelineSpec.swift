@@ -19,6 +19,14 @@ public struct PipelineSpec: Sendable {
     public var sourceText: String
     /// False when phase (a) reported errors and some stages or keys are missing from this spec.
     public var isComplete: Bool = true
+    /// Plugin libraries the file loads (`plugins:`), in file order.
+    public var pluginLibraries: [PluginLibraryReference] = []
+}
+
+/// One entry of a pipeline's `plugins:` list: a plugin library's path (relative to the pipeline file's folder).
+public struct PluginLibraryReference: Sendable {
+    public var path: String
+    public var position: SourcePosition
 }
 
 /// The `privacy:` section: which ledger entry pays and how much may be granted on first use.

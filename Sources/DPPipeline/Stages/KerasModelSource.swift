@@ -34,7 +34,7 @@ public struct KerasModelSource: ModelSourceResolver {
     public func outputWidth(_ spec: SpecValue, directory: String, plugins: PluginRegistry) -> Int? {
         guard let json = Self.paths(spec).json else { return nil }
         let url = URL(fileURLWithPath: json, relativeTo: URL(fileURLWithPath: directory, isDirectory: true))
-        guard let parsed = try? KerasModelSpec(contentsOf: url, layerNames: Set(plugins.layerNames)),
+        guard let parsed = try? KerasModelSpec(contentsOf: url, registry: plugins),
               let model = try? KerasModelImporter.makeModel(spec: parsed, weights: nil, registry: plugins) else { return nil }
         return model.outputShape.reduce(1, *)
     }

@@ -58,33 +58,35 @@ extension TrainStage {
         case .boolean: 2
         case .integer, .number: nil
         }
-        switch loss.name {
-        case "binary_crossentropy":
+        // What the loss declares it is trained on decides the checks, never its name.
+        let name = loss.name
+        switch targetEncoding(context.plugins) {
+        case .binary:
             if outputWidth != 1 {
-                diagnostics.error(outputPosition, "binary_crossentropy needs a model with 1 output; this model has \(outputWidth)")
+                diagnostics.error(outputPosition, "\(name) needs a model with 1 output; this model has \(outputWidth)")
             }
             if let classes, classes != 2 {
-                diagnostics.error(loss.position, "binary_crossentropy needs a label with 2 values; '\(label)' declares \(classes). Use sparse_categorical_crossentropy")
+                diagnostics.error(loss.position, "\(name) needs a label with 2 values; '\(label)' declares \(classes). Use sparse_categorical_crossentropy")
             } else if classes == nil {
-                diagnostics.error(loss.position, "binary_crossentropy needs a category or boolean label; '\(label)' is \(column.kind.rawValue)")
+                diagnostics.error(loss.position, "\(name) needs a category or boolean label; '\(label)' is \(column.kind.rawValue)")
             }
-        case "sparse_categorical_crossentropy":
+        case .integerClass:
             if let classes, outputWidth != classes {
-                diagnostics.error(outputPosition, "sparse_categorical_crossentropy: the last layer has \(outputWidth) outputs but '\(label)' declares \(classes) values")
+                diagnostics.error(outputPosition, "\(name): the last layer has \(outputWidth) outputs but '\(label)' declares \(classes) values")
             } else if classes == nil {
-                diagnostics.error(loss.position, "sparse_categorical_crossentropy needs a category label; '\(label)' is \(column.kind.rawValue)")
+                diagnostics.error(loss.position, "\(name) needs a category label; '\(label)' is \(column.kind.rawValue)")
             }
-        case "categorical_crossentropy":
+        case .oneHot:
             if let classes, outputWidth != classes {
-                diagnostics.error(outputPosition, "categorical_crossentropy: the last layer has \(outputWidth) outputs but '\(label)' declares \(classes) values (one-hot targets)")
+                diagnostics.error(outputPosition, "\(name): the last layer has \(outputWidth) outputs but '\(label)' declares \(classes) values (one-hot targets)")
             } else if classes == nil {
-                diagnostics.error(loss.position, "categorical_crossentropy needs a category or boolean label; '\(label)' is \(column.kind.rawValue)")
+                diagnostics.error(loss.position, "\(name) needs a category or boolean label; '\(label)' is \(column.kind.rawValue)")
             }
-        default:
-            // Every other loss gets the label as one scaled value per example (`labelEncoding`): a wider model
-            // output would only fail inside the loss, after the budget was reserved.
-            if labelEncoding == .scaled, outputWidth != 1 {
-                diagnostics.error(outputPosition, "\(loss.name) is trained on '\(label)' as one value per example, so the model needs 1 output; this model has \(outputWidth)")
+        case .real:
+            // The label as one scaled value per example: a wider model output would only fail inside the loss,
+            // after the budget was reserved.
+            if outputWidth != 1 {
+                diagnostics.error(outputPosition, "\(name) is trained on '\(label)' as one value per example, so the model needs 1 output; this model has \(outputWidth)")
             }
         }
     }

@@ -9,13 +9,19 @@ private final class EpochRecorder {
 }
 
 extension TrainStage {
-    /// How labels are encoded for this loss: class indices for binary and sparse categorical cross-entropy,
-    /// one-hot for categorical cross-entropy, values scaled by the declared bounds for regression losses.
-    var labelEncoding: EncodingOptions.LabelEncoding {
-        switch loss.name {
-        case "binary_crossentropy", "sparse_categorical_crossentropy": .classIndex
-        case "categorical_crossentropy": .oneHot
-        default: .scaled
+    /// The target encoding the loss declares (`PluginDeclaration.targetEncoding`); a loss registered without a
+    /// declaration is trained on one real value per example.
+    func targetEncoding(_ plugins: PluginRegistry) -> TargetEncoding {
+        plugins.targetEncoding(ofLoss: loss.name) ?? .real
+    }
+
+    /// How the label column is encoded for the loss's declared targets: class indices (binary, integer class),
+    /// one-hot, or values scaled by the declared bounds (real).
+    func labelEncoding(_ plugins: PluginRegistry) -> EncodingOptions.LabelEncoding {
+        switch targetEncoding(plugins) {
+        case .binary, .integerClass: .classIndex
+        case .oneHot: .oneHot
+        case .real: .scaled
         }
     }
 
@@ -26,7 +32,7 @@ extension TrainStage {
         let plan = try resolvedPlan(trainingRecords: context.publicTrainingRecords, planned: planned)
         let plugins = context.pipeline.environment.plugins
         let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
-                                       categories: .oneHot, label: labelEncoding)
+                                       categories: .oneHot, label: labelEncoding(plugins))
         context.encoding = encoding
         // The training part's rows are encoded batch by batch from its columns (no encoded copy of the part).
         let examples: FrameTrainingSet

@@ -1,36 +1,52 @@
 import PrivateLearning
+import StandardPlugins
 
-/// The Keras classes dpflow maps to registry layers, the classes it refuses, and shared option sets.
-enum KerasLayerCatalog {
-    static let rules: [KerasLayerRule] = [
-        KerasLayerRule(
-            className: "Dense", registryName: "dense",
-            options: ["units", "activation", "use_bias", "kernel_initializer", "bias_initializer"],
-            outputShape: { input, p in p["units"]?.intValue.map { Array(input.dropLast()) + [$0] } }),
-        KerasLayerRule(className: "Activation", registryName: "activation", options: ["activation"]),
-        KerasLayerRule(
-            className: "Dropout", registryName: "dropout", options: ["rate"],
-            fixed: ["noise_shape": ([.null], "dpflow drops every feature independently (noise_shape must be null)")]),
-        KerasLayerRule(
-            className: "Flatten", registryName: "flatten", options: [],
-            fixed: ["data_format": ([.null, .string("channels_last")], "only channels_last is supported")],
-            outputShape: { input, _ in [input.reduce(1, *)] }),
-        KerasLayerRule(
-            className: "LayerNormalization", registryName: "layer_normalization",
-            options: ["epsilon", "center", "scale", "beta_initializer", "gamma_initializer"],
-            fixed: ["rms_scaling": ([.bool(false)], "RMS scaling is not implemented")]),
-        KerasLayerRule(
-            className: "Embedding", registryName: "embedding",
-            options: ["input_dim", "output_dim", "embeddings_initializer"],
-            fixed: ["mask_zero": ([.bool(false)], "masking is not implemented"),
-                    "sparse": ([.bool(false)], "sparse gradients are not implemented")],
-            outputShape: { input, p in p["output_dim"]?.intValue.map { input + [$0] } }),
+/// The Keras classes dpflow maps to registry layers, taken from the plugin registry: every layer declaration with a
+/// `KerasDeclaration` (class name, options passed through, options fixed at one value, required options) becomes a
+/// rule, and its per-example output shape comes from the layer's own `plannedShapes`. A plugin layer that declares
+/// its Keras class imports and exports like a built-in one.
+struct KerasLayerCatalog: Sendable {
+    let rules: [KerasLayerRule]
+
+    init(registry: PluginRegistry) {
+        var rules: [KerasLayerRule] = []
+        for declaration in registry.declarations(of: .layer) {
+            guard let keras = declaration.keras else { continue }
+            let name = declaration.name
+            let options = keras.options ?? declaration.parameters.filter { !$0.isHidden }.map(\.name)
+            rules.append(KerasLayerRule(
+                className: keras.className, registryName: name, options: Set(options),
+                fixed: keras.fixed.mapValues { (allowed: $0.allowed.map(KerasConfigValue.init), reason: $0.reason) },
+                required: keras.required,
+                outputShape: { input, parameters in
+                    // The layer's own shape plan: what `build` would produce, computed without allocating.
+                    guard let layer = try? registry.makeLayer(name, parameters: parameters.mapValues(\.pluginParameter)) else { return nil }
+                    guard let plan = try? layer.plannedShapes(inputShape: input, index: 0) else { return nil }
+                    return plan.outputShape
+                }))
+        }
+        // Classes whose dpflow layer does not declare its Keras spelling yet (ported when the layer is).
+        let declared = Set(rules.map(\.registryName))
+        rules += Self.undeclared.filter { !declared.contains($0.registryName) }
+        self.rules = rules
+    }
+
+    /// The catalog of the standard plugins (used when no registry is given).
+    static let standard: KerasLayerCatalog = {
+        var registry = PluginRegistry()
+        try? StandardPlugins.register(into: &registry)
+        return KerasLayerCatalog(registry: registry)
+    }()
+
+    /// Rules for Keras classes whose dpflow layer has no `KerasDeclaration` yet.
+    static let undeclared: [KerasLayerRule] = [
         KerasLayerRule(
             className: "Conv2D", registryName: "conv2d",
             options: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "activation", "use_bias",
                       "kernel_initializer", "bias_initializer"],
             fixed: ["data_format": ([.null, .string("channels_last")], "only channels_last is supported"),
                     "groups": ([.int(1)], "grouped convolutions are not implemented")],
+            required: ["filters"],
             outputShape: { _, _ in nil }),
     ]
 
@@ -51,11 +67,11 @@ enum KerasLayerCatalog {
     /// `ActivationFunction`.
     static var activationNames: [String] { ActivationFunction.allCases.map(\.rawValue) }
 
-    static func rule(forClass className: String) -> KerasLayerRule? {
+    func rule(forClass className: String) -> KerasLayerRule? {
         rules.first { $0.className == className }
     }
 
-    static func rule(forRegistryName name: String) -> KerasLayerRule? {
+    func rule(forRegistryName name: String) -> KerasLayerRule? {
         rules.first { $0.registryName == name }
     }
 }

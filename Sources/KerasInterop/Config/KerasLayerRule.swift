@@ -11,6 +11,8 @@ struct KerasLayerRule: Sendable {
     var options: Set<String>
     /// Options dpflow accepts only at one of the listed values, with the reason shown otherwise.
     var fixed: [String: (allowed: [KerasConfigValue], reason: String)] = [:]
+    /// Options that must be present (not null).
+    var required: [String] = []
     /// Per-example output shape for a per-example input shape, when known.
     var outputShape: @Sendable (_ input: [Int], _ parameters: [String: KerasConfigValue]) -> [Int]? = { input, _ in input }
 }

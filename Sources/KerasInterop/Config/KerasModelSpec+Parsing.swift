@@ -7,14 +7,16 @@ extension KerasModelSpec {
     ///   - layerNames: registry layer names available (`PluginRegistry.layerNames`); a class
     ///     is accepted when it maps to one of them. Nil accepts every class dpflow knows.
     /// - Throws: `KerasInteropError` naming the file, the layer position, the class and the option.
-    public init(contentsOf url: URL, layerNames: Set<String>? = nil) throws {
+    ///   - registry: the plugin registry whose layer declarations give the Keras classes (default: the standard
+    ///     plugins); when given without `layerNames`, its layer names are the ones available.
+    public init(contentsOf url: URL, layerNames: Set<String>? = nil, registry: PluginRegistry? = nil) throws {
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
             throw KerasInteropError.invalidModelJSON(file: url.path, reason: "cannot read the file")
         }
-        try self.init(json: data, file: url.path, layerNames: layerNames)
+        try self.init(json: data, file: url.path, layerNames: layerNames, registry: registry)
     }
 
     /// Parses and checks a Keras `Sequential` model JSON, Keras 2 or Keras 3 spelling.
@@ -25,7 +27,7 @@ extension KerasModelSpec {
     /// - Throws: `KerasInteropError.invalidModelJSON`, `.unsupportedModelClass`,
     ///   `.unknownLayerClass`, `.refusedLayerClass`, `.unsupportedOption`, `.invalidOption`,
     ///   `.missingInputShape`.
-    public init(json: Data, file: String, layerNames: Set<String>? = nil) throws {
+    public init(json: Data, file: String, layerNames: Set<String>? = nil, registry: PluginRegistry? = nil) throws {
         let root: KerasConfigValue
         do {
             root = try JSONDecoder().decode(KerasConfigValue.self, from: json)
@@ -57,7 +59,8 @@ extension KerasModelSpec {
         self.kerasVersion = root["keras_version"]?.stringValue
         self.generation = Self.detectGeneration(root: root, layers: layerValues)
 
-        var parser = LayerListParser(file: file, layerNames: layerNames)
+        var parser = LayerListParser(file: file, layerNames: layerNames ?? registry.map { Set($0.layerNames) },
+                                     catalog: registry.map(KerasLayerCatalog.init(registry:)) ?? .standard)
         let (inputShape, layers) = try parser.parse(layerValues, modelConfig: config, root: root)
         self.inputShape = inputShape
         self.layers = layers
@@ -98,6 +101,7 @@ extension KerasModelSpec {
 private struct LayerListParser {
     let file: String
     let layerNames: Set<String>?
+    let catalog: KerasLayerCatalog
 
     func unsupported(_ index: Int, _ className: String, _ option: String, _ reason: String) -> KerasInteropError {
         .unsupportedOption(file: file, layer: index, className: className, option: option, reason: reason)
@@ -138,7 +142,7 @@ private struct LayerListParser {
             }
             let spec = try layerSpec(className: className, index: index, config: config, inputShape: shape)
             shape = shape.flatMap { s in
-                (KerasLayerCatalog.rule(forClass: className)?.outputShape ?? { _, _ in nil })(s, spec.parameters)
+                (catalog.rule(forClass: className)?.outputShape ?? { _, _ in nil })(s, spec.parameters)
             }
             specs.append(spec)
         }
@@ -198,11 +202,11 @@ private struct LayerListParser {
         if let reason = KerasLayerCatalog.refused[className] {
             throw KerasInteropError.refusedLayerClass(file: file, layer: index, className: className, reason: reason)
         }
-        let rule = KerasLayerCatalog.rule(forClass: className)
+        let rule = catalog.rule(forClass: className)
         let registryName = rule?.registryName ?? KerasNaming.snakeCase(className)
         let available = layerNames.map { $0.contains(registryName) } ?? (rule != nil)
         guard available else {
-            var known = KerasLayerCatalog.rules.map(\.className)
+            var known = catalog.rules.map(\.className)
             if let layerNames { known = known.filter { layerNames.contains(KerasNaming.snakeCase($0)) } + layerNames.map(KerasNaming.camelCase) }
             throw KerasInteropError.unknownLayerClass(file: file, layer: index, className: className,
                                                       suggestion: KerasNaming.nearest(to: className, in: Array(Set(known)).sorted()))
@@ -237,7 +241,7 @@ private struct LayerListParser {
             parameters[key] = try convert(value, key: key, index: index, className: className)
         }
         if let rule {
-            for required in rule.options where ["units", "filters", "rate", "input_dim", "output_dim"].contains(required) {
+            for required in rule.required {
                 if parameters[required] == nil, (config[required] ?? .null) == .null {
                     throw invalid(index, className, required, "missing")
                 }

@@ -29,7 +29,7 @@ extension KerasModelSpec {
         for layer in self.layers {
             let name = uniqueName(layer.name, className: layer.className)
             layers.append(writer.layer(layer, name: name, inputShape: layer.inputShape ?? shape))
-            let rule = KerasLayerCatalog.rule(forClass: layer.className)
+            let rule = KerasLayerCatalog.standard.rule(forClass: layer.className)
             shape = (layer.inputShape ?? shape).flatMap { s in (rule?.outputShape ?? { _, _ in nil })(s, layer.parameters) }
         }
         return writer.model(name: name ?? "sequential", layers: layers, inputShape: inputShape)

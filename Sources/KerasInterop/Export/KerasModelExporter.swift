@@ -17,11 +17,15 @@ public enum KerasModelExporter {
     ///     match the model's; nil names layers the way Keras does (`dense`, `dense_1`, …).
     /// - Throws: `KerasInteropError.unsupportedLayerForExport` for a layer whose configuration
     ///   cannot be written as Keras JSON.
-    public static func spec(of model: Sequential, name: String? = nil, template: KerasModelSpec? = nil) throws -> KerasModelSpec {
+    ///   - registry: the plugin registry whose layer declarations give the Keras class names (default: the
+    ///     standard plugins).
+    public static func spec(of model: Sequential, name: String? = nil, template: KerasModelSpec? = nil,
+                            registry: PluginRegistry? = nil) throws -> KerasModelSpec {
+        let catalog = registry.map(KerasLayerCatalog.init(registry:)) ?? .standard
         let inputShapes = [model.inputShape] + model.layerOutputShapes.dropLast()
         var layers: [KerasLayerSpec] = []
         for (index, (layer, inputShape)) in zip(model.layers, inputShapes).enumerated() {
-            let rule = KerasLayerCatalog.rule(forRegistryName: layer.typeName)
+            let rule = catalog.rule(forRegistryName: layer.typeName)
             let className = rule?.className ?? KerasNaming.camelCase(layer.typeName)
             var parameters: [String: KerasConfigValue] = [:]
             for (key, value) in layer.configuration where value != .null && key != "name" {

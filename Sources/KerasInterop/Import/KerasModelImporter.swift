@@ -27,7 +27,7 @@ public enum KerasModelImporter {
     ///   weight at fault.
     public static func load(json: URL, weights: URL?, registry: PluginRegistry,
                             seed: UInt64? = nil) throws -> ImportedKerasModel {
-        let spec = try KerasModelSpec(contentsOf: json, layerNames: Set(registry.layerNames))
+        let spec = try KerasModelSpec(contentsOf: json, registry: registry)
         // The model is built first (its size checked against the resource limits) so that the
         // archive's entries can be bounded by the parameter shapes before anything is inflated.
         let model = try buildModel(spec: spec, registry: registry, seed: seed, allowDefaultInitializers: weights != nil)
@@ -57,7 +57,7 @@ public enum KerasModelImporter {
         let jsonURL = resolve(kerasJSON, baseDirectory)
         var spec: KerasModelSpec?
         do {
-            spec = try KerasModelSpec(contentsOf: jsonURL, layerNames: Set(registry.layerNames))
+            spec = try KerasModelSpec(contentsOf: jsonURL, registry: registry)
         } catch let error as KerasInteropError {
             problems.append(error)
         } catch {

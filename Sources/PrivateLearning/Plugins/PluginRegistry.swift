@@ -50,6 +50,8 @@ public struct PluginRegistry: Sendable {
     var optimizers: [String: Entry<OptimizerFactory>] = [:]
     /// Fast per-unit norm paths, keyed by layer type (see `NormSampler`).
     var normSamplers: [ObjectIdentifier: NormSampler] = [:]
+    /// Declarations of plugins registered with `register(_:…)`, by kind and name (aliases included).
+    var declarations: [PluginKind: [String: PluginDeclaration]] = [:]
 
     public init() {}
 

@@ -1,0 +1,369 @@
+import Foundation
+
+/// The files `dpflow plugin new NAME` writes: a SwiftPM package with a layer (with a fast per-example norm
+/// path), a loss, their conformance and reference tests, the plugin library's entry point and a sample pipeline.
+struct PluginTemplate {
+    /// Package name as given (`demo`, `my-layers`).
+    var name: String
+    /// Absolute path of the dpflow checkout the package depends on.
+    var dpflowPath: String
+
+    /// `demo` → `Demo`, `my-layers` → `MyLayers`.
+    var module: String {
+        name.split(whereSeparator: { $0 == "-" || $0 == "_" }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+    /// `my-layers` → `my_layers` (prefix of the registered names).
+    var snake: String { name.replacingOccurrences(of: "-", with: "_") }
+    /// SwiftPM's identity of a path dependency: the folder's name, lower-cased.
+    var dpflowIdentity: String { (dpflowPath as NSString).lastPathComponent.lowercased() }
+
+    /// A valid name starts with a lower-case letter and uses only a–z, 0–9, '-' and '_' (at most 40 characters).
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.count <= 40 else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+
+    /// Relative path → file text.
+    var files: [(String, String)] {
+        [
+            ("Package.swift", packageManifest),
+            (".gitignore", ".build/\nPackage.resolved\nruns/\n"),
+            ("README.md", readme),
+            ("Sources/\(module)/\(module)Plugins.swift", registration),
+            ("Sources/\(module)/FeatureScale.swift", layer),
+            ("Sources/\(module)/BrierLoss.swift", loss),
+            ("Sources/\(module)Library/EntryPoint.swift", entryPoint),
+            ("Tests/\(module)Tests/\(module)Tests.swift", tests),
+            ("pipelines/\(snake).yaml", pipeline),
+            ("pipelines/data/synthetic.csv", Self.syntheticCSV()),
+        ]
+    }
+
+    var packageManifest: String {
+        """
+        // swift-tools-version:6.0
+        // A dpflow plugin package: `swift build`, then `dpflow run --plugin .build/debug/lib\(module)Plugin.so pipelines/\(snake).yaml`.
+        import PackageDescription
+
+        let package = Package(
+            name: "\(name)",
+            platforms: [.macOS(.v13)],
+            products: [
+                // The loadable plugin library: one shared object with the `dpflow_plugin_entry` C entry point.
+                .library(name: "\(module)Plugin", type: .dynamic, targets: ["\(module)Library"]),
+            ],
+            dependencies: [
+                // The dpflow checkout this plugin is built against (the same one whose `dpflow` loads it).
+                .package(path: "\(dpflowPath)"),
+            ],
+            targets: [
+                // DPFlowPluginAPI is dpflow's *dynamic* product (PrivateLearning + StandardPlugins): the plugin links against
+                // it instead of embedding a copy, so at load time it uses the types of the dpflow that loads it.
+                .target(name: "\(module)", dependencies: [.product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
+                .target(name: "\(module)Library", dependencies: ["\(module)", .product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
+                .testTarget(name: "\(module)Tests", dependencies: ["\(module)", .product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
+            ]
+        )
+
+        """
+    }
+
+    var registration: String {
+        """
+        import PrivateLearning
+
+        /// The plugins of this package, each declared once (name, parameters, target encoding).
+        public enum \(module)Plugins {
+            /// Registers `\(snake)_feature_scale` (layer) and `\(snake)_brier` (loss).
+            public static func register(into registry: inout PluginRegistry) throws {
+                try registry.register(FeatureScale.declaration, layer: { _ in FeatureScale() })
+                try registry.register(BrierLoss.declaration, loss: { p in BrierLoss(fromLogits: try p.bool("from_logits")) })
+            }
+        }
+
+        extension FeatureScale {
+            public static let declaration = PluginDeclaration(
+                layer: "\(snake)_feature_scale", summary: "per-feature scale and shift y = x ⊙ γ + β; fast per-example norms")
+        }
+
+        extension BrierLoss {
+            /// Trained on 0/1 targets: the pipeline encodes a two-valued label as class indices.
+            public static let declaration = PluginDeclaration(
+                loss: "\(snake)_brier", summary: "Brier score: mean of (p − y)² over outputs per example", targetEncoding: .binary,
+                parameters: [.bool("from_logits", default: false, "predictions are logits (a sigmoid is applied first)")])
+        }
+
+        """
+    }
+
+    var layer: String {
+        """
+        import PrivateLearning
+
+        /// `y = x ⊙ γ + β` with one learned scale γ_j and shift β_j per feature (initialised to 1 and 0).
+        ///
+        /// Adopts `PerExampleGradientNorms`: example i's gradient is `(dy_i ⊙ x_i, dy_i)`, so its squared norm is
+        /// `Σ_j (dy_ij·x_ij)² + Σ_j dy_ij²`, computed in O(B·F) without materialising per-example gradients.
+        public final class FeatureScale: Layer, PerExampleGradientNorms {
+            public let typeName = "\(snake)_feature_scale"
+            public var parameters: [Tensor] = []
+            var features = 0
+            var input = Tensor(zeros: [0, 0])
+            var delta = Tensor(zeros: [0, 0])
+
+            public init() {}
+
+            public var configuration: PluginParameters { [:] }
+
+            public func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] {
+                guard inputShape.count == 1, inputShape[0] > 0 else {
+                    throw PrivateLearningError.incompatibleShape(layer: typeName, index: index, inputShape: inputShape,
+                                                                 reason: "needs a flat feature vector per example")
+                }
+                features = inputShape[0]
+                parameters = [Tensor(shape: [features], values: [Float](repeating: 1, count: features)), Tensor(zeros: [features])]
+                return inputShape
+            }
+
+            public func forward(_ x: Tensor, training: Bool) -> Tensor {
+                let b = x.rows
+                var y = [Float](repeating: 0, count: b * features)
+                for r in 0..<b {
+                    for j in 0..<features {
+                        y[r * features + j] = x.storage[r * features + j] * parameters[0].storage[j] + parameters[1].storage[j]
+                    }
+                }
+                if training { input = x.reshaped([b, features]) }
+                return Tensor(shape: [b, features], values: y)
+            }
+
+            public func backward(_ outputGradient: Tensor) -> Tensor {
+                let b = outputGradient.rows
+                delta = outputGradient.reshaped([b, features])
+                var dx = [Float](repeating: 0, count: b * features)
+                for r in 0..<b {
+                    for j in 0..<features { dx[r * features + j] = delta.storage[r * features + j] * parameters[0].storage[j] }
+                }
+                return Tensor(shape: [b, features], values: dx)
+            }
+
+            /// `Σ_i w_i·(dy_i ⊙ x_i)` and `Σ_i w_i·dy_i`.
+            public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+                var gScale = [Float](repeating: 0, count: features)
+                var gShift = [Float](repeating: 0, count: features)
+                for r in 0..<delta.rows {
+                    let w = exampleWeights?[r] ?? 1
+                    if w == 0 { continue }   // dropped examples do not enter the sum at all
+                    for j in 0..<features {
+                        let d = delta.storage[r * features + j]
+                        gScale[j] += w * d * input.storage[r * features + j]
+                        gShift[j] += w * d
+                    }
+                }
+                return [Tensor(shape: [features], values: gScale), Tensor(shape: [features], values: gShift)]
+            }
+
+            public func perExampleSquaredGradientNorms() -> [Float] {
+                (0..<delta.rows).map { r in
+                    var s: Float = 0
+                    for j in 0..<features {
+                        let d = delta.storage[r * features + j], x = input.storage[r * features + j]
+                        s += d * d * x * x + d * d
+                    }
+                    return s
+                }
+            }
+        }
+
+        """
+    }
+
+    var loss: String {
+        """
+        import Foundation
+        import PrivateLearning
+
+        /// Brier score for 0/1 targets: per example, the mean over outputs of `(p − y)²`, with `p = σ(z)` when
+        /// `fromLogits`. A loss only maps predictions to per-example losses and gradients; DP-SGD clips and noises them.
+        public struct BrierLoss: Loss, Sendable {
+            public let typeName = "\(snake)_brier"
+            public var fromLogits: Bool
+
+            public init(fromLogits: Bool = false) { self.fromLogits = fromLogits }
+
+            public var configuration: PluginParameters { ["from_logits": .bool(fromLogits)] }
+
+            func probability(_ v: Float) -> Float { fromLogits ? 1 / (1 + exp(-v)) : v }
+
+            public func perExampleLoss(predictions: Tensor, targets: Tensor) -> [Float] {
+                let k = predictions.columns
+                return (0..<predictions.rows).map { r in
+                    var s: Float = 0
+                    for j in 0..<k {
+                        let d = probability(predictions.storage[r * k + j]) - targets.storage[r * k + j]
+                        s += d * d
+                    }
+                    return s / Float(k)
+                }
+            }
+
+            public func perExampleGradient(predictions: Tensor, targets: Tensor) -> Tensor {
+                var g = predictions
+                let k = Float(predictions.columns)
+                for i in 0..<g.count {
+                    let p = probability(predictions.storage[i])
+                    let dp = 2 * (p - targets.storage[i]) / k
+                    g.storage[i] = fromLogits ? dp * p * (1 - p) : dp
+                }
+                return g
+            }
+        }
+
+        """
+    }
+
+    var entryPoint: String {
+        """
+        import \(module)
+        import PrivateLearning
+
+        /// The plugin library's one C entry point. `PluginLibraryABI.enter` checks dpflow's plugin-API version and
+        /// build fingerprint against the ones this library was compiled with before registering anything.
+        @_cdecl("dpflow_plugin_entry")
+        public func dpflowPluginEntry(_ host: UnsafeMutableRawPointer?) -> Int32 {
+            PluginLibraryABI.enter(host) { registry in try \(module)Plugins.register(into: &registry) }
+        }
+
+        """
+    }
+
+    var tests: String {
+        """
+        import Foundation
+        import PrivateLearning
+        import Testing
+        @testable import \(module)
+
+        @Test func featureScalePassesTheConformanceChecker() throws {
+            // Forward rows, per-example gradients, the fast norm path, weighted sums, finite differences.
+            let report = try LayerConformance.check({ FeatureScale() }, inputShape: [5], batchSize: 7)
+            #expect(report.passed, "\\(report)")
+        }
+
+        @Test func featureScaleNormsAreTheFastPath() throws {
+            #expect(FeatureScale() is any PerExampleGradientNorms)
+        }
+
+        @Test func brierMatchesHandComputedValues() {
+            // p = (0.2, 0.9), y = (0, 1): ℓ = ((0.2)² + (0.1)²) / 2 = 0.025; ∂ℓ/∂p = 2(p − y)/2 = (0.2, −0.1).
+            let loss = BrierLoss()
+            let p = Tensor(shape: [1, 2], values: [0.2, 0.9]), y = Tensor(shape: [1, 2], values: [0, 1])
+            #expect(abs(loss.perExampleLoss(predictions: p, targets: y)[0] - 0.025) < 1e-6)
+            let g = loss.perExampleGradient(predictions: p, targets: y).storage
+            #expect(abs(g[0] - 0.2) < 1e-6 && abs(g[1] + 0.1) < 1e-6)
+        }
+
+        @Test func brierGradientFromLogitsMatchesFiniteDifferences() {
+            let loss = BrierLoss(fromLogits: true)
+            let z: [Float] = [-1.5, 0.3, 2.0], y: [Float] = [0, 1, 1]
+            let t = Tensor(shape: [3, 1], values: y)
+            let g = loss.perExampleGradient(predictions: Tensor(shape: [3, 1], values: z), targets: t).storage
+            for i in 0..<3 {
+                let h: Float = 1e-2
+                var up = z, down = z
+                up[i] += h; down[i] -= h
+                let numeric = (loss.perExampleLoss(predictions: Tensor(shape: [3, 1], values: up), targets: t)[i]
+                    - loss.perExampleLoss(predictions: Tensor(shape: [3, 1], values: down), targets: t)[i]) / (2 * h)
+                #expect(abs(numeric - g[i]) < 1e-3)
+            }
+        }
+
+        @Test func declarationsCheckParametersAndStateTargets() throws {
+            var registry = PluginRegistry()
+            try \(module)Plugins.register(into: &registry)
+            #expect(registry.targetEncoding(ofLoss: "\(snake)_brier") == .binary)
+            #expect(throws: PrivateLearningError.self) { try registry.makeLoss("\(snake)_brier", parameters: ["from_logit": .bool(true)]) }
+            _ = try registry.makeLayer("\(snake)_feature_scale")
+        }
+
+        """
+    }
+
+    var pipeline: String {
+        """
+        # A sample pipeline using this package's plugins. Run it with
+        #   dpflow run --plugin .build/debug/lib\(module)Plugin.so pipelines/\(snake).yaml --output runs/\(snake)
+        # or name the library in the file itself (relative to this file):
+        #   plugins: [../.build/debug/lib\(module)Plugin.so]
+        name: \(snake)-sample
+        privacy:
+          dataset: \(snake)-synthetic
+          budget: {epsilon: 4.0, delta: 1e-5}
+          public_size: 400
+        stages:
+          - load:
+              csv: data/synthetic.csv
+              schema:
+                default: {type: number, min: -3, max: 3}
+                label: {type: category, values: [0, 1]}
+          - select: {features: all, label: label}
+          - split: {test_fraction: 0.25, seed: 0}
+          - train:
+              model:
+                - \(snake)_feature_scale
+                - dense: {units: 8, activation: relu}
+                - dense: {units: 1, activation: sigmoid}
+              loss: \(snake)_brier
+              optimizer: {adam: {learning_rate: 0.02}}
+              l2_norm_clip: 1.0
+              target_epsilon: 3.0
+              batch_size: 32
+              epochs: 10
+          - predict: {label_columns: [predicted]}
+          - evaluate: {metrics: [accuracy], epsilon: 0.2}
+
+        """
+    }
+
+    var readme: String {
+        """
+        # \(name): a dpflow plugin package
+
+        - `Sources/\(module)/FeatureScale.swift`: a layer with a fast per-example norm path (`PerExampleGradientNorms`).
+        - `Sources/\(module)/BrierLoss.swift`: a loss that declares binary targets.
+        - `Sources/\(module)/\(module)Plugins.swift`: one declaration per plugin and the registration.
+        - `Sources/\(module)Library/EntryPoint.swift`: the `dpflow_plugin_entry` C entry point of the loadable library.
+        - `Tests/`: conformance and reference tests (`swift test`).
+        - `pipelines/\(snake).yaml`: a sample pipeline on synthetic data.
+
+        ```sh
+        swift build
+        dpflow plugins --plugin .build/debug/lib\(module)Plugin.so
+        dpflow run --plugin .build/debug/lib\(module)Plugin.so pipelines/\(snake).yaml --output runs/\(snake)
+        ```
+
+        A plugin runs inside dpflow with dpflow's privileges: it can read the data and break every privacy guarantee.
+        Build it with the same Swift toolchain and against the same dpflow checkout as the `dpflow` that loads it
+        (it is refused otherwise).
+
+        """
+    }
+
+    /// 400 rows of public synthetic data: 4 features in [−3, 3] from a fixed linear congruential sequence, and a
+    /// label from a fixed linear rule with a few flipped rows.
+    static func syntheticCSV() -> String {
+        var state: UInt64 = 20_261_203
+        func next() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        var lines = ["x1,x2,x3,x4,label"]
+        for _ in 0..<400 {
+            let x = (0..<4).map { _ in (next() * 6 - 3) }
+            var label = 0.8 * x[0] - 0.5 * x[1] + 0.3 * x[2] > 0.1 ? 1 : 0
+            if next() < 0.05 { label = 1 - label }
+            lines.append(x.map { String(format: "%.3f", $0) }.joined(separator: ",") + ",\(label)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
