@@ -37,6 +37,7 @@ public enum PlanRenderer {
         var out: [String] = []
         out.append("Pipeline '\(plan.pipelineName)' (\(file))")
         out.append("Neighbouring: \(plan.neighbouring.name) — \(plan.neighbouring.summary)")
+        out.append("Privacy unit: \(plan.privacyUnit)")
         out.append("Data: \(dataLine(plan)); ledger id '\(plan.dataset)'")
         if let model = plan.model {
             out.append("Model: \(model.layerSummary.joined(separator: " → ")); \(model.parameterCount) parameters")

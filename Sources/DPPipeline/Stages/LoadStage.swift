@@ -77,14 +77,15 @@ public struct LoadStage: PipelineStage {
     /// locates them with `dpflow check`. How many rows were dropped is private and never reported.
     public func run(_ context: inout RunContext) throws {
         let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
-        let frame: PrivateDataFrame
+        let loaded: PrivateDataFrame
         do {
-            frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+            loaded = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
         } catch let error as DataFrameError {
             throw PipelineError.invalidData(stage: Self.kind, position: position, reason: error.authorDescription)
         } catch {
             throw dataError(error, stage: Self.kind, position: position)
         }
+        let frame = try boundingContributions(of: loaded, context: context)
         try establishPublicSize(of: frame, context: &context)
         context.frame = frame
         context.loadedFrame = frame

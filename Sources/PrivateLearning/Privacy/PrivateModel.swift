@@ -180,8 +180,8 @@ public final class PrivateModel {
         return Swift.min(Swift.max(v, 0), clip)
     }
 
-    func privatizedStep(features: Tensor, labels: Tensor, expectedBatchSize: Double, pipeline: NoisePipeline?) throws
-        -> PrivatizedStep {
+    func privatizedStep(features: Tensor, labels: Tensor, units: [Int]? = nil, unitCount: Int? = nil,
+                        expectedBatchSize: Double, pipeline: NoisePipeline?) throws -> PrivatizedStep {
         guard let loss else { throw PrivateLearningError.notCompiled }
         precondition(expectedBatchSize > 0, "expected batch size must be > 0")
         let b = features.rows
@@ -195,7 +195,10 @@ public final class PrivateModel {
             grads = model.layers.flatMap { $0.parameters.map { Tensor(zeros: $0.shape) } }
         } else {
             losses = forwardBackward(features: features, labels: labels, loss: loss)
-            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
+            // Per unit when the batch carries units (user-level DP, see PrivateModel+Units), else per example.
+            let clip = units.map { unitClipFactors(units: $0, unitCount: unitCount ?? b, batchSize: b) }
+                ?? clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b))
+            let factors = clip.map { $0 * Float(scale) }
             grads = model.parameterGradients(exampleWeights: factors)
             // Fail closed: a non-finite clipped sum means some layer let a dropped example through.
             for (k, g) in grads.enumerated() where !g.isFinite {
@@ -227,7 +230,11 @@ public final class PrivateModel {
         var lossStd: Double? = nil
         if let clip = lossTracking.lossClip, let sigmaL = lossNoiseMultiplier {
             var sum = 0.0
-            for l in losses { sum += Self.clippedLoss(l, clip: clip) }
+            if let units {
+                sum = Self.unitClippedLossSum(losses, units: units, unitCount: unitCount ?? losses.count, clip: clip)
+            } else {
+                for l in losses { sum += Self.clippedLoss(l, clip: clip) }
+            }
             let sd = sigmaL * clip
             if sd > 0 {
                 // One fresh draw per step from this model's own source (the gradient noise of a
@@ -308,8 +315,9 @@ public final class PrivateModel {
             var seen = 0               // σ = 0 only
             var noisyLossSum = 0.0     // Σ over the epoch's steps of the released noisy clipped sums
             for _ in 0..<loader.stepsPerEpoch {
-                let (bx, by) = loader.sampleBatch(using: &generator)
-                let step = try privatizedStep(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize,
+                let batch = loader.sampleTrainingBatch(using: &generator)
+                let step = try privatizedStep(features: batch.features, labels: batch.labels, units: batch.units,
+                                              unitCount: batch.unitCount, expectedBatchSize: loader.expectedBatchSize,
                                               pipeline: pipeline)
                 model.apply(gradients: step.gradients, optimizer: optimizer)
                 if noiseMultiplier == 0 {
