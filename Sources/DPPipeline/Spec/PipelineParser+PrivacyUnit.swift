@@ -59,3 +59,18 @@ extension PipelineParser {
         }
     }
 }
+
+extension RecordCountSource {
+    /// `describe(_:)` in units when the pipeline declares a privacy unit: the public number is then of units
+    /// (`public_units`, or a DP count of distinct units).
+    public func describe(_ count: Int?, userLevel: Bool) -> String {
+        guard userLevel else { return describe(count) }
+        switch self {
+        case .data: return describe(count)
+        case .declared: return "\(count.map(String.init) ?? "?") units, declared public (privacy.public_units)"
+        case .dpCount(let eps):
+            return count.map { "\($0) units, a DP count of distinct units (ε = \(PrivacyFormat.string(eps)))" }
+                ?? "a DP count of distinct units at run time (ε = \(PrivacyFormat.string(eps))); the realised number is private"
+        }
+    }
+}

@@ -8,7 +8,7 @@ extension LoadStage {
     public func cost(_ context: PlanningContext) throws -> StageCost {
         guard case .dpCount(let eps) = context.sizeSource else { return .free }
         return StageCost(epsilon: eps, delta: 0,
-                         detail: "DP count of the rows (discrete Laplace, sensitivity 1, ε = \(PrivacyFormat.string(eps))): the public size for "
+                         detail: "DP count of the \(context.privacy.unit != nil ? "distinct units" : "rows") (discrete Laplace, sensitivity 1, ε = \(PrivacyFormat.string(eps))): the public size for "
                             + "training's sampling rate and steps; the realised number of rows stays private")
     }
 
@@ -24,10 +24,10 @@ extension LoadStage {
                     + "DP-SGD accounting needs the public record count, so use 'missing: {default: …}' instead")
             }
             context.publicTrainingRecords = context.plan.trainingRecords
-            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records)
+            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records, userLevel: frame.privacyUnit != nil)
         case .declared:
             context.publicTrainingRecords = context.plan.trainingRecords
-            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records)
+            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records, userLevel: frame.privacyUnit != nil)
         case .dpCount(let eps):
             // With a privacy unit: the number of distinct units (sensitivity 1 unit), the N of unit sampling.
             let release = frame.privacyUnit != nil
@@ -38,8 +38,8 @@ extension LoadStage {
             // Post-processing of the DP release: a whole number of at least one record.
             let released = max(1, Int(max(0, min(release.values[0], 1e15)).rounded()))
             context.publicTrainingRecords = PlanningContext.publicSplit(records: released, testFraction: fraction).train
-            context.recordCountDescription = context.plan.sizeSource.describe(released)
-            context.log("DP count of the rows: \(released) (\(release.mechanism), ε = \(PrivacyFormat.string(eps))); "
+            context.recordCountDescription = context.plan.sizeSource.describe(released, userLevel: frame.privacyUnit != nil)
+            context.log("DP count of the \(frame.privacyUnit != nil ? "units" : "rows"): \(released) (\(release.mechanism), ε = \(PrivacyFormat.string(eps))); "
                         + "training's sampling rate and steps follow from it")
         }
     }
