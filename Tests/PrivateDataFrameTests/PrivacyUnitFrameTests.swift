@@ -136,7 +136,7 @@ struct PrivacyUnitFrameTests {
         let sampler = try FrameBatchSampler(set, batchSize: 10, scheme: .poissonUnits(accountedUnits: 100))
         #expect(sampler.samplingRate == 0.1 && sampler.stepsPerEpoch == 10)
         for _ in 0..<20 {
-            let batch = sampler.sampleTrainingBatch(using: &g)
+            let batch = sampler.sampleBatch(using: &g)
             #expect(batch.units?.count == batch.features.rows)
             #expect(batch.unitCount == Set(batch.units ?? []).count)
         }

@@ -26,9 +26,10 @@ struct UserLevelDPSGDTests {
     func gradients(_ m: Sequential, _ x: Tensor, _ y: Tensor) -> [[Float]] {
         let loss = BinaryCrossentropy()
         return (0..<x.rows).map { i in
-            let out = m.forward(x.gatheringRows([i]), training: true)
-            m.backward(loss.perExampleGradient(predictions: out, targets: y.gatheringRows([i])))
-            return m.parameterGradients(exampleWeights: nil).flatMap(\.storage)
+            let recorded = m.forwardRecording(x.gatheringRows([i]))
+            var tape = recorded.tape
+            m.backward(loss.perExampleGradient(predictions: recorded.output, targets: y.gatheringRows([i])), tape: &tape)
+            return m.parameterGradients(tape: tape, exampleWeights: nil).flatMap(\.storage)
         }
     }
 
@@ -151,7 +152,7 @@ struct UserLevelDPSGDTests {
         var g = SeededRandomSource(seed: 9)
         var drawn = 0
         for _ in 0..<200 {
-            let b = loader.sampleTrainingBatch(using: &g)
+            let b = loader.sampleBatch(using: &g)
             drawn += b.unitCount
             let ids = b.features.storage.map { Int($0) }
             guard let units = b.units else { Issue.record("no units"); return }

@@ -241,17 +241,13 @@ package struct FrameBatchSampler: BatchSampler {
         }
     }
 
-    package func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
-        let idx = sampleIndices(using: &generator)
-        return (Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
-                Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
-    }
-
-    /// A batch with its units under `.poissonUnits` (all rows of every drawn unit); otherwise every row its own unit.
-    package func sampleTrainingBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
+    /// One batch; under `.poissonUnits` all rows of every drawn unit, with `units` set (DP-SGD clips per unit);
+    /// otherwise every row its own unit.
+    package func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
         guard case .poissonUnits = scheme else {
-            let (x, y) = sampleBatch(using: &generator)
-            return TrainingBatch(features: x, labels: y)
+            let idx = sampleIndices(using: &generator)
+            return TrainingBatch(features: Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
+                                 labels: Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
         }
         let (idx, units, count) = PoissonUnitLoader.unitBatch(unitRows: unitRows, samplingRate: samplingRate, using: &generator)
         return TrainingBatch(features: Tensor(shape: [idx.count, features.width], values: features.encode(idx)),

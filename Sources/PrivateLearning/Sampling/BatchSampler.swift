@@ -19,18 +19,8 @@ public protocol BatchSampler: Sendable {
     var stepsPerEpoch: Int { get }
     /// The neighbouring relation this sampling scheme is accounted under.
     var neighbouring: NeighbouringRelation { get }
-    /// Features and labels of one batch.
-    func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor)
-    /// One batch with the privacy unit of each row (contract C1). Row-level samplers get the default: every row
-    /// its own unit. Unit samplers (`PoissonUnitLoader`) override it; DP-SGD clips per unit.
-    func sampleTrainingBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch
-}
-
-extension BatchSampler {
-    public func sampleTrainingBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
-        let (x, y) = sampleBatch(using: &generator)
-        return TrainingBatch(features: x, labels: y)
-    }
+    /// Features, labels and (with a privacy-unit column) the unit of every row of one batch.
+    func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch
 }
 
 extension PoissonLoader: BatchSampler {

@@ -98,14 +98,8 @@ public struct PoissonUnitLoader: BatchSampler {
         return (rows, units, chosen.count)
     }
 
-    public func sampleTrainingBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
+    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
         let (rows, units, count) = sampleRows(using: &generator)
         return TrainingBatch(features: features.gatheringRows(rows), labels: labels.gatheringRows(rows), units: units, unitCount: count)
-    }
-
-    /// The rows of a batch without their units. DP-SGD uses `sampleTrainingBatch`, never this.
-    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
-        let b = sampleTrainingBatch(using: &generator)
-        return (b.features, b.labels)
     }
 }
