@@ -18,7 +18,10 @@ struct BudgetCommand: ParsableCommand {
 
             Give --noise-multiplier to get ε, or --target-epsilon to get the smallest noise multiplier whose ε does not exceed the target (re-checked with the same accountant). Bad arguments exit with code 2.
 
+            User-level DP (privacy.unit in a pipeline): --units N_units --batch-units B_units instead of --examples/--batch-size; units are Poisson-sampled with q = B_units/N_units and steps = ceil(epochs · ceil(N_units/B_units)); add_remove of a whole unit.
+
             Example: dpflow budget --examples 60000 --batch-size 256 --noise-multiplier 1.1 --epochs 60 --delta 1e-5
+            Example: dpflow budget --units 436 --batch-units 32 --target-epsilon 3 --epochs 30 --delta 1e-5
             """
     )
 
@@ -35,6 +38,13 @@ struct BudgetCommand: ParsableCommand {
     @Option(name: .customLong("target-epsilon"), parsing: .unconditional,
             help: ArgumentHelp("Target ε: print the calibrated noise multiplier instead of ε.", valueName: "epsilon"))
     var targetEpsilon: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("User-level DP: the public number of privacy units N_units (instead of --examples).", valueName: "n"))
+    var units: String?
+
+    @Option(name: .customLong("batch-units"), parsing: .unconditional,
+            help: ArgumentHelp("User-level DP: the expected number of units per batch B_units (instead of --batch-size).", valueName: "b"))
+    var batchUnits: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Number of epochs (may be fractional), > 0.", valueName: "e"))
     var epochs: String?
@@ -62,6 +72,8 @@ struct BudgetCommand: ParsableCommand {
         var noiseMultiplier: Double?, targetEpsilon: Double?
         var accountant: AccountantKind
         var neighbouring: NeighbouringRelation = .addRemove
+        /// True when N and B count privacy units (`--units`, `--batch-units`).
+        var unitLevel = false
     }
 
     struct Output: Encodable {
@@ -79,6 +91,8 @@ struct BudgetCommand: ParsableCommand {
         var neighbouring: String
         var neighbouring_summary: String
         var steps_per_epoch: Int
+        /// "unit" with --units/--batch-units (examples and batch_size then count units), else "row".
+        var privacy_unit: String
     }
 
     func run() throws {
@@ -120,14 +134,24 @@ struct BudgetCommand: ParsableCommand {
         if let first = unrecognized.first {
             throw UsageProblem(text: "unknown option or argument '\(first)'")
         }
-        let n = try integer(examples, "--examples")
-        let b = try integer(batchSize, "--batch-size")
+        let unitLevel = units != nil || batchUnits != nil
+        if unitLevel {
+            if examples != nil || batchSize != nil {
+                throw UsageProblem(text: "give --units and --batch-units (user level) or --examples and --batch-size (row level), not both")
+            }
+            if neighbouring.lowercased() == NeighbouringRelation.replaceOne.name {
+                throw UsageProblem(text: "--units needs --neighbouring add_remove (a whole unit added or removed)")
+            }
+        }
+        let n = unitLevel ? try integer(units, "--units") : try integer(examples, "--examples")
+        let b = unitLevel ? try integer(batchUnits, "--batch-units") : try integer(batchSize, "--batch-size")
         let e = try number(try required(epochs, "--epochs"), "--epochs")
         let d = try number(try required(delta, "--delta"), "--delta")
-        guard n >= 1 else { throw UsageProblem(text: "--examples must be ≥ 1, got \(n)") }
-        guard b >= 1 else { throw UsageProblem(text: "--batch-size must be ≥ 1, got \(b)") }
+        let (nFlag, bFlag) = unitLevel ? ("--units", "--batch-units") : ("--examples", "--batch-size")
+        guard n >= 1 else { throw UsageProblem(text: "\(nFlag) must be ≥ 1, got \(n)") }
+        guard b >= 1 else { throw UsageProblem(text: "\(bFlag) must be ≥ 1, got \(b)") }
         guard b <= n else {
-            throw UsageProblem(text: "--batch-size \(b) exceeds --examples \(n): the sampling rate q = B/N would be > 1")
+            throw UsageProblem(text: "\(bFlag) \(b) exceeds \(nFlag) \(n): the sampling rate q = B/N would be > 1")
         }
         guard e > 0 else { throw UsageProblem(text: "--epochs must be > 0, got \(e)") }
         guard d > 0, d < 1 else { throw UsageProblem(text: "--delta must lie strictly between 0 and 1, got \(d)") }
@@ -142,6 +166,7 @@ struct BudgetCommand: ParsableCommand {
                                + "fixed-size batches sampled without replacement)")
         }
         var request = Request(examples: n, batchSize: b, epochs: e, delta: d, accountant: kind, neighbouring: relation)
+        request.unitLevel = unitLevel
         switch (noiseMultiplier, targetEpsilon) {
         case (let s?, nil):
             let sigma = try number(s, "--noise-multiplier")
@@ -173,7 +198,8 @@ struct BudgetCommand: ParsableCommand {
                              conversion: budget.accountant == .rdp ? "improved (Canonne-Kamath-Steinke)" : nil,
                              examples: r.examples, batch_size: r.batchSize, epochs: r.epochs,
                              target_epsilon: r.targetEpsilon, neighbouring: r.neighbouring.name,
-                             neighbouring_summary: r.neighbouring.summary, steps_per_epoch: run.stepsPerEpoch)
+                             neighbouring_summary: r.neighbouring.summary, steps_per_epoch: run.stepsPerEpoch,
+                             privacy_unit: r.unitLevel ? "unit" : "row")
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             // ε = ∞ (no finite ε at this δ) is a legitimate answer; JSON has no infinity literal.
@@ -184,9 +210,11 @@ struct BudgetCommand: ParsableCommand {
         }
         let method = budget.accountant == .rdp ? "RDP accountant, improved conversion" : "PLD accountant, d = 1e-4"
         let sampling = r.neighbouring == .addRemove ? "Poisson" : "fixed-size batches without replacement"
-        let shape = "q = \(fmt(budget.samplingRate)) (\(r.batchSize)/\(r.examples), \(sampling)), \(budget.steps) steps "
+        let shape = "q = \(fmt(budget.samplingRate)) (\(r.batchSize)/\(r.examples)\(r.unitLevel ? " units" : ""), \(sampling)\(r.unitLevel ? " of units" : "")), \(budget.steps) steps "
             + "(\(fmt(r.epochs)) epochs × \(run.stepsPerEpoch) steps)"
-        let relation = "neighbouring: \(r.neighbouring.name) — \(r.neighbouring.summary)"
+        let relation = r.unitLevel
+            ? "neighbouring: add_remove of one whole privacy unit (user-level: all of a unit's rows, each unit's gradient clipped to C)"
+            : "neighbouring: \(r.neighbouring.name) — \(r.neighbouring.summary)"
         if let target = r.targetEpsilon {
             print("noise multiplier σ = \(fmt(sigma, 6))")
             print("  reaches ε = \(fmt(budget.epsilon)) ≤ target \(fmt(target)) at δ = \(fmt(budget.delta)) (\(method))")

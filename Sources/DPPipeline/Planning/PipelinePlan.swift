@@ -29,6 +29,8 @@ public struct PipelinePlan: Sendable {
     public var model: TrainingFacts?
     /// True when an `evaluate` stage uses `mode: exact` (the run is then not private).
     public var exactEvaluation: Bool
+    /// What one unit of privacy is: `PrivacySpec.unitDescription`.
+    public var privacyUnit: String = "row-level (one row = one unit)"
 
     /// Total ε and δ of the run: the sum over stages (basic composition — the ledger's documented rule).
     public var totalEpsilon: Double { stages.reduce(0) { $0 + $1.cost.epsilon } }
@@ -57,11 +59,12 @@ extension Pipeline {
         }
         if diagnostics.hasErrors { throw PipelineError.invalidPipeline(diagnostics.sorted) }
         let exact = spec.stages.contains { ($0 as? EvaluateStage)?.mode == .exact }
-        let plan = PipelinePlan(pipelineName: spec.name, stages: stages, records: context.records,
+        var plan = PipelinePlan(pipelineName: spec.name, stages: stages, records: context.records,
                                 trainingRecords: context.trainingRecords, testRecords: context.testRecords,
                                 neighbouring: context.relation, sizeSource: context.sizeSource, dataset: try spec.privacy.dataset ?? datasetID(csvPath),
                                 grantOnFirstUse: spec.privacy.budget, training: training, model: facts.training,
                                 exactEvaluation: exact)
+        plan.privacyUnit = spec.privacy.unitDescription
         if let budget = spec.privacy.budget, plan.totalDelta > budget.delta * (1 + 1e-12) {
             throw PipelineError.invalidPipeline([PipelineDiagnostic(spec.privacy.position,
                 "the run's total δ = \(PipelineError.format(plan.totalDelta)) exceeds privacy.budget.delta = \(PipelineError.format(budget.delta)); lower privacy.delta")])

@@ -17,6 +17,7 @@ public struct PipelineResolver {
         var context = ResolutionContext(directory: spec.directory, stages: stages, plugins: plugins)
         context.diagnostics = earlier
         context.recordCountIsPublic = spec.privacy.neighbouring == .replaceOne
+        context.privacyUnit = spec.privacy.unit
         var seenKinds: [String: SourcePosition] = [:]
         for stage in spec.stages {
             // When phase (a) dropped stages, missing inputs are a consequence, not a new problem.
@@ -35,6 +36,7 @@ public struct PipelineResolver {
             context.available.formUnion(stage.outputs)
         }
         Self.checkNeighbouring(spec, diagnostics: &context.diagnostics)
+        Self.checkPrivacyUnit(spec, context: context, diagnostics: &context.diagnostics)
         if context.diagnostics.hasErrors { throw PipelineError.invalidPipeline(context.diagnostics.sorted) }
         return context
     }

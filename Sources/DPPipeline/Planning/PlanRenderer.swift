@@ -37,6 +37,7 @@ public enum PlanRenderer {
         var out: [String] = []
         out.append("Pipeline '\(plan.pipelineName)' (\(file))")
         out.append("Neighbouring: \(plan.neighbouring.name) — \(plan.neighbouring.summary)")
+        if plan.privacyUnit.hasPrefix("user-level") { out.append("Privacy unit: \(plan.privacyUnit)") }
         out.append("Data: \(dataLine(plan)); ledger id '\(plan.dataset)'")
         if let model = plan.model {
             out.append("Model: \(model.layerSummary.joined(separator: " → ")); \(model.parameterCount) parameters")
@@ -95,11 +96,11 @@ public enum PlanRenderer {
     static func dataLine(_ plan: PipelinePlan) -> String {
         switch plan.sizeSource {
         case .dpCount:
-            return plan.sizeSource.describe(nil)
+            return plan.sizeSource.describe(nil, userLevel: plan.privacyUnit.hasPrefix("user-level"))
         case .data, .declared:
             let rule = plan.sizeSource == .declared ? ": the split fraction applied to it" : ""
             let parts = plan.testRecords.map { $0 > 0 ? " (\(plan.trainingRecords ?? 0) training, \($0) test\(rule))" : "" } ?? ""
-            return plan.sizeSource.describe(plan.records) + parts
+            return plan.sizeSource.describe(plan.records, userLevel: plan.privacyUnit.hasPrefix("user-level")) + parts
         }
     }
 

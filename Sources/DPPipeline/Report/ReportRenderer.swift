@@ -57,6 +57,7 @@ public enum ReportRenderer {
             h += row("neighbouring relation", n + (report.privacy.neighbouringSummary.map { " — " + $0 } ?? ""))
         }
         if let r = report.privacy.records { h += row("number of records (public)", r) }
+        if let u = report.privacy.privacyUnit { h += row("privacy unit", u) }
         h += row("composition", report.privacy.composition)
         if let g = report.privacy.ledgerGrantedEpsilon { h += row("ledger: ε granted", PrivacyFormat.string(g)) }
         if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", PrivacyFormat.string(s)) }

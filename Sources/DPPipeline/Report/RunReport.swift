@@ -27,9 +27,12 @@ public struct RunReport: Codable, Sendable {
         /// Where the public number of records came from (declared, a DP count with its ε, or the data under
         /// replace_one); under add_remove the realised number of rows never appears.
         public var records: String? = nil
+        /// What one unit of privacy is ("user-level (unit: patient_id, at most k rows per unit)" or row-level).
+        public var privacyUnit: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case epsilon, delta, `private`, accountant, dataset, composition, neighbouring, records
+            case privacyUnit = "privacy_unit"
             case neighbouringSummary = "neighbouring_summary"
             case notPrivateReasons = "not_private_reasons"
             case ledgerGrantedEpsilon = "ledger_granted_epsilon"

@@ -213,7 +213,7 @@ public struct PipelineRunner: Sendable {
                            dataset: plan.dataset, composition: "sum of ε and of δ over stages (basic composition, as the ledger)",
                            ledgerGrantedEpsilon: after?.grantedEpsilon, ledgerSpentEpsilon: after?.usedEpsilon,
                            neighbouring: plan.neighbouring.name, neighbouringSummary: plan.neighbouring.summary,
-                           records: context.recordCountDescription),
+                           records: context.recordCountDescription, privacyUnit: plan.privacyUnit),
             stages: stageReports, metrics: context.metrics, training: context.training, timings: [:],
             outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.coarseNow(),
             pluginLibraries: pipeline.environment.loadedLibraries.isEmpty ? nil : pipeline.environment.loadedLibraries)

@@ -103,6 +103,7 @@ public struct PipelineParser: Sendable {
         spec.delta = r.double("delta", SpecLimits.within(SpecLimits.trainingDelta), diagnostics: &diagnostics)
         spec.accountant = r.choice("accountant", ["rdp", "pld"], diagnostics: &diagnostics) ?? "rdp"
         decodeNeighbouring(&r, into: &spec, diagnostics: &diagnostics)
+        decodePrivacyUnit(&r, into: &spec, diagnostics: &diagnostics)
         r.finish(diagnostics: &diagnostics)
         return spec
     }

@@ -49,6 +49,18 @@ public struct PrivacySpec: Sendable {
     public var sizeEpsilon: Double = PrivacySpec.defaultSizeEpsilon
     /// Where `public_size` was written (for errors about it).
     public var publicSizePosition: SourcePosition?
+    /// The privacy unit column (`unit:`); nil: one row = one unit. With it, `publicSize` counts units
+    /// (`public_units:`), the DP count counts distinct units, and the train stage's batch_size is in units.
+    public var unit: String?
+    public var unitPosition: SourcePosition?
+    /// k (`max_rows_per_unit:`), public: units with more rows keep a uniformly random k.
+    public var maxRowsPerUnit: Int?
+
+    /// "user-level (unit: patient_id, at most k rows per unit)" or "row-level (one row = one unit)", for plans and reports.
+    public var unitDescription: String {
+        guard let unit, let k = maxRowsPerUnit else { return "row-level (one row = one unit)" }
+        return "user-level (unit: \(unit), at most \(k) rows per unit)"
+    }
 
     /// Default ε of the DP row count: 0.05, small next to a training ε of 1–10 while still placing a data
     /// set of a few hundred rows within a few percent (discrete Laplace scale 1/ε = 20 records).

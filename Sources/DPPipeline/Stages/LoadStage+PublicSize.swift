@@ -8,7 +8,7 @@ extension LoadStage {
     public func cost(_ context: PlanningContext) throws -> StageCost {
         guard case .dpCount(let eps) = context.sizeSource else { return .free }
         return StageCost(epsilon: eps, delta: 0,
-                         detail: "DP count of the rows (discrete Laplace, sensitivity 1, ε = \(PrivacyFormat.string(eps))): the public size for "
+                         detail: "DP count of the \(context.privacy.unit != nil ? "distinct units" : "rows") (discrete Laplace, sensitivity 1, ε = \(PrivacyFormat.string(eps))): the public size for "
                             + "training's sampling rate and steps; the realised number of rows stays private")
     }
 
@@ -24,18 +24,22 @@ extension LoadStage {
                     + "DP-SGD accounting needs the public record count, so use 'missing: {default: …}' instead")
             }
             context.publicTrainingRecords = context.plan.trainingRecords
-            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records)
+            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records, userLevel: frame.privacyUnit != nil)
         case .declared:
             context.publicTrainingRecords = context.plan.trainingRecords
-            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records)
+            context.recordCountDescription = context.plan.sizeSource.describe(context.plan.records, userLevel: frame.privacyUnit != nil)
         case .dpCount(let eps):
-            let release = try frame.releaseCount(epsilon: eps, charging: try context.plannedReleaseBudget(),
-                                                 noise: context.releaseNoise(offset: 0x5152_4F57))
+            // With a privacy unit: the number of distinct units (sensitivity 1 unit), the N of unit sampling.
+            let release = frame.privacyUnit != nil
+                ? try frame.releaseUnitCount(epsilon: eps, charging: try context.plannedReleaseBudget(),
+                                             noise: context.releaseNoise(offset: 0x5152_4F57))
+                : try frame.releaseCount(epsilon: eps, charging: try context.plannedReleaseBudget(),
+                                         noise: context.releaseNoise(offset: 0x5152_4F57))
             // Post-processing of the DP release: a whole number of at least one record.
             let released = max(1, Int(max(0, min(release.values[0], 1e15)).rounded()))
             context.publicTrainingRecords = PlanningContext.publicSplit(records: released, testFraction: fraction).train
-            context.recordCountDescription = context.plan.sizeSource.describe(released)
-            context.log("DP count of the rows: \(released) (\(release.mechanism), ε = \(PrivacyFormat.string(eps))); "
+            context.recordCountDescription = context.plan.sizeSource.describe(released, userLevel: frame.privacyUnit != nil)
+            context.log("DP count of the \(frame.privacyUnit != nil ? "units" : "rows"): \(released) (\(release.mechanism), ε = \(PrivacyFormat.string(eps))); "
                         + "training's sampling rate and steps follow from it")
         }
     }
@@ -57,10 +61,11 @@ extension SplitStage {
                         + "replace_one: sizes public)")
             return (train, test)
         case .addRemove:
-            let key: SplitKey = by.map { .column($0) } ?? .rowContent
+            // With a privacy unit the unit id is hashed: all rows of a unit stay on one side.
+            let key: SplitKey = (by ?? context.pipeline.spec.privacy.unit).map { .column($0) } ?? .rowContent
             let parts = try frame.split(testFraction: testFraction, seed: UInt64(seed), key: key,
                                         keySource: context.loadedFrame ?? frame)
-            context.log("split rows by a seeded hash of \(by.map { "column '\($0)'" } ?? "each row's content") "
+            context.log("split rows by a seeded hash of \((by ?? context.pipeline.spec.privacy.unit).map { "column '\($0)'" } ?? "each row's content") "
                         + "(test fraction \(testFraction), seed \(seed); the sizes of the parts are private)")
             return parts
         }

@@ -106,21 +106,22 @@ public struct LoadStage: PipelineStage {
     /// locates them with `dpflow check`. How many rows were dropped is private and never reported.
     public func run(_ context: inout RunContext) throws {
         let path = (csv as NSString).isAbsolutePath ? csv : (context.directory as NSString).appendingPathComponent(csv)
-        let frame: PrivateDataFrame
+        let loaded: PrivateDataFrame
         do {
             if let idx, let image = schema.image {
                 let labels = idx.labels.map { ($0 as NSString).isAbsolutePath ? $0 : (context.directory as NSString).appendingPathComponent($0) }
-                frame = try PrivateDataFrame.load(idxImages: path, labels: labels, image: image, labelColumn: idx.labelColumn,
+                loaded = try PrivateDataFrame.load(idxImages: path, labels: labels, image: image, labelColumn: idx.labelColumn,
                                                   classes: schema.column(named: idx.labelColumn)?.values ?? [],
                                                   datasetID: context.plan.dataset)
             } else {
-                frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+                loaded = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
             }
         } catch let error as DataFrameError {
             throw PipelineError.invalidData(stage: Self.kind, position: position, reason: error.authorDescription)
         } catch {
             throw dataError(error, stage: Self.kind, position: position)
         }
+        let frame = try boundingContributions(of: loaded, context: context)
         try establishPublicSize(of: frame, context: &context)
         context.frame = frame
         context.loadedFrame = frame

@@ -12,6 +12,8 @@ public struct ResolutionContext: Sendable {
     /// Whether the realised number of records is public (`neighbouring: replace_one`). Under add_remove it is
     /// private, so no validation may depend on it.
     public var recordCountIsPublic = false
+    /// The privacy unit column (`privacy.unit`), never a feature or the label.
+    public var privacyUnit: String?
 
     // Facts left by earlier stages.
     public var csvPath: String?

@@ -79,7 +79,13 @@ public struct SelectStage: PipelineStage {
             }
         } else {
             let excluded = Set(exclude)
-            chosen = header.filter { $0 != label && !excluded.contains($0) }
+            chosen = header.filter { $0 != label && !excluded.contains($0) && $0 != context.privacyUnit }
+        }
+        if let unit = context.privacyUnit {
+            if features?.contains(unit) == true {
+                context.diagnostics.error(featuresPosition, "the privacy unit column '\(unit)' is never a feature")
+            }
+            if label == unit { context.diagnostics.error(labelPosition, "the privacy unit column '\(unit)' cannot be the label") }
         }
         if chosen.isEmpty { context.diagnostics.error(featuresPosition, "no feature columns selected") }
         context.features = chosen

@@ -65,8 +65,9 @@ extension TrainStage {
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
             // The samplers of `PoissonLoader` (add_remove, accounted public size) and `WithoutReplacementLoader`
             // (replace_one), drawing the same batches.
+            // With a privacy unit (add_remove only), units are sampled: plan.examples and batch_size count units.
             let scheme: FrameBatchSampler.Scheme = switch plan.neighbouring {
-            case .addRemove: .poisson(accountedSize: plan.examples)
+            case .addRemove: train.privacyUnit != nil ? .poissonUnits(accountedUnits: plan.examples) : .poisson(accountedSize: plan.examples)
             case .replaceOne: .withoutReplacement
             }
             let loader = try FrameBatchSampler(examples, batchSize: batchSize, scheme: scheme)

@@ -22,7 +22,9 @@ extension PrivateModel {
         // Batches are encoded on demand from the frame's columns (no encoded copy of every row).
         let examples = try frame.trainingSet(encoding)
         guard examples.rows > 0 else { throw DataFrameError.noRows(operation: "fit") }
-        let loader = try FrameBatchSampler(examples, batchSize: batchSize, scheme: .poisson(accountedSize: nil))
+        // With a privacy unit, units are sampled (batchSize then counts units) and clipped as a whole.
+        let scheme: FrameBatchSampler.Scheme = examples.unitRows != nil ? .poissonUnits(accountedUnits: nil) : .poisson(accountedSize: nil)
+        let loader = try FrameBatchSampler(examples, batchSize: batchSize, scheme: scheme)
         return try fit(loader, epochs: epochs, targetDelta: targetDelta, accountant: accountant, progress: progress)
     }
 }
@@ -153,6 +155,9 @@ package struct FrameBatchSampler: BatchSampler {
         case poisson(accountedSize: Int?)
         /// `WithoutReplacementLoader`: B distinct examples per step, N the number of rows (public under replace-one).
         case withoutReplacement
+        /// `PoissonUnitLoader`: each privacy unit with probability q = B/N over units (B, N in units; N the
+        /// accounted public number of units, nil: the units present). Needs a frame with a privacy unit.
+        case poissonUnits(accountedUnits: Int?)
     }
 
     let features: RowEncoder
@@ -161,11 +166,28 @@ package struct FrameBatchSampler: BatchSampler {
     /// Number of examples present (private under add/remove).
     package let exampleCount: Int
     package let batchSize: Int
+    /// The rows of each unit (`.poissonUnits` only).
+    let unitRows: [[Int]]
 
     /// - Throws: the loaders' errors (`PrivateLearningError`) for the same arguments.
     package init(_ examples: FrameTrainingSet, batchSize: Int, scheme: Scheme) throws {
         let rows = examples.rows
+        var unitRows: [[Int]] = []
         switch scheme {
+        case .poissonUnits(let accountedUnits):
+            guard let units = examples.unitRows else {
+                throw PrivateLearningError.invalidConfiguration("unit sampling needs a frame with a privacy unit")
+            }
+            guard !units.isEmpty || accountedUnits != nil else { throw PrivateLearningError.invalidTrainingData("no units") }
+            guard batchSize > 0 else {
+                throw PrivateLearningError.invalidConfiguration("batch size must be > 0, got \(batchSize)")
+            }
+            if let accountedUnits, accountedUnits < batchSize {
+                throw PrivateLearningError.invalidConfiguration(
+                    "batch size \(batchSize) units exceeds the accounted public number of units \(accountedUnits)")
+            }
+            unitRows = units
+            self.batchSize = accountedUnits == nil ? min(batchSize, units.count) : batchSize
         case .poisson(let accountedSize):
             guard rows > 0 || accountedSize != nil else { throw PrivateLearningError.invalidTrainingData("no examples") }
             guard batchSize > 0 else {
@@ -188,12 +210,16 @@ package struct FrameBatchSampler: BatchSampler {
         self.labels = examples.labels
         self.exampleCount = rows
         self.scheme = scheme
+        self.unitRows = unitRows
     }
 
     /// The N of the accounting: the accounted size under Poisson sampling when given, otherwise the number of rows.
     var publicSize: Int {
-        if case .poisson(let accountedSize?) = scheme { return accountedSize }
-        return exampleCount
+        switch scheme {
+        case .poisson(let accountedSize?): return accountedSize
+        case .poissonUnits(let accountedUnits): return accountedUnits ?? unitRows.count
+        default: return exampleCount
+        }
     }
     package var featureWidth: Int { features.width }
     /// Encoded label columns per example.
@@ -210,14 +236,23 @@ package struct FrameBatchSampler: BatchSampler {
     package func sampleIndices<G: RandomNumberGenerator>(using generator: inout G) -> [Int] {
         switch scheme {
         case .poisson: PoissonLoader.poissonIndices(count: exampleCount, samplingRate: samplingRate, using: &generator)
+        case .poissonUnits: PoissonUnitLoader.unitBatch(unitRows: unitRows, samplingRate: samplingRate, using: &generator).rows
         case .withoutReplacement: WithoutReplacementLoader.indices(count: exampleCount, batchSize: batchSize, using: &generator)
         }
     }
 
+    /// One batch; under `.poissonUnits` all rows of every drawn unit, with `units` set (DP-SGD clips per unit);
+    /// otherwise every row its own unit.
     package func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
-        let idx = sampleIndices(using: &generator)
+        guard case .poissonUnits = scheme else {
+            let idx = sampleIndices(using: &generator)
+            return TrainingBatch(features: Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
+                                 labels: Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
+        }
+        let (idx, units, count) = PoissonUnitLoader.unitBatch(unitRows: unitRows, samplingRate: samplingRate, using: &generator)
         return TrainingBatch(features: Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
-                             labels: Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
+                             labels: Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)),
+                             units: units, unitCount: count)
     }
 }
 
@@ -228,6 +263,8 @@ package struct FrameTrainingSet: Sendable {
     let labels: RowEncoder
     /// Number of examples (the frame's rows; private under add/remove).
     package let rows: Int
+    /// The rows of each privacy unit, when the frame has one (private: only the samplers read it).
+    package var unitRows: [[Int]]? = nil
     /// Encoded feature columns per example (public: from the schema).
     package var featureWidth: Int { features.width }
     /// Encoded label columns per example (public: from the schema).
@@ -238,6 +275,12 @@ extension PrivateDataFrame {
     /// The frame's selected features and label as training examples, encoded on demand (see `FrameBatchSampler`).
     /// - Throws: `DataFrameError` for a frame without features or label.
     package func trainingSet(_ encoding: EncodingOptions) throws -> FrameTrainingSet {
-        FrameTrainingSet(features: try featureEncoder(encoding).0, labels: try labelEncoder(encoding).0, rows: rowCount)
+        var set = FrameTrainingSet(features: try featureEncoder(encoding).0, labels: try labelEncoder(encoding).0, rows: rowCount)
+        if let (index, count) = unitIndices() {
+            var groups = [[Int]](repeating: [], count: count)
+            for (row, u) in index.enumerated() { groups[u].append(row) }
+            set.unitRows = groups
+        }
+        return set
     }
 }

@@ -28,6 +28,8 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
     public private(set) var labelColumn: String?
     /// The declared image over pixel columns, when the schema has one (public metadata).
     public internal(set) var image: ImageSpec?
+    /// The privacy unit after `boundingContributions` (nil: one row = one unit).
+    public internal(set) var privacyUnit: PrivacyUnit?
 
     init(columns: [FrameColumn], rowCount: Int, datasetID: String, source: String,
          featureColumns: [String]? = nil, labelColumn: String? = nil, rowSelection: [Int]? = nil) {
@@ -119,17 +121,21 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
         guard Set(names).count == names.count else {
             throw DataFrameError.invalidArgument("a column is selected twice (features and label must be distinct)")
         }
+        if let unit = privacyUnit?.column, names.contains(unit) {
+            throw DataFrameError.invalidArgument("the privacy unit column '\(unit)' is never a feature or a label")
+        }
         let kept = try names.map { try column(named: $0) }
-        var frame = PrivateDataFrame(columns: kept, rowCount: rowCount, datasetID: datasetID, source: source,
-                                     featureColumns: features, labelColumn: label, rowSelection: rowSelection)
-        frame.image = image
-        return frame
+        var selected = PrivateDataFrame(columns: kept, rowCount: rowCount, datasetID: datasetID, source: source,
+                                        featureColumns: features, labelColumn: label, rowSelection: rowSelection)
+        selected.image = image
+        selected.privacyUnit = privacyUnit
+        return selected
     }
 
     /// Uses every column except `label` as features (file order), and `label` as the label.
     public func select(allFeaturesExcept label: String) throws -> PrivateDataFrame {
         _ = try column(named: label)
-        return try select(features: columnNames.filter { $0 != label }, label: label)
+        return try select(features: columnNames.filter { $0 != label && $0 != privacyUnit?.column }, label: label)
     }
 
     /// Removes columns.
@@ -203,6 +209,9 @@ public struct PrivateDataFrame: Sendable, CustomStringConvertible {
         var copy = self
         copy.columns = columns.map { FrameColumn(name: $0.name, spec: $0.spec, storage: $0.storage.gathering(selection)) }
         copy.rowSelection = nil
+        if let unit = privacyUnit {
+            copy.privacyUnit = PrivacyUnit(column: unit.column, maxRowsPerUnit: unit.maxRowsPerUnit, keys: selection.map { unit.keys[$0] })
+        }
         return copy
     }
 }

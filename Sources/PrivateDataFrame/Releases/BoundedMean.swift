@@ -19,20 +19,23 @@ struct BoundedMean {
     let epsilon: Double
     let mechanism: ReleaseMechanism
     let relation: NeighbouringRelation
+    /// Rows per privacy unit (1: row-level); the count's sensitivity.
+    let rowsPerUnit: Int
 
     init(declared: Double?, bounds: ClosedRange<Double>, column: String, epsilon: Double,
-         mechanism: ReleaseMechanism, relation: NeighbouringRelation) throws {
+         mechanism: ReleaseMechanism, relation: NeighbouringRelation, bound k: Int = 1) throws {
         let half = mechanism.halved
         (grid, numerator, snapped, numeratorSensitivity) = try PrivateDataFrame.valueNoise(
             declared: declared, bounds: bounds, column: column, epsilon: epsilon / 2, mechanism: half,
-            relation: relation, centred: true)
+            relation: relation, centred: true, bound: k)
         centre = (snapped.0 + snapped.1) >> 1
         (countGrid, count) = try PrivateDataFrame.countNoise(declared: nil, epsilon: epsilon / 2, mechanism: half,
-                                                             cells: 1, relation: .addRemove)
+                                                             cells: 1, relation: .addRemove, bound: k)
         self.bounds = bounds
         self.epsilon = epsilon
         self.mechanism = mechanism
         self.relation = relation
+        self.rowsPerUnit = max(1, k)
     }
 
     /// The release for Σ(units(v) − C) = `centredUnits` over `count` rows.
@@ -52,7 +55,7 @@ struct BoundedMean {
                          confidenceIntervals95: [.init(lower: max(mean - h, bounds.lowerBound), upper: min(mean + h, bounds.upperBound))],
                          mechanism: "\(mechanism.name), sum sensitivity \(numeratorSensitivity) grid units = "
                              + "\(Double(numeratorSensitivity) * g) (centred), \(numerator.parameters); "
-                             + "count sensitivity \(countGrid.countStep), \(count.parameters)",
+                             + "count sensitivity \(countGrid.countStep * UInt64(rowsPerUnit)), \(count.parameters)",
                          granularity: g, relation: relation, epsilon: epsilon, delta: mechanism.delta,
                          isPrivate: bits.isPrivate,
                          note: "noisy centred sum on the grid (ε/2) over noisy count (ε/2), clamped to "

@@ -18,6 +18,9 @@ import PrivacyAccounting
 /// | histogram, confusion matrix | L1 = L2 = 1 | L1 = 2, L2 = √2 |
 /// | centred numerator of a mean | max(B − C, C − A), C = ⌊(A + B)/2⌋ | B − A |
 ///
+/// With a privacy unit (`boundingContributions`, at most k rows per unit) every sensitivity above is multiplied by k:
+/// the neighbouring relation is then add/remove of a whole unit.
+///
 /// Under `.replaceOne` the number of records is public, so a count's sensitivity is 0; dpflow still releases
 /// counts with noise of sensitivity 1, which is sound under both relations (a frame may have lost rows through a
 /// declared drop policy, making its own row count private) and costs only the count's accuracy.
@@ -39,12 +42,12 @@ extension PrivateDataFrame {
                              relation: NeighbouringRelation = .addRemove,
                              charging budget: ReleaseBudget, noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
-        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: 1, relation: .addRemove)
+        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: 1, relation: .addRemove, bound: contributionBound)
         let query = "count"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             try Self.noisyCells(query: query, labels: ["count"], counts: [Int64(rowCount)], grid: grid, noise: calibrated,
                                 epsilon: epsilon, mechanism: mechanism, relation: relation,
-                                sensitivity: "count sensitivity \(grid.countStep) grid unit(s)", source: noise)
+                                sensitivity: "count sensitivity \(grid.countStep * UInt64(contributionBound)) grid unit(s)", source: noise)
         }
     }
 
@@ -57,7 +60,7 @@ extension PrivateDataFrame {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (values, bounds) = try numericColumn(column)
         let (grid, calibrated, snapped, l1) = try Self.valueNoise(declared: granularity, bounds: bounds, column: column, epsilon: epsilon,
-                                                                  mechanism: mechanism, relation: relation, centred: false)
+                                                                  mechanism: mechanism, relation: relation, centred: false, bound: contributionBound)
         let query = "sum(\(column))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var bits = RandomBits(noise)
@@ -80,7 +83,7 @@ extension PrivateDataFrame {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (values, bounds) = try numericColumn(column)
         let mean = try BoundedMean(declared: granularity, bounds: bounds, column: column, epsilon: epsilon,
-                                   mechanism: mechanism, relation: relation)
+                                   mechanism: mechanism, relation: relation, bound: contributionBound)
         let query = "mean(\(column))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             let centred = Self.unitSum(values, bounds: bounds, grid: mean.grid, minus: mean.centre)
@@ -98,14 +101,14 @@ extension PrivateDataFrame {
                                  charging budget: ReleaseBudget, noise: ReleaseNoise = .secure) throws -> DPRelease {
         try validateRelease(epsilon: epsilon, mechanism: mechanism)
         let (indices, labels) = try classColumn(column)
-        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: labels.count, relation: relation)
+        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: labels.count, relation: relation, bound: contributionBound)
         let query = "histogram(\(column))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var counts = [Int64](repeating: 0, count: labels.count)
             for k in indices { counts[Int(k)] += 1 }
             return try Self.noisyCells(query: query, labels: labels, counts: counts, grid: grid, noise: calibrated,
                                        epsilon: epsilon, mechanism: mechanism, relation: relation,
-                                       sensitivity: Self.cellSensitivity(grid, relation), source: noise)
+                                       sensitivity: Self.cellSensitivity(grid, relation, bound: contributionBound), source: noise)
         }
     }
 
@@ -124,7 +127,7 @@ extension PrivateDataFrame {
             throw DataFrameError.invalidArgument("'\(prediction)' has \(pl.count) classes but '\(label)' has \(yl.count)")
         }
         let mean = try BoundedMean(declared: granularity, bounds: 0...1, column: "accuracy", epsilon: epsilon,
-                                   mechanism: mechanism, relation: relation)
+                                   mechanism: mechanism, relation: relation, bound: contributionBound)
         let query = "accuracy(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var correct: Int64 = 0
@@ -145,14 +148,14 @@ extension PrivateDataFrame {
         let (p, pl) = try classColumn(prediction), (y, yl) = try classColumn(label)
         let k = yl.count, m = pl.count
         let labels = yl.flatMap { t in pl.map { "true=\(t),predicted=\($0)" } }
-        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: k * m, relation: relation)
+        let (grid, calibrated) = try Self.countNoise(declared: granularity, epsilon: epsilon, mechanism: mechanism, cells: k * m, relation: relation, bound: contributionBound)
         let query = "confusion_matrix(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var counts = [Int64](repeating: 0, count: k * m)
             for i in 0..<rowCount { counts[Int(y[i]) * m + Int(p[i])] += 1 }
             return try Self.noisyCells(query: query, labels: labels, counts: counts, grid: grid, noise: calibrated,
                                        epsilon: epsilon, mechanism: mechanism, relation: relation,
-                                       sensitivity: Self.cellSensitivity(grid, relation), source: noise)
+                                       sensitivity: Self.cellSensitivity(grid, relation, bound: contributionBound), source: noise)
         }
     }
 
@@ -193,7 +196,7 @@ extension PrivateDataFrame {
         let top = bound(yb.upperBound - yb.lowerBound)
         guard top.isFinite else { throw DataFrameError.invalidArgument("the bounds of '\(label)' are too wide for \(name)") }
         let mean = try BoundedMean(declared: granularity, bounds: 0...top, column: label, epsilon: epsilon,
-                                   mechanism: mechanism, relation: relation)
+                                   mechanism: mechanism, relation: relation, bound: contributionBound)
         let query = "\(name)(\(prediction) vs \(label))"
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var centred: Int64 = 0
@@ -259,10 +262,12 @@ extension PrivateDataFrame {
         return total
     }
 
-    static func cellSensitivity(_ grid: ReleaseGrid, _ relation: NeighbouringRelation) -> String {
+    static func cellSensitivity(_ grid: ReleaseGrid, _ relation: NeighbouringRelation, bound k: Int = 1) -> String {
+        let step = grid.countStep * UInt64(max(1, k))
+        let unit = k > 1 ? "unit of at most \(k) rows" : "row"
         switch relation {
-        case .addRemove: return "one cell per row: L1 = L2 = \(grid.countStep) grid unit(s)"
-        case .replaceOne: return "two cells per replaced row: L1 = \(2 * grid.countStep), L2 = √2·\(grid.countStep) grid units"
+        case .addRemove: return "one cell per row: L1 = L2 = \(step) grid unit(s)" + (k > 1 ? " per \(unit)" : "")
+        case .replaceOne: return "two cells per replaced \(unit): L1 = \(2 * step), L2 = √2·\(step) grid units"
         }
     }
 
@@ -270,13 +275,14 @@ extension PrivateDataFrame {
     /// Without a declared granularity, a Gaussian whose σ exceeds the exact sampler's range is moved to a coarser
     /// grid (a function of ε, δ and the relation only).
     static func countNoise(declared: Double?, epsilon: Double, mechanism: ReleaseMechanism, cells: Int,
-                           relation: NeighbouringRelation) throws -> (ReleaseGrid, CalibratedNoise) {
+                           relation: NeighbouringRelation, bound k: Int = 1) throws -> (ReleaseGrid, CalibratedNoise) {
         let first = try declared.map(ReleaseGrid.init(granularity:)) ?? .unit
         guard first.exponent >= -30 else {
             throw DataFrameError.invalidArgument("granularity \(first.granularity) is too fine for counts (at least 2^-30)")
         }
         return try withCoarsening(first, coarsen: declared == nil) { grid in
-            let step = grid.countStep
+            // A privacy unit of k rows (`contributionBound`) moves k cells, or one cell by k: L1 = L2 = k steps.
+            let step = grid.countStep * UInt64(max(1, k))
             let l1 = relation == .replaceOne && cells > 1 ? 2 * step : step
             let l2Squared = relation == .replaceOne && cells > 1 ? 2 * step * step : step * step
             return try mechanism.calibrate(l1: l1, l2Squared: l2Squared, epsilon: epsilon)
@@ -286,14 +292,16 @@ extension PrivateDataFrame {
     /// The grid, noise, snapped bounds and L1 sensitivity for a sum (or, `centred`, a centred numerator) of a
     /// column bounded by `bounds`.
     static func valueNoise(declared: Double?, bounds: ClosedRange<Double>, column: String, epsilon: Double,
-                           mechanism: ReleaseMechanism, relation: NeighbouringRelation, centred: Bool)
+                           mechanism: ReleaseMechanism, relation: NeighbouringRelation, centred: Bool, bound k: Int = 1)
         throws -> (ReleaseGrid, CalibratedNoise, (Int64, Int64), UInt64) {
         let first = try declared.map(ReleaseGrid.init(granularity:)) ?? .defaultFor(bounds: bounds)
         var snapped: (Int64, Int64) = (0, 0)
         var l1: UInt64 = 0
         let (grid, noise) = try withCoarsening(first, coarsen: declared == nil) { grid in
             snapped = try grid.snappedBounds(bounds, column: column)
-            l1 = sensitivity(snapped, relation: relation, centred: centred)
+            // k rows of one privacy unit (`contributionBound`) each move the sum by at most the row sensitivity.
+            let (scaled, overflow) = sensitivity(snapped, relation: relation, centred: centred).multipliedReportingOverflow(by: UInt64(max(1, k)))
+            l1 = overflow ? .max : scaled
             return try mechanism.calibrate(l1: l1, l2Squared: l1 * l1, epsilon: epsilon)
         }
         return (grid, noise, snapped, l1)
