@@ -107,6 +107,12 @@ import Testing
         #expect(throws: TextColumnError.self) { try DPVocabularySelection.parameters(spec) }
     }
 
+    @Test func planDescriptionShowsScaleAndThreshold() throws {
+        let spec = DPVocabularySpec(size: 5000, epsilon: 0.5, delta: 1e-6, maxTokensPerDocument: 10)
+        let text = try spec.planDescription(column: "review")
+        #expect(text.contains("scale 20 documents") && text.contains("threshold 310 documents") && text.contains("ε = 0.5"))
+    }
+
     @Test func frameReleaseChargesBeforeReading() throws {
         let files = TestFiles()
         let rows = (0..<300).map { "\"a b c \($0)\",1" }.joined(separator: "\n")

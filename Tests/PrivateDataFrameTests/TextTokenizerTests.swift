@@ -45,6 +45,33 @@ import Testing
         #expect(throws: TextColumnError.invalidUTF8) { try tokenizer(256, .characters).tokens(utf8: bytes) }
     }
 
+    /// Random bytes (mostly ASCII letters, spaces, punctuation, multi-byte and invalid sequences): the tokeniser
+    /// returns at most T tokens of at most 64 bytes each, or the typed UTF-8 error; it never traps.
+    @Test func randomBytesStayWithinBounds() throws {
+        var g = SplitMix64(seed: 11)
+        let alphabet: [[UInt8]] = [[0x61], [0x5A], [0x20], [0x27], [0x2C], [0x0A], [0xC3, 0xA9], [0xE2, 0x80, 0x99],
+                                   [0xCC, 0x81], [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00]]
+        var typed = 0
+        for unit in TextTokenUnit.allCases {
+            let t = try TextColumnSpec(maxLength: 7, tokens: unit).tokenizer
+            for _ in 0..<3000 {
+                let n = Int(g.next() % 200)
+                let bytes = (0..<n).flatMap { _ -> [UInt8] in
+                    let pick = g.next() % 100
+                    return pick < 90 ? alphabet[Int(pick % 10)] : alphabet[Int(pick % UInt64(alphabet.count))]
+                }
+                do {
+                    let tokens = try t.tokens(utf8: bytes)
+                    #expect(tokens.count <= 7)
+                    #expect(tokens.allSatisfy { !$0.isEmpty && $0.utf8.count <= TextColumnSpec.maxTokenBytes })
+                } catch TextColumnError.invalidUTF8 {
+                    typed += 1
+                }
+            }
+        }
+        #expect(typed > 0)
+    }
+
     @Test(arguments: [0, -1, 4097])
     func maxLengthIsBounded(_ n: Int) {
         #expect(throws: TextColumnError.self) { try TextColumnSpec(maxLength: n) }

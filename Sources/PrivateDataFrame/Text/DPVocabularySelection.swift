@@ -171,7 +171,8 @@ extension DPVocabularySpec {
     /// - Throws: `TextColumnError.invalidSpec` for unusable settings.
     public func planDescription(column: String) throws -> String {
         let (tau, a, b) = try DPVocabularySelection.parameters(self)
-        let scale = b == 1 ? "\(a)" : "\(a)/\(b)"
+        let g = DiscreteLaplaceSampler.gcd(a, b)
+        let scale = b == g ? "\(a / g)" : "\(a / g)/\(b / g)"
         return "private vocabulary of '\(column)': at most \(size) tokens by DP partition selection over per-document token sets "
             + "(k = \(maxTokensPerDocument) tokens per document), discrete Laplace scale \(scale) documents, "
             + "threshold \(tau) documents; ε = \(epsilon), δ = \(delta) (add/remove one document)"
