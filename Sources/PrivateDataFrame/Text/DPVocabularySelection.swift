@@ -2,9 +2,10 @@ import Foundation
 
 /// A vocabulary chosen from the private texts by DP partition selection (a DP set union / top-k).
 ///
-/// Mechanism (Laplace thresholding: Korolova et al. 2009; its analysis for users with several items as in
-/// Gopi et al. 2020, "Differentially private set union", §3, and Desfontaines et al. 2022, "Differentially
-/// private partition selection", §5 "users in several partitions"):
+/// Mechanism (Laplace thresholding: Korolova et al. 2009; for users with several items, Gopi et al. 2020,
+/// "Differentially private set union", and Desfontaines et al. 2022, "Differentially private partition
+/// selection", which discuss users contributing to several partitions). The threshold below is derived here, for
+/// the exact discrete noise, and checked by tests (δ met, τ minimal); it is not copied from either paper:
 /// 1. Each document contributes its **set** of distinct tokens; when that set has more than
 ///    `maxTokensPerDocument = k` tokens (public), k of them are chosen uniformly at random (secure generator).
 ///    So adding or removing one document changes at most k token counts, each by exactly 1 (L1 sensitivity k).
@@ -13,9 +14,9 @@ import Foundation
 /// 3. A token is kept when its noisy count is at least the integer threshold τ. A token that only the added
 ///    document has has count 1 and is kept with probability p = P(Z ≥ τ − 1) = r^(τ−1) / (1 + r), r = e^(−1/t)
 ///    (the discrete Laplace tail). That document has at most k such tokens, so the chance that any of them shows
-///    is 1 − (1 − p)^k; τ is the smallest integer with 1 − (1 − p)^k ≤ δ, i.e. p ≤ 1 − (1 − δ)^(1/k). This is
-///    Gopi et al.'s threshold ρ = max_{t ≤ Δ₀} [1/t + (1/ε)·log(1/(2(1 − (1 − δ)^(1/t))))] for their weighted
-///    Laplace policy, for unit weights and with the continuous tail ½e^(−x/b) replaced by the exact discrete one.
+///    is 1 − (1 − p)^k; τ is the smallest integer with 1 − (1 − p)^k ≤ δ, i.e. p ≤ 1 − (1 − δ)^(1/k). It has the
+///    form of Gopi et al.'s weighted-Laplace threshold ρ = max_{t ≤ Δ₀} [1/t + (1/ε)·log(1/(2(1 − (1 − δ)^(1/t))))]
+///    (as we recall it) for unit weights, with the continuous tail ½e^(−x/b) replaced by the exact discrete one.
 ///    The whole is (ε, δ)-DP under add/remove of one document.
 /// 4. Of the kept tokens, the `size` with the largest noisy counts form the vocabulary (ties by UTF-8 byte order),
 ///    ids by that order. This is post-processing of the released set with its noisy counts; only the tokens are
