@@ -22,6 +22,7 @@ struct FrameViewTests {
         switch storage {
         case .numeric(let v): v.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         case .categorical(let v): v.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        case .text(let v): v.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
         }
     }
 

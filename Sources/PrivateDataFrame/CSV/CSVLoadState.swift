@@ -7,7 +7,7 @@ import Darwin
 
 /// How one CSV column is decoded (plain data, read in the per-field hot path).
 struct FieldPlan {
-    enum Kind: UInt8 { case skip, number, integer, boolean, category }
+    enum Kind: UInt8 { case skip, number, integer, boolean, category, text }
     /// What a missing or invalid cell does: fail, drop the row, or store the declared value.
     enum Action: UInt8 { case error, dropRow, fill }
     enum Bounds: UInt8 { case clamp, dropRow, error }
@@ -66,6 +66,11 @@ final class CSVLoadState {
     /// Per kept column: (is float column, index in its kind).
     var destinations: [(isFloat: Bool, index: Int)] = []
     var matchers: [CategoryMatcher] = []
+    /// Text columns: each row's tokens (slot `rows` is overwritten until the row is kept), and their tokenisers.
+    var texts: [[[String]]] = []
+    var tokenizers: [TextTokenizer] = []
+    /// Destinations (`destinations[k].index`) of text columns are marked by this offset.
+    static let textDestination = 1 << 40
     var floatCount = 0
     var categoryCount = 0
     var estimated = false
@@ -148,6 +153,18 @@ final class CSVLoadState {
                 return unknownCategory(h, plan, index, p, n)
             }
             h.pointee.categoryColumns.unsafelyUnwrapped[plan.dest][row] = k
+        case .text:
+            // An empty cell is an empty document. Tokenising is bounded (see `TextTokenizer`).
+            let s = h.pointee.owner.takeUnretainedValue()
+            let tokens: [String]
+            if n > 0, let p {
+                do { tokens = try s.tokenizers[plan.dest].tokens(utf8: UnsafeBufferPointer(start: p, count: n)) }
+                catch { return invalid(h, plan, index, p, n, "valid UTF-8 text") }
+            } else {
+                tokens = []
+            }
+            while s.texts[plan.dest].count < row { s.texts[plan.dest].append([]) }
+            if row < s.texts[plan.dest].count { s.texts[plan.dest][row] = tokens } else { s.texts[plan.dest].append(tokens) }
         }
     }
 
@@ -354,6 +371,11 @@ final class CSVLoadState {
                 plan.kind = .category
                 plan.dest = categoryCount; destinations.append((false, categoryCount)); categoryCount += 1
                 matchers.append(CategoryMatcher(values))
+            case let .text(t):
+                plan.kind = .text
+                plan.dest = texts.count
+                destinations.append((false, Self.textDestination + texts.count))
+                texts.append([]); tokenizers.append(t.tokenizer)
             }
             plans.append(plan)
             columnNames.append(name)
@@ -393,7 +415,14 @@ final class CSVLoadState {
         var out: [FrameColumn] = []
         for (k, d) in destinations.enumerated() {
             let storage: ColumnStorage
-            if d.isFloat {
+            if d.index >= Self.textDestination {
+                let k = d.index - Self.textDestination
+                var rowsTokens = texts[k]
+                texts[k] = []
+                if rowsTokens.count > rows { rowsTokens.removeSubrange(rows...) }
+                while rowsTokens.count < rows { rowsTokens.append([]) }
+                storage = .text(rowsTokens)
+            } else if d.isFloat {
                 let p = hot.pointee.floatColumns![d.index]
                 storage = .numeric(Array(UnsafeBufferPointer(start: p, count: rows)))
                 hot.pointee.floatColumns![d.index] = realloc(p, 4)!.assumingMemoryBound(to: Float.self)

@@ -123,7 +123,7 @@ enum FieldDecoder {
                 return parseBoolean(p, n).map { .number($0 ? 1 : 0) }
             case let .category(values):
                 return values.firstIndex(of: text).map { .category(Int32($0)) }
-            case .ignore:
+            case .ignore, .text:
                 return nil
             }
         }

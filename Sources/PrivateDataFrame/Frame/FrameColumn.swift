@@ -5,11 +5,14 @@ enum ColumnStorage: Sendable {
     case numeric([Float])
     /// category columns: index into the declared values.
     case categorical([Int32])
+    /// text columns: each row's tokens (at most the declared `max_length`); they never leave the module.
+    case text([[String]])
 
     var count: Int {
         switch self {
         case let .numeric(v): return v.count
         case let .categorical(v): return v.count
+        case let .text(v): return v.count
         }
     }
 
@@ -18,6 +21,7 @@ enum ColumnStorage: Sendable {
         switch self {
         case let .numeric(v): return .numeric(indices.map { v[$0] })
         case let .categorical(v): return .categorical(indices.map { v[$0] })
+        case let .text(v): return .text(indices.map { v[$0] })
         }
     }
 
@@ -33,6 +37,10 @@ enum ColumnStorage: Sendable {
             var out = [Int32](repeating: 0, count: count)
             for (k, i) in indices.enumerated() { out[i] = v[k] }
             return .categorical(out)
+        case let .text(v):
+            var out = [[String]](repeating: [], count: count)
+            for (k, i) in indices.enumerated() { out[i] = v[k] }
+            return .text(out)
         }
     }
 }

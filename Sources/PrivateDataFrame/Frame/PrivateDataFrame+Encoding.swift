@@ -71,6 +71,8 @@ extension PrivateDataFrame {
                     slots.append(.init(.index(v), offset: offset))
                     encodedNames.append(c.name); offset += 1
                 }
+            case .text:
+                throw DataFrameError.wrongColumnType(column: c.name, expected: "number, integer, boolean or category in a feature matrix (a text column becomes token ids under a vocabulary: textTokenIDs)", actual: "text")
             }
         }
         return (RowEncoder(slots: slots, width: offset, selection: rowSelection), encodedNames)
@@ -97,6 +99,8 @@ extension PrivateDataFrame {
                 slot = .index(v)
                 names = [c.name]
             }
+        case .text:
+            throw DataFrameError.wrongColumnType(column: c.name, expected: "a label of type number, integer, boolean or category", actual: "text")
         }
         return (RowEncoder(slots: [.init(slot, offset: 0)], width: names.count, selection: rowSelection), names)
     }

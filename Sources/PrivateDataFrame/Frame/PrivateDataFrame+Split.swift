@@ -70,6 +70,13 @@ extension PrivateDataFrame {
                 for i in 0..<rows {
                     h[i] = SplitMix64.mix(h[i] ^ salt ^ (UInt64(UInt32(bitPattern: v[selection?[i] ?? i])) &* 0xC2B2_AE3D_27D4_EB4F) ^ 1)
                 }
+            case .text(let v):
+                for i in 0..<rows {
+                    // The row's tokens, each followed by a 0xFF separator (never a UTF-8 byte).
+                    var t: UInt64 = 0
+                    for token in v[selection?[i] ?? i] { t = TokenVocabulary.fnv1a64(Array(token.utf8) + [0xFF]) ^ SplitMix64.mix(t) }
+                    h[i] = SplitMix64.mix(h[i] ^ salt ^ (t &* 0x94D0_49BB_1331_11EB) ^ 2)
+                }
             }
         }
         return h.map { SplitMix64.mix($0) }

@@ -14,14 +14,22 @@ public enum ColumnKind: Sendable, Equatable, Hashable {
     case boolean
     /// A column present in the file that is skipped while loading (never read).
     case ignore
+    /// Free text, stored as its tokens (at most `maxLength` per row); see `TextColumnSpec`.
+    case text(TextColumnSpec)
 
     /// The declared numeric range, for number, integer and boolean columns.
     public var bounds: ClosedRange<Double>? {
         switch self {
         case let .number(lo, hi), let .integer(lo, hi): return lo...hi
         case .boolean: return 0...1
-        case .category, .ignore: return nil
+        case .category, .ignore, .text: return nil
         }
+    }
+
+    /// The declared text settings, for text columns.
+    public var text: TextColumnSpec? {
+        if case let .text(spec) = self { return spec }
+        return nil
     }
 
     /// The declared category values, for category columns.
@@ -38,13 +46,14 @@ public enum ColumnKind: Sendable, Equatable, Hashable {
         case .category: return "category"
         case .boolean: return "boolean"
         case .ignore: return "ignore"
+        case .text: return "text"
         }
     }
 
     var isNumeric: Bool {
         switch self {
         case .number, .integer, .boolean: return true
-        case .category, .ignore: return false
+        case .category, .ignore, .text: return false
         }
     }
 }
@@ -57,6 +66,7 @@ extension ColumnKind: CustomStringConvertible {
         case let .category(values): return "category{\(values.joined(separator: ", "))}"
         case .boolean: return "boolean"
         case .ignore: return "ignore"
+        case let .text(t): return "text[max_length \(t.maxLength), \(t.tokens.rawValue)\(t.lowercase ? ", lowercase" : "")]"
         }
     }
 }

@@ -61,6 +61,7 @@ extension ColumnSpec: Codable {
         case type, min, max, values, missing
         case outOfBounds = "out_of_bounds"
         case invalid
+        case maxLength = "max_length", lowercase, tokens
     }
     enum MissingKeys: String, CodingKey { case `default` }
 
@@ -76,9 +77,15 @@ extension ColumnSpec: Codable {
             kind = .category(values: try c.decode([String].self, forKey: .values))
         case "boolean": kind = .boolean
         case "ignore": kind = .ignore
+        case "text":
+            let length = try c.decode(Int.self, forKey: .maxLength)
+            let lowercase = try c.decodeIfPresent(Bool.self, forKey: .lowercase) ?? true
+            let tokens = try c.decodeIfPresent(TextTokenUnit.self, forKey: .tokens) ?? .words
+            do { kind = .text(try TextColumnSpec(maxLength: length, lowercase: lowercase, tokens: tokens)) }
+            catch { throw DecodingError.dataCorruptedError(forKey: .maxLength, in: c, debugDescription: "\(error)") }
         default:
             throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription:
-                "unknown column type '\(type)'; expected number, integer, category, boolean or ignore")
+                "unknown column type '\(type)'; expected number, integer, category, boolean, text or ignore")
         }
         outOfBounds = try c.decodeIfPresent(OutOfBoundsPolicy.self, forKey: .outOfBounds) ?? .clamp
         missing = try Self.decodePolicy(c, .missing)
@@ -119,6 +126,9 @@ extension ColumnSpec: Codable {
         case let .number(lo, hi), let .integer(lo, hi):
             try c.encode(lo, forKey: .min); try c.encode(hi, forKey: .max)
         case let .category(values): try c.encode(values, forKey: .values)
+        case let .text(t):
+            try c.encode(t.maxLength, forKey: .maxLength); try c.encode(t.lowercase, forKey: .lowercase)
+            try c.encode(t.tokens, forKey: .tokens)
         case .boolean, .ignore: break
         }
         if kind.isNumeric, kind != .boolean { try c.encode(outOfBounds, forKey: .outOfBounds) }

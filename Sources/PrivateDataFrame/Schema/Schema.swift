@@ -73,6 +73,12 @@ public struct Schema: Sendable, Equatable, Hashable {
             guard Set(values).count == values.count else { throw fail("category values must be distinct") }
             guard values.count < Int(Int32.max) else { throw fail("too many category values") }
         case .boolean, .ignore: break
+        case .text:
+            for policy in [spec.missing, spec.invalid] {
+                if case .fill = policy {
+                    throw fail("a text column takes no default value (an empty cell is an empty document; a value that is not UTF-8 can be dropped with invalid: drop_row)")
+                }
+            }
         }
         for (policy, what) in [(spec.missing, "missing-value"), (spec.invalid, "invalid-value")] {
             guard case let .fill(text) = policy, spec.kind != .ignore else { continue }

@@ -121,6 +121,7 @@ public enum SchemaProposal {
                 parts += ["min: \(num(lo))", "max: \(num(hi))"]
                 if spec.outOfBounds == .error { parts.append("out_of_bounds: error") }
             case let .category(values): parts.append("values: [\(values.map(quote).joined(separator: ", "))]")
+            case let .text(t): parts += ["max_length: \(t.maxLength)", "lowercase: \(t.lowercase)", "tokens: \(t.tokens.rawValue)"]
             case .boolean, .ignore: break
             }
             switch spec.missing {
