@@ -161,3 +161,25 @@ extension StandardPlugins {
         }
     }
 }
+
+extension StandardPlugins {
+    static func activation(_ reader: ParameterReader, _ name: String, default value: String) throws -> ActivationFunction {
+        let raw = try reader.string(name, default: value)
+        guard let f = ActivationFunction(name: raw) else {
+            throw PrivateLearningError.invalidParameter(
+                plugin: reader.plugin, parameter: name,
+                expected: "one of " + ActivationFunction.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return f
+    }
+
+    static func initializer(_ reader: ParameterReader, _ name: String, default value: String) throws -> Initializer {
+        let raw = try reader.string(name, default: value)
+        guard let i = Initializer(rawValue: raw) else {
+            throw PrivateLearningError.invalidParameter(
+                plugin: reader.plugin, parameter: name,
+                expected: "one of " + Initializer.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return i
+    }
+}
