@@ -15,38 +15,43 @@ public enum PoolingKernels {
         let n = batch * g.outputPositions * c
         var out = [Float](repeating: 0, count: n)
         var winners = [Int](repeating: 0, count: n)
-        var best = [Float](repeating: 0, count: c), bestIndex = [Int](repeating: -1, count: c)
-        var o = 0
-        for b in 0..<batch {
-            let base = b * g.inputElementCount
-            for oy in 0..<g.oh {
-                let y0 = oy * g.sh - g.ph
-                for ox in 0..<g.ow {
-                    let x0 = ox * g.sw - g.pw
-                    for ch in 0..<c { bestIndex[ch] = -1 }
-                    for ki in 0..<g.kh {
-                        let y = y0 + ki * g.dh
-                        guard y >= 0 && y < g.ih else { continue }
-                        for kj in 0..<g.kw {
-                            let x = x0 + kj * g.dw
-                            guard x >= 0 && x < g.iw else { continue }
-                            let at = base + (y * g.iw + x) * c
-                            for ch in 0..<c {
-                                let v = input[at + ch]
-                                if bestIndex[ch] < 0 || v > best[ch] || (v.isNaN && !best[ch].isNaN) {
-                                    best[ch] = v; bestIndex[ch] = at + ch
+        guard n > 0 else { return (out, winners) }
+        input.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in winners.withUnsafeMutableBufferPointer { win in
+            let x = src.baseAddress!, y = dst.baseAddress!, w = win.baseAddress!
+            var o = 0
+            for b in 0..<batch {
+                let base = b &* g.inputElementCount
+                for oy in 0..<g.oh {
+                    let y0 = oy &* g.sh &- g.ph
+                    for ox in 0..<g.ow {
+                        let x0 = ox &* g.sw &- g.pw
+                        var first = true
+                        for ki in 0..<g.kh {
+                            let yy = y0 &+ ki &* g.dh
+                            guard yy >= 0 && yy < g.ih else { continue }
+                            for kj in 0..<g.kw {
+                                let xx = x0 &+ kj &* g.dw
+                                guard xx >= 0 && xx < g.iw else { continue }
+                                let at = base &+ (yy &* g.iw &+ xx) &* c
+                                if first {
+                                    // The window's first tap inside the input initialises every channel.
+                                    for ch in 0..<c { y[o &+ ch] = x[at &+ ch]; w[o &+ ch] = at &+ ch }
+                                    first = false
+                                    continue
+                                }
+                                for ch in 0..<c {
+                                    let v = x[at &+ ch], best = y[o &+ ch]
+                                    // `>` keeps the first maximum; a NaN wins its window.
+                                    if v > best || (v != v && best == best) { y[o &+ ch] = v; w[o &+ ch] = at &+ ch }
                                 }
                             }
                         }
-                    }
-                    for ch in 0..<c {
                         // Every window holds at least one input tap (Keras' `same` rule guarantees it).
-                        out[o + ch] = best[ch]; winners[o + ch] = bestIndex[ch]
+                        o &+= c
                     }
-                    o += c
                 }
             }
-        }
+        } } }
         return (out, winners)
     }
 
