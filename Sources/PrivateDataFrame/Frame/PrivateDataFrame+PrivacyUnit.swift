@@ -46,7 +46,9 @@ extension PrivateDataFrame {
         var groups: [Int64: [Int]] = [:]
         for i in 0..<rowCount { groups[keys[rowSelection?[i] ?? i], default: []].append(i) }
         var keep = [Bool](repeating: false, count: rowCount)
-        for (_, rows) in groups {
+        // In key order, so that a seeded (test) generator gives the same choice in every process (dictionary order is
+        // randomised per process).
+        for (_, rows) in groups.sorted(by: { $0.key < $1.key }) {
             if rows.count <= k {
                 for i in rows { keep[i] = true }
                 continue
