@@ -10,10 +10,12 @@ let package = Package(
         .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
         .library(name: "StandardPlugins", targets: ["StandardPlugins"]),
         .library(name: "KerasInterop", targets: ["KerasInterop"]),
+        .library(name: "BudgetLedgers", targets: ["BudgetLedgers"]),
         .library(name: "PrivateDataFrame", targets: ["PrivateDataFrame"]),
         .library(name: "DPPipeline", targets: ["DPPipeline"]),
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
+        .executable(name: "dpflow-mpi-check", targets: ["dpflow-mpi-check"]),
         .executable(name: "accounting-bench", targets: ["accounting-bench"]),
         .executable(name: "csv-bench", targets: ["csv-bench"]),
     ],
@@ -23,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcsv-dev, libfftw3-dev) and getrandom(2).
@@ -46,21 +49,29 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
 
-        // Layer 3: data and audit.
-        .target(name: "PrivateDataFrame", dependencies: [
-            "CCSV", "PrivateLearning", "PrivacyAccounting", "CSystemRandom",
+        // Layer 3: the budget ledger (one protocol; SQLite and PostgreSQL stores), data and audit.
+        .target(name: "BudgetLedgers", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "PrivateDataFrame", dependencies: [
+            "CCSV", "PrivateLearning", "PrivacyAccounting", "CSystemRandom", "BudgetLedgers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PrivacyAudit", dependencies: ["PrivateLearning", "PrivacyAccounting"]),
 
+        // Data-parallel runs under mpirun: Open MPI is dlopen'ed only then (nothing to link for one process).
+        .target(name: "DataParallel", dependencies: []),
+        .executableTarget(name: "dpflow-mpi-check", dependencies: ["DataParallel"]),
+
         // Layer 4: pipelines; layer 5: the command-line tool.
         .target(name: "DPPipeline", dependencies: [
-            "PrivateDataFrame", "PrivateLearning", "StandardPlugins", "KerasInterop", "PrivacyAccounting",
+            "BudgetLedgers", "PrivateDataFrame", "PrivateLearning", "StandardPlugins", "KerasInterop", "PrivacyAccounting",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame",
+            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dpflow-bench", dependencies: [
@@ -78,6 +89,12 @@ let package = Package(
         .testTarget(name: "PrivateLearningTests", dependencies: ["PrivateLearning", "StandardPlugins", "ExamplePlugin", "DPTestSupport"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop", "DPTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "BudgetLedgersTests", dependencies: [
+            "BudgetLedgers",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+        .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
         .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"],
                     exclude: ["Snapshots"]),  // read through #filePath, re-recorded by the tests

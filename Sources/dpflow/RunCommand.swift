@@ -68,10 +68,10 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `--ledger PATH`, shared by run, plan, batch and ledger; else `DPFLOW_LEDGER`, else the per-user default.
+/// `--ledger PATH|URL`, shared by run, plan, batch and ledger; else `DPFLOW_LEDGER`, else the per-user default.
 struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("ledger"),
-            help: "Budget ledger (SQLite file). Default: $DPFLOW_LEDGER, else $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite).")
+            help: "Budget ledger: a SQLite file, or postgres://user@host:port/database. Default: $DPFLOW_LEDGER, else $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite).")
     var path: String?
 
     var location: LedgerLocation { LedgerLocation.resolve(option: path) }

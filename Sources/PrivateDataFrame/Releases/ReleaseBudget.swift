@@ -9,13 +9,13 @@ import Foundation
 ///   allotment before reading a value and is refused once the allotment is used up.
 public struct ReleaseBudget: Sendable {
     enum Source: Sendable {
-        case ledger(BudgetLedger, job: String)
+        case ledger(any BudgetLedger, job: String)
         case allotment(ReservedAllotment)
     }
     let source: Source
 
     /// Charges each release to `ledger` under `job` (reserve → commit).
-    public init(ledger: BudgetLedger, job: String) {
+    public init(ledger: any BudgetLedger, job: String) {
         source = .ledger(ledger, job: job)
     }
 
@@ -27,7 +27,7 @@ public struct ReleaseBudget: Sendable {
     private init(source: Source) { self.source = source }
 
     /// The ledger charged per release, if this budget uses one.
-    public var ledger: BudgetLedger? {
+    public var ledger: (any BudgetLedger)? {
         if case let .ledger(l, _) = source { return l }
         return nil
     }
