@@ -5,8 +5,8 @@ import PrivateLearning
 /// every output is scaled by a learned sigmoid gate.
 ///
 /// It shows the minimum a layer plugin must provide: `build`, `forward`, `backward` and
-/// `parameterGradients(exampleWeights:)`. It deliberately does **not** adopt
-/// `PerExampleGradientNorms`: DP-SGD then computes each example's gradient norm with the
+/// `parameterGradients(outputGradient:saved:exampleWeights:)`, stateless (what backward needs is
+/// returned by `forward`). It deliberately registers **no** norm sampler: DP-SGD then computes each example's gradient norm with the
 /// generic fallback (one weighted gradient evaluation per example), which is correct for any
 /// layer whose examples do not interact — only slower.
 public final class GatedLinear: Layer {
@@ -18,12 +18,21 @@ public final class GatedLinear: Layer {
     public var parameters: [Tensor] = []
     var inputs = 0
 
-    // Cached by a training forward pass and by backward.
-    var input = Tensor(zeros: [0, 0])
-    var linear = Tensor(zeros: [0, 0])        // x·W + b
-    var gate = Tensor(zeros: [0, 0])          // σ(x·V + c)
-    var linearDelta = Tensor(zeros: [0, 0])   // ∂ℓ_i/∂(x·W + b) = dy ⊙ gate
-    var gateDelta = Tensor(zeros: [0, 0])     // ∂ℓ_i/∂(x·V + c) = dy ⊙ linear ⊙ gate ⊙ (1 − gate)
+    /// Saved by `forward`: the input, `x·W + b` and the gate `σ(x·V + c)`.
+    struct Saved: Sendable { var input: Tensor; var linear: Tensor; var gate: Tensor }
+
+    /// `∂ℓ_i/∂(x·W + b) = dy ⊙ gate` and `∂ℓ_i/∂(x·V + c) = dy ⊙ linear ⊙ gate ⊙ (1 − gate)`.
+    func deltas(_ dy: Tensor, _ s: Saved) -> (linear: Tensor, gate: Tensor) {
+        let b = dy.rows
+        var linearDelta = dy.reshaped([b, units])
+        var gateDelta = linearDelta
+        for i in 0..<linearDelta.count {
+            let g = s.gate.storage[i], d = dy.storage[i]
+            linearDelta.storage[i] = d * g
+            gateDelta.storage[i] = d * s.linear.storage[i] * g * (1 - g)
+        }
+        return (linearDelta, gateDelta)
+    }
 
     /// - Parameter units: output features per example (> 0).
     public init(units: Int) {
@@ -59,26 +68,19 @@ public final class GatedLinear: Layer {
         return Tensor(shape: [b, units], values: z)
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         let flat = x.reshaped([x.rows, x.columns])
         let h = affine(flat, kernel: parameters[0], bias: parameters[1])
         var s = affine(flat, kernel: parameters[2], bias: parameters[3])
         for i in 0..<s.count { s.storage[i] = 1 / (1 + exp(-s.storage[i])) }
         var y = h
         for i in 0..<y.count { y.storage[i] *= s.storage[i] }
-        if training { input = flat; linear = h; gate = s }
-        return y
+        return (y, Saved(input: flat, linear: h, gate: s))
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, saved: any Sendable) -> Tensor {
         let b = dy.rows
-        linearDelta = dy.reshaped([b, units])
-        gateDelta = linearDelta
-        for i in 0..<linearDelta.count {
-            let s = gate.storage[i], g = dy.storage[i]
-            linearDelta.storage[i] = g * s
-            gateDelta.storage[i] = g * linear.storage[i] * s * (1 - s)
-        }
+        let (linearDelta, gateDelta) = deltas(dy, savedValue(saved, as: Saved.self, layer: typeName))
         // dx = δ_h·Wᵀ + δ_g·Vᵀ
         var dx = [Float](repeating: 0, count: b * inputs)
         if b > 0 {
@@ -91,7 +93,10 @@ public final class GatedLinear: Layer {
     }
 
     /// `Σ_i w_i·x_iᵀδ_i` and `Σ_i w_i·δ_i` for both branches (δ rows scaled by the weights).
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+    public func parameterGradients(outputGradient dy: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let input = s.input
+        let (linearDelta, gateDelta) = deltas(dy, s)
         let b = input.rows
         func weighted(_ delta: Tensor) -> [Float] {
             guard let w = exampleWeights else { return delta.storage }

@@ -9,5 +9,6 @@ public enum StandardPlugins {
         try registerLayers(into: &registry)
         try registerLosses(into: &registry)
         try registerOptimizers(into: &registry)
+        try registerNormSamplers(into: &registry)
     }
 }

@@ -28,12 +28,16 @@ func loadBreastCancer(_ path: String) -> (Tensor, Tensor)? {
 }
 
 func audit(inputs: Int, sigma: Double, clip: Double, epochs: Int, seed: UInt64) -> MembershipAudit {
-    MembershipAudit(
+    var audit = MembershipAudit(
         configuration: MembershipAuditConfiguration(l2NormClip: clip, noiseMultiplier: sigma, batchSize: 16,
                                                     epochs: epochs, delta: 1e-5, seed: seed),
         loss: BinaryCrossentropy(fromLogits: true),
         makeOptimizer: { Adam(learningRate: 0.01) },
         makeModel: { seed in try Sequential(inputShape: [inputs], layers: [Dense(64, activation: .relu), Dense(1)], seed: seed) })
+    var registry = PluginRegistry()
+    try? StandardPlugins.register(into: &registry)   // Dense's norm sampler
+    audit.registry = registry
+    return audit
 }
 
 func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {

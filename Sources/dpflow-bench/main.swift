@@ -3,6 +3,8 @@
 //   swift run -c release dpflow-bench            # table
 //   swift run -c release dpflow-bench --json     # JSON array
 //   --no-prefetch: draw DP noise on the training thread (no noise-prefetch thread)
+//   Each model runs twice: with one core (one BLAS thread, one slice) and with every core (plain:
+//   OpenBLAS threads = cores; private: the batch split into one slice per core, one BLAS thread each).
 //
 // Speed: one epoch (ceil(60000/256) = 235 steps), best of 3 alternating rounds, on 60,000 synthetic rows × 32 features,
 // non-private (shuffled batches of 256, mean loss, same optimizer) vs private (Poisson
@@ -16,11 +18,17 @@ import StandardPlugins
 import PrivacyAccounting
 
 let arguments = CommandLine.arguments
-// One BLAS thread in both modes, so the only extra parallelism of the private run is the
-// noise-prefetch thread (reported: see `threads` in the output).
+// One BLAS thread unless a measurement asks for every core (see `cores` in the output).
 LinearAlgebra.setThreadCount(1)
+let allCores = ProcessInfo.processInfo.activeProcessorCount
 let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
 let rounds = 3
+/// Norm samplers of the standard layers (Dense's fast path).
+let registry: PluginRegistry = {
+    var r = PluginRegistry()
+    try! StandardPlugins.register(into: &r)
+    return r
+}()
 
 func syntheticData(seed: UInt64) -> (Tensor, Tensor) {
     let g = SeededRandomSource(seed: seed)
@@ -68,14 +76,14 @@ if let i = arguments.firstIndex(of: "--memory-child") {
     let model = try makeModel(hidden: hidden)
     let baseline = maxRSSBytes()
     if mode == "private" {
-        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
         dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
         let loader = try PoissonLoader(features: x, labels: y, batchSize: memoryBatch)
         let rng = SecureRandomSource()
         var g = rng
         for _ in 0..<5 {
-            let (bx, by) = loader.sampleBatch(using: &g)
-            let (grads, _) = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize)
+            let b = loader.sampleBatch(using: &g)
+            let (grads, _) = try dp.privatizedGradients(features: b.features, labels: b.labels, expectedBatchSize: loader.expectedBatchSize)
             model.apply(gradients: grads, optimizer: dp.optimizer!)
         }
     } else {
@@ -86,10 +94,11 @@ if let i = arguments.firstIndex(of: "--memory-child") {
         for s in 0..<5 {
             let idx = Array(order[(s * memoryBatch)..<((s + 1) * memoryBatch)])
             let bx = x.gatheringRows(idx), by = y.gatheringRows(idx)
-            let out = model.forward(bx, training: true)
-            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+            var (out, tape) = model.forwardRecording(bx)
+            model.backward(loss.perExampleGradient(predictions: out, targets: by), tape: &tape)
             let w = [Float](repeating: 1 / Float(idx.count), count: idx.count)
-            model.apply(gradients: model.parameterGradients(exampleWeights: w), optimizer: optimizer)
+            model.apply(gradients: model.parameterGradients(tape: tape, exampleWeights: w), optimizer: optimizer)
+            out = Tensor(zeros: [0])
         }
     }
     print(baseline, maxRSSBytes())
@@ -101,7 +110,7 @@ if let i = arguments.firstIndex(of: "--profile-private-step") {
     let hidden = Int(arguments[i + 1])!, sigma = Double(arguments[i + 2])!
     let (x, y) = syntheticData(seed: 42)
     let model = try makeModel(hidden: hidden)
-    let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: sigma)
+    let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: sigma, registry: registry)
     dp.compile(optimizer: SGD(), loss: BinaryCrossentropy())
     let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
     let loss = BinaryCrossentropy()
@@ -111,10 +120,11 @@ if let i = arguments.firstIndex(of: "--profile-private-step") {
     let p = seconds(clock.now - t) / 2000
     t = clock.now
     for _ in 0..<2000 {
-        let out = model.forward(bx, training: true)
+        var (out, tape) = model.forwardRecording(bx)
         _ = loss.perExampleLoss(predictions: out, targets: by)
-        model.backward(loss.perExampleGradient(predictions: out, targets: by))
-        _ = model.parameterGradients(exampleWeights: [Float](repeating: 1 / 256, count: 256))
+        model.backward(loss.perExampleGradient(predictions: out, targets: by), tape: &tape)
+        _ = model.parameterGradients(tape: tape, exampleWeights: [Float](repeating: 1 / 256, count: 256))
+        out = Tensor(zeros: [0])
     }
     let n = seconds(clock.now - t) / 2000
     print("private step \(p * 1e3) ms, plain step \(n * 1e3) ms, ratio \(p / n)")
@@ -166,22 +176,24 @@ if arguments.contains("--profile") {
         let bx = x.slicingRows(0..<batch), by = y.slicingRows(0..<batch)
         let loss = BinaryCrossentropy()
         t = clock.now
+        var tape = Tape()
         for _ in 0..<reps {
-            let out = model.forward(bx, training: true)
-            model.backward(loss.perExampleGradient(predictions: out, targets: by))
+            let recorded = model.forwardRecording(bx)
+            tape = recorded.tape
+            model.backward(loss.perExampleGradient(predictions: recorded.output, targets: by), tape: &tape)
         }
         let fbT = seconds(clock.now - t) / Double(reps)
         t = clock.now
-        for _ in 0..<reps { _ = model.parameterGradients(exampleWeights: nil) }
+        for _ in 0..<reps { _ = model.parameterGradients(tape: tape, exampleWeights: nil) }
         let gradT = seconds(clock.now - t) / Double(reps)
-        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1)
+        let dp = try PrivateModel(model: model, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
         dp.compile(optimizer: SGD(), loss: loss)
         t = clock.now
         for _ in 0..<reps { _ = try dp.privatizedGradients(features: bx, labels: by, expectedBatchSize: 256) }
         let privT = seconds(clock.now - t) / Double(reps)
         t = clock.now
         let opt = SGD()
-        let grads = model.parameterGradients(exampleWeights: nil)
+        let grads = model.parameterGradients(tape: tape, exampleWeights: nil)
         for _ in 0..<reps { model.apply(gradients: grads, optimizer: opt) }
         let applyT = seconds(clock.now - t) / Double(reps)
         print("hidden \(hidden): params \(model.parameterCount) noise \(noiseT * 1e3) ms, sample+gather \(sampleT * 1e3) ms, fwd+bwd \(fbT * 1e3) ms, grads \(gradT * 1e3) ms, privatized step \(privT * 1e3) ms, apply \(applyT * 1e3) ms")
@@ -206,6 +218,8 @@ func childMemory(mode: String, hidden: Int) -> (peak: Int, step: Int)? {
 
 struct Result: Codable {
     var model: String
+    /// Cores used by one step (1, or all of them).
+    var cores: Int
     var batch_size: Int
     var nonprivate_examples_per_second: Double
     var private_examples_per_second: Double
@@ -231,18 +245,22 @@ let json = arguments.contains("--json")
 let (x, y) = syntheticData(seed: 42)
 var results: [Result] = []
 for hidden in [128, 512] {
+  for cores in Set([1, allCores]).sorted() {
     let name = "32-\(hidden)-\(hidden)-1"
+    LinearAlgebra.setThreadCount(cores)
     // Non-private: Sequential.fit, one epoch of shuffled batches.
     let plain = try makeModel(hidden: hidden)
     plain.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     _ = try plain.fit(x.slicingRows(0..<(batch * 4)), y.slicingRows(0..<(batch * 4)), epochs: 1, batchSize: batch, seed: 1) // warm-up
     let privateNet = try makeModel(hidden: hidden)
-    let warmDP = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    let warmDP = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
+    warmDP.threadCount = cores
     warmDP.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let warm = try PoissonLoader(features: x.slicingRows(0..<(batch * 4)), labels: y.slicingRows(0..<(batch * 4)), batchSize: batch)
     _ = try warmDP.fit(warm, epochs: 1, targetDelta: 1e-5)   // warm-up (separate accounting)
-    let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1)
+    let dp = try PrivateModel(model: privateNet, l2NormClip: 1, noiseMultiplier: 1, registry: registry)
     dp.prefetchesNoise = !arguments.contains("--no-prefetch")
+    dp.threadCount = cores
     dp.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     let loader = try PoissonLoader(features: x, labels: y, batchSize: batch)
     // The machine is shared: alternate plain and private epochs and keep the best of `rounds`
@@ -263,9 +281,12 @@ for hidden in [128, 512] {
     }
     precondition(history.isPrivate)
 
-    let np = childMemory(mode: "nonprivate", hidden: hidden) ?? (-1, -1)
-    let pr = childMemory(mode: "private", hidden: hidden) ?? (-1, -1)
-    results.append(Result(model: name, batch_size: batch,
+    LinearAlgebra.setThreadCount(1)
+    let measureMemory = cores == 1 && !arguments.contains("--no-memory")
+    let none: (peak: Int, step: Int) = (-1, -1)
+    let np = measureMemory ? childMemory(mode: "nonprivate", hidden: hidden) ?? none : none
+    let pr = measureMemory ? childMemory(mode: "private", hidden: hidden) ?? none : none
+    results.append(Result(model: name, cores: cores, batch_size: batch,
                           nonprivate_examples_per_second: Double(rows) / plainSeconds,
                           private_examples_per_second: Double(rows) / privateSeconds,
                           time_ratio: privateSeconds / plainSeconds,
@@ -276,8 +297,9 @@ for hidden in [128, 512] {
                           private_examples_seen: history.steps * batch,
                           nonprivate_cpu_seconds: plainCPU, private_cpu_seconds: privateCPU,
                           cpu_time_ratio: privateCPU / plainCPU,
-                          blas_threads: LinearAlgebra.threadCount,
+                          blas_threads: cores,
                           private_noise_prefetch_thread: dp.prefetchesNoise))
+  }
 }
 
 if json {
@@ -285,11 +307,11 @@ if json {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     print(String(decoding: try encoder.encode(results), as: UTF8.self))
 } else {
-    print("model            batch  plain ex/s   private ex/s  ratio  cpu-ratio  peak@4096 plain / private (MB)   step growth plain / private (MB)")
+    print("model            cores  batch  plain ex/s   private ex/s  ratio  cpu-ratio  peak@4096 plain / private (MB)   step growth plain / private (MB)")
     for r in results {
         print(r.model.padding(toLength: 17, withPad: " ", startingAt: 0)
-              + String(format: "%5d  %10.0f  %12.0f  %5.3f  %6.3f     %8.1f / %8.1f             %8.1f / %8.1f",
-                       r.batch_size, r.nonprivate_examples_per_second, r.private_examples_per_second, r.time_ratio, r.cpu_time_ratio,
+              + String(format: "%5d  %5d  %10.0f  %12.0f  %5.3f  %6.3f     %8.1f / %8.1f             %8.1f / %8.1f",
+                       r.cores, r.batch_size, r.nonprivate_examples_per_second, r.private_examples_per_second, r.time_ratio, r.cpu_time_ratio,
                        Double(r.nonprivate_peak_bytes) / 1e6, Double(r.private_peak_bytes) / 1e6,
                        Double(r.nonprivate_step_peak_growth_bytes) / 1e6, Double(r.private_step_peak_growth_bytes) / 1e6))
     }

@@ -52,7 +52,7 @@ private final class CenteringPlugin: Layer {
     var configuration: PluginParameters { [:] }
     var parameters: [Tensor] = []
     func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] { inputShape }
-    func forward(_ input: Tensor, training: Bool) -> Tensor {
+    func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         var out = input
         for j in 0..<input.columns {
             var mean: Float = 0
@@ -60,10 +60,10 @@ private final class CenteringPlugin: Layer {
             mean /= Float(max(input.rows, 1))
             for i in 0..<input.rows { out[i, j] -= mean }
         }
-        return out
+        return (out, ())
     }
-    func backward(_ outputGradient: Tensor) -> Tensor { outputGradient }
-    func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+    func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor { outputGradient }
+    func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] { [] }
 }
 
 @Suite("Pipelines check example isolation of third-party layers")

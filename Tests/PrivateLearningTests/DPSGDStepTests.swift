@@ -29,9 +29,7 @@ struct DPSGDStepTests {
         let loss = BinaryCrossentropy()
         return (0..<x.rows).map { i in
             let xi = x.gatheringRows([i]), yi = y.gatheringRows([i])
-            let out = m.forward(xi, training: true)
-            m.backward(loss.perExampleGradient(predictions: out, targets: yi))
-            return m.parameterGradients(exampleWeights: nil).flatMap(\.storage)
+            return m.weightedGradients(xi, yi, loss: loss).flatMap(\.storage)
         }
     }
 
@@ -146,9 +144,9 @@ struct DPSGDStepTests {
         var parameters: [Tensor] = []
         var mixesExamples: Bool { true }
         func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] { inputShape }
-        func forward(_ input: Tensor, training: Bool) -> Tensor { input }
-        func backward(_ outputGradient: Tensor) -> Tensor { outputGradient }
-        func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+        func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) { (input, ()) }
+        func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor { outputGradient }
+        func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] { [] }
     }
 
     @Test("layers that mix examples are refused, every offender listed with position and fix")

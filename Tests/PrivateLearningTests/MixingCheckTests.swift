@@ -11,7 +11,6 @@ final class BatchMeanCentering: Layer {
     var configuration: PluginParameters { [:] }
     var parameters: [Tensor] = []
     var width = 0
-    var delta = Tensor(zeros: [0, 0])
 
     func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] {
         width = inputShape.reduce(1, *)
@@ -19,7 +18,7 @@ final class BatchMeanCentering: Layer {
         return inputShape
     }
 
-    func forward(_ input: Tensor, training: Bool) -> Tensor {
+    func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         let b = input.rows
         var out = input
         for j in 0..<width {
@@ -28,15 +27,14 @@ final class BatchMeanCentering: Layer {
             mean /= Float(max(b, 1))
             for i in 0..<b { out[i, j] = input[i, j] - mean + parameters[0].storage[j] }
         }
-        return out
+        return (out, ())
     }
 
-    func backward(_ outputGradient: Tensor) -> Tensor {
-        delta = outputGradient
-        return outputGradient   // (wrong, as such layers often are — the forward check catches it anyway)
+    func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor {
+        outputGradient   // (wrong, as such layers often are — the forward check catches it anyway)
     }
 
-    func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+    func parameterGradients(outputGradient delta: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
         var g = [Float](repeating: 0, count: width)
         for i in 0..<delta.rows { for j in 0..<width { g[j] += (exampleWeights?[i] ?? 1) * delta[i, j] } }
         return [Tensor(shape: [width], values: g)]
@@ -48,19 +46,16 @@ final class BatchMeanGradient: Layer {
     let typeName = "batch_mean_gradient"
     var configuration: PluginParameters { [:] }
     var parameters: [Tensor] = [Tensor(shape: [1], values: [0.5])]
-    var input = Tensor(zeros: [0, 0])
-    var delta = Tensor(zeros: [0, 0])
 
     func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] { inputShape }
-    func forward(_ x: Tensor, training: Bool) -> Tensor {
-        input = x
-        return Tensor(shape: x.shape, values: x.storage.map { $0 * parameters[0].storage[0] })
+    func forward(_ x: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
+        (Tensor(shape: x.shape, values: x.storage.map { $0 * parameters[0].storage[0] }), x)
     }
-    func backward(_ g: Tensor) -> Tensor {
-        delta = g
-        return Tensor(shape: g.shape, values: g.storage.map { $0 * parameters[0].storage[0] })
+    func backward(_ g: Tensor, saved: any Sendable) -> Tensor {
+        Tensor(shape: g.shape, values: g.storage.map { $0 * parameters[0].storage[0] })
     }
-    func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+    func parameterGradients(outputGradient delta: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+        let input = savedValue(saved, as: Tensor.self, layer: typeName)
         let mean = input.storage.reduce(0, +) / Float(max(input.count, 1))
         var s: Float = 0
         for i in 0..<delta.rows { for j in 0..<delta.columns { s += (exampleWeights?[i] ?? 1) * delta[i, j] * mean } }

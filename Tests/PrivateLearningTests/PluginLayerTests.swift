@@ -11,7 +11,7 @@ import Testing
 struct PluginLayerTests {
     static func expectConforms(_ make: @escaping () throws -> any Layer, inputShape: [Int],
                                sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let report = try LayerConformance.check(make, inputShape: inputShape)
+        let report = try LayerConformance.check(make, inputShape: inputShape, registry: StandardPluginsTestAccess.registry())
         #expect(report.passed, "\(report)", sourceLocation: sourceLocation)
     }
 
@@ -33,9 +33,9 @@ struct PluginLayerTests {
         var g: any RandomNumberGenerator = SeededRandomSource(seed: 1)
         #expect(try f.build(inputShape: [2, 3, 4], index: 0, using: &g) == [24])
         let x = Fixtures.gaussian(shape: [5, 2, 3, 4], seed: 2)
-        let y = f.forward(x, training: true)
+        let (y, saved) = f.forward(x, training: true)
         #expect(y.shape == [5, 24] && y.storage == x.storage)
-        #expect(f.backward(y).shape == [5, 2, 3, 4])
+        #expect(f.backward(y, saved: saved).shape == [5, 2, 3, 4])
     }
 
     @Test("layer_normalization conforms (fast per-example norms), with and without center/scale",
@@ -47,7 +47,7 @@ struct PluginLayerTests {
         }
         try Self.expectConforms(make, inputShape: [6])
         try Self.expectConforms(make, inputShape: [3, 4])       // normalised over the last axis, 3 rows per example
-        #expect(make() is any PerExampleGradientNorms)
+        #expect(try StandardPluginsTestAccess.registry().normSampler(for: make()) != nil)
     }
 
     @Test("layer_normalization matches Keras (epsilon 1e-3, set gamma and beta)")
@@ -58,7 +58,7 @@ struct PluginLayerTests {
         ln.parameters = [Tensor(shape: [4], values: [1, 0.5, 2, -1]), Tensor(shape: [4], values: [0, 0.1, -0.2, 0.3])]
         let x = Tensor([[1, 2, 3, 4], [-1, 0, 0.5, 10], [0.1, 0.1, 0.1, 0.2]])
         // Keras 3.15.1, scripts/plugins/reference_values.py; float32 rounding ≲ 1e-6 relative.
-        assertClose(ln.forward(x, training: false).storage,
+        assertClose(ln(x).storage,
                     [-1.34110427, -0.123517334, 0.694069862, -1.04110456, -0.760921478, -0.167731643,
                      -1.04546833, -1.41911888, -0.466252327, -0.13312614, -1.13250446, -1.09875727],
                     rtol: 1e-5, atol: 1e-6)
@@ -81,9 +81,9 @@ struct PluginLayerTests {
         var g: any RandomNumberGenerator = SeededRandomSource(seed: 1)
         _ = try d.build(inputShape: [100], index: 0, using: &g)
         let x = Tensor(repeating: 1, shape: [200, 100])
-        #expect(d.forward(x, training: false) == x)
+        #expect(d(x) == x)
 
-        let y = d.forward(x, training: true)
+        let (y, saved) = d.forward(x, training: true)
         let kept = y.storage.filter { $0 != 0 }
         #expect(kept.allSatisfy { abs($0 - 1 / (1 - rate)) < 1e-6 }, "kept elements are scaled by 1/(1 − rate)")
         // Kept count ~ Binomial(n = 20000, p = 0.7): sd = √(n·p·(1−p)) ≈ 64.8; allow 5 sd
@@ -95,10 +95,10 @@ struct PluginLayerTests {
         #expect(y.gatheringRows([0]).storage != y.gatheringRows([1]).storage)
 
         let upstream = Fixtures.gaussian(shape: [200, 100], seed: 9)
-        let dx = d.backward(upstream)
+        let dx = d.backward(upstream, saved: saved)
         for i in 0..<x.count { #expect(dx.storage[i] == upstream.storage[i] * y.storage[i]) }
         // A new training batch draws a new mask.
-        #expect(d.forward(x, training: true) != y)
+        #expect(d.forward(x, training: true).output != y)
     }
 
     @Test("dropout masks depend on the seed only, so a seeded model is reproducible")
@@ -107,7 +107,7 @@ struct PluginLayerTests {
             let d = Dropout(rate: 0.5, seed: seed)
             var g: any RandomNumberGenerator = SeededRandomSource(seed: 1)
             _ = try d.build(inputShape: [8], index: 0, using: &g)
-            return d.forward(Tensor(repeating: 1, shape: [4, 8]), training: true)
+            return d.forward(Tensor(repeating: 1, shape: [4, 8]), training: true).output
         }
         #expect(try run(5) == run(5))
         #expect(try run(5) != run(6))
@@ -154,7 +154,7 @@ struct PluginLayerTests {
         _ = try e.build(inputShape: [6], index: 0, using: &g)
         let inputs: [Float] = [0.4, 0.6, 7, -3, .nan, 2]
         let expected = [0, 1, 2, 0, 0, 2]
-        let y = e.forward(Tensor(shape: [1, 6], values: inputs), training: true)
+        let y = e(Tensor(shape: [1, 6], values: inputs))
         for (k, t) in expected.enumerated() {
             #expect(Array(y.storage[(k * 2)..<(k * 2 + 2)]) == Array(e.parameters[0].storage[(t * 2)..<(t * 2 + 2)]), "input \(inputs[k])")
         }
@@ -171,24 +171,24 @@ struct PluginLayerTests {
         let tokens: [Float] = [0, 1, 1, 6, 2, 3, 3, 3, 3, 3, 6, 5, 4, 0, 1, 2, 2, 0, 2, 6]
         let x = Tensor(shape: [4, 5], values: tokens)
         let r = Fixtures.gaussian(shape: [4, 5, 3], seed: 4)
-        let y = e.forward(x, training: true)
+        let (y, saved) = e.forward(x, training: true)
         #expect(y.shape == [4, 5, 3])
         for (k, t) in tokens.enumerated() {
             #expect(Array(y.storage[(k * 3)..<(k * 3 + 3)]) == Array(e.parameters[0].storage[(Int(t) * 3)..<(Int(t) * 3 + 3)]))
         }
-        #expect(e.backward(r) == Tensor(zeros: [4, 5]))
-        let fast = e.perExampleSquaredGradientNorms()
-        let materialized = materializedPerExampleGradients(of: e, batchSize: 4)
-        let sum = e.parameterGradients(exampleWeights: nil)
+        #expect(e.backward(r, saved: saved) == Tensor(zeros: [4, 5]))
+        let fast = Embedding.squaredNorms(e, NormSamplerInput(saved: saved, outputGradient: r, units: PrivacyUnits(rowCount: 4)))
+        let materialized = materializedPerExampleGradients(of: e, outputGradient: r, saved: saved)
+        let sum = e.parameterGradients(outputGradient: r, saved: saved, exampleWeights: nil)
         let weights: [Float] = [0.5, 1, 0.25, 2]
-        let weighted = e.parameterGradients(exampleWeights: weights)
+        let weighted = e.parameterGradients(outputGradient: r, saved: saved, exampleWeights: weights)
         assertClose(fast, materialized.map { $0.reduce(0) { $0 + $1.squaredNorm() } }, rtol: 1e-5, atol: 1e-7, "fast norms")
         var expectedWeighted = [Float](repeating: 0, count: 21)
         for i in 0..<4 {
             let xi = x.gatheringRows([i])
-            _ = e.forward(xi, training: true)
-            _ = e.backward(r.gatheringRows([i]))
-            let single = e.parameterGradients(exampleWeights: nil)
+            let si = e.forward(xi, training: true).saved
+            _ = e.backward(r.gatheringRows([i]), saved: si)
+            let single = e.parameterGradients(outputGradient: r.gatheringRows([i]), saved: si, exampleWeights: nil)
             assertClose(single[0].storage, materialized[i][0].storage, rtol: 1e-6, atol: 1e-7, "example \(i)")
             for j in 0..<21 { expectedWeighted[j] += weights[i] * single[0].storage[j] }
         }
@@ -200,7 +200,7 @@ struct PluginLayerTests {
             func objective(_ v: Float) -> Double {
                 table[0].storage[j] = v
                 e.parameters = table
-                let out = e.forward(x, training: false)
+                let out = e(x)
                 return zip(out.storage, r.storage).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
             }
             let fd = (objective(orig + 0.01) - objective(orig - 0.01)) / 0.02

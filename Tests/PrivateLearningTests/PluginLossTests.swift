@@ -101,8 +101,8 @@ struct PluginLossTests {
             : Tensor(shape: [5, 4], values: classes.flatMap { c in (0..<4).map { Float($0) == c ? 1 : 0 } })
         let loss: any Loss = sparse ? SparseCategoricalCrossentropy() : CategoricalCrossentropy()
         let softmax = Activation(.softmax)
-        let a = softmax.forward(z, training: true)
-        let dz = softmax.backward(loss.perExampleGradient(predictions: a, targets: targets))
+        let (a, saved) = softmax.forward(z, training: true)
+        let dz = softmax.backward(loss.perExampleGradient(predictions: a, targets: targets), saved: saved)
 
         var closed = a
         for r in 0..<5 { closed[r, Int(classes[r])] -= 1 }
@@ -117,8 +117,8 @@ struct PluginLossTests {
             up.storage[j] += h
             down.storage[j] -= h
             let row = j / 4
-            let lu = loss.perExampleLoss(predictions: Activation(.softmax).forward(up, training: false), targets: targets)[row]
-            let ld = loss.perExampleLoss(predictions: Activation(.softmax).forward(down, training: false), targets: targets)[row]
+            let lu = loss.perExampleLoss(predictions: Activation(.softmax)(up), targets: targets)[row]
+            let ld = loss.perExampleLoss(predictions: Activation(.softmax)(down), targets: targets)[row]
             numeric[j] = (lu - ld) / (2 * h)
         }
         assertClose(dz.storage, numeric, rtol: 1e-2, atol: 1e-3, "finite differences")
@@ -131,9 +131,9 @@ struct PluginLossTests {
     func clippedProbabilityStillTrains() {
         let z = Tensor([[12, -8, 0]])           // softmax ≈ [1, 2e-9, 6e-6]: true class 1 is clipped
         let softmax = Activation(.softmax)
-        let a = softmax.forward(z, training: true)
+        let (a, saved) = softmax.forward(z, training: true)
         #expect(a[0, 1] < 1e-7)
-        let dz = softmax.backward(SparseCategoricalCrossentropy().perExampleGradient(predictions: a, targets: Tensor([[1]])))
+        let dz = softmax.backward(SparseCategoricalCrossentropy().perExampleGradient(predictions: a, targets: Tensor([[1]])), saved: saved)
         #expect(dz[0, 0] > 1e-3, "the wrong, dominant class is pushed down")
         #expect(dz[0, 1] < -1e-3, "the true class is pushed up")
         #expect(SparseCategoricalCrossentropy().perExampleLoss(predictions: a, targets: Tensor([[1]]))[0].isFinite)
@@ -142,7 +142,7 @@ struct PluginLossTests {
     @Test("logits and probability forms agree on softmax outputs")
     func logitsAgreeWithProbabilities() {
         let z = Fixtures.gaussian(shape: [6, 5], seed: 3)
-        let p = Activation(.softmax).forward(z, training: false)
+        let p = Activation(.softmax)(z)
         let labels = Tensor(shape: [6, 1], values: [0, 4, 2, 2, 1, 3])
         assertClose(SparseCategoricalCrossentropy(fromLogits: true).perExampleLoss(predictions: z, targets: labels),
                     SparseCategoricalCrossentropy().perExampleLoss(predictions: p, targets: labels), rtol: 1e-4)

@@ -32,9 +32,7 @@ struct PluginModelTests {
     /// Full-model gradient of example i alone (its own forward and backward pass).
     static func singleExampleGradient(_ model: Sequential, _ x: Tensor, _ y: Tensor, _ i: Int, _ loss: any Loss) -> [Float] {
         let xi = x.gatheringRows([i]), yi = y.gatheringRows([i])
-        let out = model.forward(xi, training: true)
-        model.backward(loss.perExampleGradient(predictions: out, targets: yi))
-        return model.parameterGradients(exampleWeights: nil).flatMap(\.storage)
+        return model.weightedGradients(xi, yi, loss: loss).flatMap(\.storage)
     }
 
     @Test("per-example norms over all layers equal brute force, and the clipped sum (σ = 0) equals Σ min(1, C/‖g_i‖)·g_i / B")

@@ -1,12 +1,10 @@
 import PrivateLearning
 
 /// Applies an activation function; no parameters.
-public final class Activation: Layer, PerExampleGradientNorms {
+public final class Activation: Layer {
     public let typeName = "activation"
     public let function: ActivationFunction
     public var parameters: [Tensor] = []
-    var z = Tensor(zeros: [0])
-    var a = Tensor(zeros: [0])
 
     /// - Parameter function: the activation, applied to each example's features.
     public init(_ function: ActivationFunction) { self.function = function }
@@ -21,17 +19,18 @@ public final class Activation: Layer, PerExampleGradientNorms {
         return inputShape
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+    /// Saved by `forward`: the input z and the output a.
+    struct Saved: Sendable { var z: Tensor; var a: Tensor }
+
+    public func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         let out = function.apply(input)
-        if training { z = input; a = out }
-        return out
+        return (out, Saved(z: input, a: out))
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
-        function.backward(z: z, a: a, outputGradient: outputGradient)
+    public func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        return function.backward(z: s.z, a: s.a, outputGradient: outputGradient)
     }
 
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
-
-    public func perExampleSquaredGradientNorms() -> [Float] { [Float](repeating: 0, count: z.rows) }
+    public func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] { [] }
 }

@@ -24,11 +24,8 @@ public final class BatchNormalization: Layer {
     public private(set) var movingVariance: [Float] = []
 
     var features = 0
-    var normalized: [Float] = []
-    var inverseStd: [Float] = []
-    var outputGradient: [Float] = []
-    var rows = 0
-    var batchSize = 0
+    /// Saved by `forward`.
+    struct Saved: Sendable { var normalized: [Float]; var inverseStd: [Float]; var rows: Int; var batchSize: Int }
 
     public init(epsilon: Float = 1e-3, momentum: Float = 0.99) {
         precondition(epsilon > 0 && momentum >= 0 && momentum <= 1, "batch_normalization: epsilon > 0, momentum in [0, 1]")
@@ -52,7 +49,7 @@ public final class BatchNormalization: Layer {
         return inputShape
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+    public func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         let f = features, n = input.count / f
         var out = input
         let gamma = parameters[0].storage, beta = parameters[1].storage
@@ -78,20 +75,15 @@ public final class BatchNormalization: Layer {
                 out.storage[k] = gamma[j] * xhat[k] + beta[j]
             }
         }
-        if training {
-            normalized = xhat
-            inverseStd = inv
-            rows = n
-            batchSize = input.rows
-        }
-        return out
+        return (out, Saved(normalized: xhat, inverseStd: inv, rows: n, batchSize: input.rows))
     }
 
     /// Full batch-statistics backward pass: `dx = s·(dx̂ − mean_b(dx̂) − x̂·mean_b(dx̂ ⊙ x̂))`
     /// with the means over the batch (this is where examples mix).
-    public func backward(_ dy: Tensor) -> Tensor {
-        let f = features, n = rows
-        outputGradient = dy.storage
+    public func backward(_ dy: Tensor, saved: any Sendable) -> Tensor {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let normalized = s.normalized, inverseStd = s.inverseStd
+        let f = features, n = s.rows
         let gamma = parameters[0].storage
         var meanD = [Float](repeating: 0, count: f), meanDH = [Float](repeating: 0, count: f)
         for r in 0..<n {
@@ -111,8 +103,10 @@ public final class BatchNormalization: Layer {
         return dx
     }
 
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
-        let f = features, m = batchSize > 0 ? rows / batchSize : 0
+    public func parameterGradients(outputGradient dy: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let normalized = s.normalized, outputGradient = dy.storage, batchSize = s.batchSize
+        let f = features, m = batchSize > 0 ? s.rows / batchSize : 0
         var gg = [Float](repeating: 0, count: f), gb = [Float](repeating: 0, count: f)
         for i in 0..<batchSize {
             let wi = exampleWeights?[i] ?? 1

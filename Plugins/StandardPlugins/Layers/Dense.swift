@@ -2,8 +2,9 @@ import PrivateLearning
 
 /// Fully connected layer `a = f(x·W + b)` with Keras semantics (kernel shape `[inputs, units]`).
 ///
-/// Adopts `PerExampleGradientNorms` (see `Dense+PerExample.swift`): its per-example gradient
-/// norms cost O(B·(inputs + units)) and its clipped gradient sum one GEMM.
+/// Stateless: `forward` saves `Dense.Saved` (input, pre-activation, output). Its registered norm
+/// sampler (see `Dense+PerExample.swift`) costs O(B·(inputs + units)) per example and its clipped
+/// gradient sum one GEMM.
 public final class Dense: Layer {
     public let typeName = "dense"
     /// Output features per example.
@@ -18,11 +19,15 @@ public final class Dense: Layer {
     public var parameters: [Tensor] = []
     public private(set) var inputFeatures = 0
 
-    // Cached by forward / backward for the DP step.
-    var input = Tensor(zeros: [0, 0])
-    var preActivation = Tensor(zeros: [0, 0])
-    var output = Tensor(zeros: [0, 0])
-    var delta = Tensor(zeros: [0, 0])
+    /// What the backward pass needs from a forward pass.
+    public struct Saved: Sendable {
+        /// `[B, inputs]`.
+        public var input: Tensor
+        /// `x·W + b`, `[B, units]`.
+        public var preActivation: Tensor
+        /// `f(x·W + b)`, `[B, units]`.
+        public var output: Tensor
+    }
 
     /// - Parameters:
     ///   - units: output features per example (> 0).
@@ -59,7 +64,7 @@ public final class Dense: Layer {
         return [units]
     }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         precondition(x.columns == inputFeatures, "dense: expected \(inputFeatures) features per example, got \(x.columns)")
         let b = x.rows
         var z = [Float](repeating: 0, count: b * units)
@@ -83,17 +88,17 @@ public final class Dense: Layer {
         }
         let zt = Tensor(shape: [b, units], values: z)
         let a = activation.apply(zt)
-        if training {
-            input = x.shape.count == 2 ? x : x.reshaped([b, inputFeatures])
-            preActivation = zt
-            output = a
-        }
-        return a
+        return (a, Saved(input: x.shape.count == 2 ? x : x.reshaped([b, inputFeatures]), preActivation: zt, output: a))
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
+    /// `δ = f'(z) ⊙ dy`, the gradient with respect to the pre-activation, `[B, units]`.
+    public func delta(_ outputGradient: Tensor, saved s: Saved) -> Tensor {
+        activation.backward(z: s.preActivation, a: s.output, outputGradient: outputGradient.reshaped([outputGradient.rows, units]))
+    }
+
+    public func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor {
         let b = outputGradient.rows
-        delta = activation.backward(z: preActivation, a: output, outputGradient: outputGradient.reshaped([b, units]))
+        let delta = self.delta(outputGradient, saved: savedValue(saved, as: Saved.self, layer: typeName))
         // Every element is written by the GEMM (beta = 0): no zero-initialisation needed.
         var dx = b == 0 ? [] : [Float](unsafeUninitializedCapacity: b * inputFeatures) { _, c in c = b * inputFeatures }
         if b > 0 {
@@ -120,7 +125,10 @@ public final class Dense: Layer {
     }
 
     /// `Σ_i w_i·x_iᵀδ_i` (kernel) and `Σ_i w_i·δ_i` (bias): one GEMM and one GEMV.
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+    public func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let input = s.input
+        let delta = self.delta(outputGradient, saved: s)
         let b = delta.rows
         var gk = [Float](repeating: 0, count: inputFeatures * units)
         var gb = [Float](repeating: 0, count: useBias ? units : 0)

@@ -1,3 +1,4 @@
+import Foundation
 import PrivateLearning
 
 /// Inverted dropout (Keras semantics): during training each element is kept with
@@ -19,8 +20,9 @@ public final class Dropout: Layer {
     var generator: SeededRandomSource?
     /// Per-example mask pattern used instead of random draws (for conformance checks).
     var fixedMask: [Float]?
-    /// Mask of the last training batch (already scaled by 1/(1 − rate)); empty = identity.
-    var mask: [Float] = []
+    /// Serialises mask draws: the generator is the layer's only mutable state, so threads
+    /// running the model on different slices take turns drawing their masks.
+    private let generatorLock = NSLock()
 
     /// - Parameters:
     ///   - rate: fraction of elements set to zero during training, in [0, 1).
@@ -51,11 +53,11 @@ public final class Dropout: Layer {
         fixedMask = keep
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        guard training, rate > 0 else {
-            if training { mask = [] }
-            return input
-        }
+    /// Saved by a training `forward`: the mask (already scaled by 1/(1 − rate)); empty = identity.
+    struct Saved: Sendable { var mask: [Float] }
+
+    public func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
+        guard training, rate > 0 else { return (input, Saved(mask: [])) }
         let n = input.count, width = input.columns, scale = 1 / (1 - rate)
         var m = [Float](repeating: 0, count: n)
         if let fixedMask {
@@ -64,6 +66,8 @@ public final class Dropout: Layer {
         } else {
             // Keep iff a uniform 32-bit draw u satisfies u ≥ rate·2³² (probability 1 − rate).
             let threshold = UInt64((Double(rate) * 4294967296).rounded(.up))
+            generatorLock.lock()
+            defer { generatorLock.unlock() }
             var i = 0
             while i < n {
                 let r = generator!.next()
@@ -72,13 +76,13 @@ public final class Dropout: Layer {
                 i += 2
             }
         }
-        mask = m
         var out = input
         for i in 0..<n { out.storage[i] *= m[i] }
-        return out
+        return (out, Saved(mask: m))
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
+    public func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor {
+        let mask = savedValue(saved, as: Saved.self, layer: typeName).mask
         guard !mask.isEmpty else { return outputGradient }
         precondition(mask.count == outputGradient.count, "dropout: backward batch differs from the forward batch")
         var g = outputGradient
@@ -87,5 +91,5 @@ public final class Dropout: Layer {
     }
 
     /// No parameters (the generic fallback reports zero per-example norms).
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+    public func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] { [] }
 }

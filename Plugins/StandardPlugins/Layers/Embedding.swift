@@ -4,7 +4,8 @@ import PrivateLearning
 /// token indices in `[0, inputDim)` stored as Floats, output `[L, outputDim]`.
 ///
 /// Example `i`'s gradient touches only the rows of the tokens it contains, so its norm is
-/// computed from those rows alone (`Embedding+PerExample.swift`) and examples never interact.
+/// computed from those rows alone (its registered norm sampler, `Embedding+PerExample.swift`) and
+/// examples never interact.
 /// The input is not differentiable; `backward` returns zeros.
 public final class Embedding: Layer {
     public let typeName = "embedding"
@@ -18,9 +19,9 @@ public final class Embedding: Layer {
     /// `[embeddings [V, D]]`.
     public var parameters: [Tensor] = []
     var length = 0
-    var tokens: [Int] = []
-    var outputGradient: [Float] = []
-    var batchSize = 0
+
+    /// Saved by `forward`: the token index of every position, `[B·L]`.
+    public struct Saved: Sendable { public var tokens: [Int]; public var batchSize: Int }
 
     public init(inputDim: Int, outputDim: Int, embeddingsInitializer: String = "uniform") {
         precondition(inputDim > 0 && outputDim > 0, "embedding: input_dim and output_dim > 0")
@@ -64,7 +65,7 @@ public final class Embedding: Layer {
         return Int(r)
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+    public func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         let n = input.count, d = outputDim
         var out = [Float](repeating: 0, count: n * d)
         var ids = [Int](repeating: 0, count: n)
@@ -77,21 +78,19 @@ public final class Embedding: Layer {
                 }
             }
         }
-        if training {
-            tokens = ids
-            batchSize = input.rows
-        }
-        return Tensor(shape: [input.rows, n / max(input.rows, 1), d], values: out)
+        return (Tensor(shape: [input.rows, n / max(input.rows, 1), d], values: out), Saved(tokens: ids, batchSize: input.rows))
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.count == tokens.count * outputDim, "embedding: backward batch differs from the forward batch")
-        outputGradient = dy.storage
-        return Tensor(zeros: [batchSize, length])
+    public func backward(_ dy: Tensor, saved: any Sendable) -> Tensor {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        precondition(dy.count == s.tokens.count * outputDim, "embedding: backward batch differs from the forward batch")
+        return Tensor(zeros: [s.batchSize, length])
     }
 
     /// `Σ_i w_i Σ_p e_{token(i,p)} ⊗ dy_{i,p}`: a scatter-add of weighted output-gradient rows.
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+    public func parameterGradients(outputGradient dy: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let tokens = s.tokens, batchSize = s.batchSize, outputGradient = dy.storage
         let d = outputDim
         var g = [Float](repeating: 0, count: inputDim * d)
         for i in 0..<batchSize {

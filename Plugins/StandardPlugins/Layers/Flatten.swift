@@ -20,13 +20,13 @@ public final class Flatten: Layer {
         return [inputShape.reduce(1, *)]
     }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
-        input.reshaped([input.rows, input.columns])
+    public func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
+        (input.reshaped([input.rows, input.columns]), ())
     }
 
-    public func backward(_ outputGradient: Tensor) -> Tensor {
+    public func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor {
         outputGradient.reshaped([outputGradient.rows] + inputShape)
     }
 
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] { [] }
+    public func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] { [] }
 }

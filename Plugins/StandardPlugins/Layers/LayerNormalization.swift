@@ -6,8 +6,8 @@ import PrivateLearning
 /// `y = γ ⊙ (x − μ)/√(σ² + ε) + β`, with learnable `γ` (scale) and `β` (center).
 ///
 /// Statistics never cross examples, so — unlike batch normalisation — it is compatible with
-/// per-example clipping; it is the normalisation to use under DP-SGD. Adopts
-/// `PerExampleGradientNorms` (see `LayerNormalization+PerExample.swift`).
+/// per-example clipping; it is the normalisation to use under DP-SGD. Has a registered norm
+/// sampler (see `LayerNormalization+PerExample.swift`).
 public final class LayerNormalization: Layer {
     public let typeName = "layer_normalization"
     /// ε added to the variance (Keras default 1e-3).
@@ -25,14 +25,14 @@ public final class LayerNormalization: Layer {
     /// F, the normalised axis length.
     var features = 0
 
-    // Cached by forward / backward (training).
-    /// x̂ = (x − μ)/√(σ² + ε), shape `[B·m, F]` as a flat array.
-    var normalized: [Float] = []
-    /// 1/√(σ² + ε) per normalised row.
-    var inverseStd: [Float] = []
-    /// ∂ℓ_i/∂y, cached by backward.
-    var outputGradient: [Float] = []
-    var batchSize = 0
+    /// Saved by `forward`.
+    public struct Saved: Sendable {
+        /// x̂ = (x − μ)/√(σ² + ε), shape `[B·m, F]` as a flat array.
+        public var normalized: [Float]
+        /// 1/√(σ² + ε) per normalised row.
+        public var inverseStd: [Float]
+        public var batchSize: Int
+    }
 
     /// - Parameters:
     ///   - epsilon: variance offset ε > 0.
@@ -76,7 +76,7 @@ public final class LayerNormalization: Layer {
     var gamma: [Float]? { scale ? parameters[0].storage : nil }
     var beta: [Float]? { center ? parameters[scale ? 1 : 0].storage : nil }
 
-    public func forward(_ input: Tensor, training: Bool) -> Tensor {
+    public func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
         let f = features, rows = input.count / f
         precondition(rows * f == input.count, "layer_normalization: input does not have \(f) features on its last axis")
         var xhat = [Float](repeating: 0, count: input.count)
@@ -102,20 +102,16 @@ public final class LayerNormalization: Layer {
                 }
             }
         }
-        if training {
-            normalized = xhat
-            inverseStd = inv
-            batchSize = input.rows
-        }
-        return out
+        return (out, Saved(normalized: xhat, inverseStd: inv, batchSize: input.rows))
     }
 
     /// `dx = s·(dx̂ − mean(dx̂) − x̂·mean(dx̂ ⊙ x̂))` with `dx̂ = γ ⊙ dy` and `s = 1/√(σ² + ε)`,
     /// one normalised row at a time.
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor, saved: any Sendable) -> Tensor {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let normalized = s.normalized, inverseStd = s.inverseStd
         let f = features, rows = inverseStd.count
         precondition(dy.count == rows * f, "layer_normalization: backward batch differs from the forward batch")
-        outputGradient = dy.storage
         var dx = dy
         let g = gamma ?? [Float](repeating: 1, count: f)
         var dh = [Float](repeating: 0, count: f)
@@ -143,7 +139,9 @@ public final class LayerNormalization: Layer {
     }
 
     /// `Σ_i w_i Σ_{rows of i} dy ⊙ x̂` (γ) and `Σ_i w_i Σ_{rows of i} dy` (β).
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+    public func parameterGradients(outputGradient dy: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+        let s = savedValue(saved, as: Saved.self, layer: typeName)
+        let normalized = s.normalized, outputGradient = dy.storage, batchSize = s.batchSize
         let f = features, m = rowsPerExample
         if let w = exampleWeights { precondition(w.count == batchSize, "layer_normalization: \(w.count) weights for \(batchSize) examples") }
         var gg = [Float](repeating: 0, count: f), gb = [Float](repeating: 0, count: f)

@@ -55,7 +55,7 @@ extension TrainStage {
         }
         do {
             let privateModel = try PrivateModel(model: model, l2NormClip: l2NormClip, noiseMultiplier: plan.noiseMultiplier,
-                                                noise: context.noiseSource(offset: 1))
+                                                noise: context.noiseSource(offset: 1), registry: plugins)
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
             // The samplers of `PoissonLoader` (add_remove, accounted public size) and `WithoutReplacementLoader`
             // (replace_one), drawing the same batches.

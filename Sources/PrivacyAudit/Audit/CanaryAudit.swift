@@ -28,6 +28,9 @@ public struct CanaryAudit: Sendable {
     public let makeOptimizer: @Sendable () -> any Optimizer
     /// A fresh, untrained model; receives the run's seed (nil = unseeded).
     public let makeModel: @Sendable (UInt64?) throws -> Sequential
+    /// Norm samplers by layer type for the audited trainings (e.g. the standard plugins'); empty:
+    /// the generic fallback (correct, slower).
+    public var registry = PluginRegistry()
 
     public init(configuration: MembershipAuditConfiguration, trials: Int, inclusionProbability: Double = 0.5,
                 loss: any Loss, makeOptimizer: @escaping @Sendable () -> any Optimizer,
@@ -76,8 +79,10 @@ public struct CanaryAudit: Sendable {
             let runSeed = c.seed.map { $0 &+ UInt64(t) &* 0x9E37_79B9_7F4A_7C15 }
             let model = try makeModel(runSeed)
             let noise: any NoiseSource = runSeed.map { SeededRandomSource(seed: $0) as any NoiseSource } ?? SecureRandomSource()
-            let trainer = try PrivateModel(model: model, l2NormClip: c.l2NormClip, noiseMultiplier: c.noiseMultiplier, noise: noise)
+            let trainer = try PrivateModel(model: model, l2NormClip: c.l2NormClip, noiseMultiplier: c.noiseMultiplier, noise: noise,
+                                           registry: registry)
             trainer.prefetchesNoise = false
+            trainer.threadCount = 1
             trainer.compile(optimizer: makeOptimizer(), loss: loss)
             let loader = try PoissonLoader(features: include ? withCanaryX : features,
                                            labels: include ? withCanaryY : labels, batchSize: c.batchSize)

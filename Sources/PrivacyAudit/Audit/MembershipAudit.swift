@@ -23,6 +23,9 @@ public struct MembershipAudit: Sendable {
     public let makeOptimizer: @Sendable () -> any Optimizer
     /// A fresh, untrained model for the run; receives the audit's seed (nil = unseeded).
     public let makeModel: @Sendable (UInt64?) throws -> Sequential
+    /// Norm samplers by layer type for the audited trainings (e.g. the standard plugins'); empty:
+    /// the generic fallback (correct, slower).
+    public var registry = PluginRegistry()
 
     public init(configuration: MembershipAuditConfiguration, loss: any Loss,
                 makeOptimizer: @escaping @Sendable () -> any Optimizer,
@@ -72,8 +75,10 @@ public struct MembershipAudit: Sendable {
 
         let model = try makeModel(c.seed)
         let noise: any NoiseSource = c.seed.map { SeededRandomSource(seed: $0) as any NoiseSource } ?? SecureRandomSource()
-        let trainer = try PrivateModel(model: model, l2NormClip: c.l2NormClip, noiseMultiplier: c.noiseMultiplier, noise: noise)
+        let trainer = try PrivateModel(model: model, l2NormClip: c.l2NormClip, noiseMultiplier: c.noiseMultiplier, noise: noise,
+                                           registry: registry)
         trainer.prefetchesNoise = false   // audit models are small; keep runs single-threaded and reproducible
+        trainer.threadCount = 1
         trainer.compile(optimizer: makeOptimizer(), loss: loss)
         let memberX = features.gatheringRows(memberIndices), memberY = labels.gatheringRows(memberIndices)
         let loader = try PoissonLoader(features: memberX, labels: memberY, batchSize: c.batchSize)

@@ -214,10 +214,10 @@ package struct FrameBatchSampler: BatchSampler {
         }
     }
 
-    package func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
+    package func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
         let idx = sampleIndices(using: &generator)
-        return (Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
-                Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
+        return TrainingBatch(features: Tensor(shape: [idx.count, features.width], values: features.encode(idx)),
+                             labels: Tensor(shape: [idx.count, labels.width], values: labels.encode(idx)))
     }
 }
 

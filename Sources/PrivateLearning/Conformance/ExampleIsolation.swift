@@ -20,7 +20,7 @@ public enum ExampleIsolationCheck {
     public static func isVetted(_ layer: any Layer) -> Bool { layer is any VettedExampleIsolation }
 
     /// Why `layer` (already built for per-example `inputShape`) fails to keep examples apart,
-    /// or nil when it keeps them apart. The layer's caches are overwritten; its parameters are not.
+    /// or nil when it keeps them apart. The layer's parameters are not changed.
     /// - Parameter inputs: a batch to use instead of the synthetic one (e.g. token ids); its
     ///   first row is the one perturbed (it takes the values of another row).
     public static func violation(of layer: any Layer, inputShape: [Int], inputs: Tensor? = nil) -> String? {
@@ -44,7 +44,7 @@ public enum ExampleIsolationCheck {
             }
             for j in 0..<perIn { xPerturbed.storage[j] = x.storage[other * perIn + j] }
         }
-        let probe = layer.forward(x, training: true)
+        let probe = layer.forward(x, training: true).output
         let perOut = probe.rows > 0 ? probe.count / probe.rows : 0
         let g = Tensor(shape: probe.shape, values: (0..<probe.count).map { _ in Float(Int(rng.next() % 2001) - 1000) / 1000 })
         var gPerturbed = g
@@ -52,9 +52,9 @@ public enum ExampleIsolationCheck {
 
         struct Pass { var output: [Float]; var inputGradient: [Float]; var perExample: [[Float]] }
         func run(_ input: Tensor, _ gradient: Tensor) -> Pass {
-            let y = layer.forward(input, training: true)
-            let dx = layer.backward(gradient)
-            let grads = materializedPerExampleGradients(of: layer, batchSize: b).map { $0.flatMap(\.storage) }
+            let (y, saved) = layer.forward(input, training: true)
+            let dx = layer.backward(gradient, saved: saved)
+            let grads = materializedPerExampleGradients(of: layer, outputGradient: gradient, saved: saved).map { $0.flatMap(\.storage) }
             return Pass(output: y.storage, inputGradient: dx.storage, perExample: grads)
         }
         func rows(_ v: [Float], _ width: Int) -> ArraySlice<Float> {

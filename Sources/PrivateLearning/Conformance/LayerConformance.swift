@@ -25,8 +25,11 @@ public struct LayerConformanceReport: Sendable, Equatable, CustomStringConvertib
 /// - example isolation by perturbation (`ExampleIsolationCheck`): changing one example's input
 ///   or output gradient moves no other example's output or gradients;
 /// - each example's gradient from one-hot `parameterGradients(exampleWeights:)`;
-/// - the fast `PerExampleGradientNorms` norms when the layer adopts it (else the fallback);
+/// - the norm sampler registered for the layer's type in `registry` (else the fallback), per
+///   example and with privacy units of several rows (`‖Σ_{i∈u} g_i‖²`);
 /// - weighted sums for every reduction: sum (all ones), mean (all 1/B) and random weights;
+/// - statelessness: backward and gradients from a saved value are unchanged by another batch's
+///   forward pass in between (so threads can share the layer);
 /// - parameter and input gradients against central finite differences (optional).
 public enum LayerConformance {
     /// - Parameters:
@@ -39,10 +42,13 @@ public enum LayerConformance {
     ///     an embedding); its row count overrides `batchSize`.
     ///   - inputFiniteDifferences: also check the input gradient by finite differences (turn
     ///     off for discrete inputs).
+    ///   - registry: where the layer's norm sampler is registered (an empty registry checks the
+    ///     generic fallback).
     public static func check(_ makeLayer: () throws -> any Layer, inputShape: [Int], batchSize: Int = 6,
                              seed: UInt64 = 1, relativeTolerance: Float = 1e-4,
                              finiteDifferences: Bool = true, inputs: Tensor? = nil,
-                             inputFiniteDifferences: Bool = true) throws -> LayerConformanceReport {
+                             inputFiniteDifferences: Bool = true,
+                             registry: PluginRegistry = PluginRegistry()) throws -> LayerConformanceReport {
         let batchSize = inputs?.rows ?? batchSize
         let rng = SeededRandomSource(seed: seed)
         var g: any RandomNumberGenerator = SeededRandomSource(seed: seed &+ 1)
@@ -72,26 +78,45 @@ public enum LayerConformance {
         }
 
         // Batch pass.
-        let y = layer.forward(x, training: true)
-        let dx = layer.backward(r)
-        let materialized = materializedPerExampleGradients(of: layer, batchSize: batchSize)
-        let sumGrads = layer.parameterGradients(exampleWeights: nil)
-        let meanGrads = layer.parameterGradients(exampleWeights: [Float](repeating: 1 / Float(batchSize), count: batchSize))
+        let (y, saved) = layer.forward(x, training: true)
+        let dx = layer.backward(r, saved: saved)
+        let materialized = materializedPerExampleGradients(of: layer, outputGradient: r, saved: saved)
+        let sumGrads = layer.parameterGradients(outputGradient: r, saved: saved, exampleWeights: nil)
+        let meanGrads = layer.parameterGradients(outputGradient: r, saved: saved,
+                                                 exampleWeights: [Float](repeating: 1 / Float(batchSize), count: batchSize))
         let w = (0..<batchSize).map { _ in Float(GaussianSampling.openUniform(using: &gen)) }
-        let weighted = layer.parameterGradients(exampleWeights: w)
-        let norms = perExampleSquaredGradientNorms(of: layer, batchSize: batchSize)
+        let weighted = layer.parameterGradients(outputGradient: r, saved: saved, exampleWeights: w)
+        let perExample = PrivacyUnits(rowCount: batchSize)
+        let norms = perUnitSquaredGradientNorms(of: layer, NormSamplerInput(saved: saved, outputGradient: r, units: perExample),
+                                                registry: registry)
+        // Units of several rows, not contiguous: rows 0, 2, 4… form unit 0, the others one unit each.
+        let unitOfRow = (0..<batchSize).map { $0 % 2 == 0 ? 0 : 1 + $0 / 2 }
+        let grouped = PrivacyUnits(unitOfRow: unitOfRow, count: 1 + batchSize / 2)
+        let groupedNorms = perUnitSquaredGradientNorms(of: layer, NormSamplerInput(saved: saved, outputGradient: r, units: grouped),
+                                                       registry: registry)
+
+        // Statelessness: another batch's forward pass in between must not change what this batch's
+        // saved value gives (a layer that caches batch state instead of returning it fails here,
+        // and could not run on several threads).
+        let other = Tensor(shape: x.shape, values: x.storage.reversed())
+        _ = layer.forward(other, training: true)
+        note("stateless: backward from the saved value after another forward pass", layer.backward(r, saved: saved).storage,
+             dx.storage, tolerance: relativeTolerance)
+        note("stateless: gradients from the saved value after another forward pass",
+             layer.parameterGradients(outputGradient: r, saved: saved, exampleWeights: nil).flatMap(\.storage),
+             sumGrads.flatMap(\.storage), tolerance: relativeTolerance)
 
         // One example at a time.
         var single: [[Tensor]] = []
         for i in 0..<batchSize {
             let xi = x.gatheringRows([i]), ri = r.gatheringRows([i])
-            let yi = layer.forward(xi, training: true)
+            let (yi, savedi) = layer.forward(xi, training: true)
             if !layer.mixesExamples {
                 note("forward row \(i) equals single-example forward", y.gatheringRows([i]).storage, yi.storage, tolerance: relativeTolerance)
             }
-            let dxi = layer.backward(ri)
+            let dxi = layer.backward(ri, saved: savedi)
             note("input gradient row \(i) equals single-example backward", dx.gatheringRows([i]).storage, dxi.storage, tolerance: relativeTolerance)
-            single.append(layer.parameterGradients(exampleWeights: nil))
+            single.append(layer.parameterGradients(outputGradient: ri, saved: savedi, exampleWeights: nil))
         }
         if layer.mixesExamples { return report }
         // Perturbation check (issue 11, item 5): one example's input or output gradient must not
@@ -104,8 +129,19 @@ public enum LayerConformance {
                  materialized[i].flatMap(\.storage), single[i].flatMap(\.storage), tolerance: relativeTolerance)
         }
         let singleNorms = single.map { $0.reduce(Float(0)) { $0 + $1.squaredNorm() } }
-        note(layer is any PerExampleGradientNorms ? "fast per-example squared norms" : "fallback per-example squared norms",
+        let fast = registry.normSampler(for: layer) != nil
+        note(fast ? "registered norm sampler, per-example squared norms" : "fallback per-example squared norms",
              norms, singleNorms, tolerance: relativeTolerance)
+        var unitNorms: [Float] = []
+        for u in 0..<grouped.count {
+            var sum = layer.parameters.map { [Float](repeating: 0, count: $0.count) }
+            for i in grouped.rows(of: u) {
+                for k in sum.indices { for j in sum[k].indices { sum[k][j] += single[i][k].storage[j] } }
+            }
+            unitNorms.append(sum.reduce(Float(0)) { acc, v in acc + v.reduce(Float(0)) { $0 + $1 * $1 } })
+        }
+        note(fast ? "registered norm sampler, per-unit squared norms" : "fallback per-unit squared norms",
+             groupedNorms, unitNorms, tolerance: relativeTolerance * 10, absolute: 1e-5)
         for (name, weights, grads) in [("reduction sum", [Float](repeating: 1, count: batchSize), sumGrads),
                                        ("reduction mean", [Float](repeating: 1 / Float(batchSize), count: batchSize), meanGrads),
                                        ("random example weights", w, weighted)] {
@@ -121,7 +157,7 @@ public enum LayerConformance {
         guard finiteDifferences else { return report }
         // Finite differences of L = Σ r ⊙ forward(x) (Double accumulation).
         func objective() -> Double {
-            let out = layer.forward(x, training: true)
+            let out = layer.forward(x, training: true).output
             var s = 0.0
             for j in 0..<out.count { s += Double(out.storage[j]) * Double(r.storage[j]) }
             return s
@@ -150,7 +186,7 @@ public enum LayerConformance {
         let picks = (0..<min(12, x.count)).map { _ in Int(gen.next() % UInt64(x.count)) }
         var fd: [Float] = [], an: [Float] = []
         func objective(_ input: Tensor) -> Double {
-            let out = layer.forward(input, training: true)
+            let out = layer.forward(input, training: true).output
             var s = 0.0
             for j in 0..<out.count { s += Double(out.storage[j]) * Double(r.storage[j]) }
             return s

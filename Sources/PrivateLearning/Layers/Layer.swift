@@ -1,21 +1,26 @@
-/// A layer of a batch-first network, with the hooks DP-SGD needs.
+/// A stateless layer of a batch-first network, with the hooks DP-SGD needs.
+///
+/// A layer holds its configuration and parameters, never batch state: whatever its backward pass
+/// needs is returned by `forward` as a *saved value*, and the framework (`Sequential`, a `Tape`)
+/// keeps every layer's saved value and output gradient and hands them back explicitly. Parameters
+/// are only read by `forward`, `backward` and `parameterGradients`, so several threads can run
+/// one model on different slices of a batch at the same time.
 ///
 /// The contract ("book-keeping" DP-SGD, one backward pass per step):
-/// 1. `build(inputShape:using:)` once: learn the per-example input shape, create parameters,
+/// 1. `build(inputShape:index:using:)` once: learn the per-example input shape, create parameters,
 ///    return the per-example output shape.
-/// 2. `forward(_:training:)` on a batch `[B, …]`, caching what the backward pass needs.
-/// 3. `backward(_:)` receives the gradient of each example's *own* loss with respect to this
-///    layer's output (row `i` = example `i`, never averaged), caches it, and returns the same for
-///    the layer's input.
-/// 4. `parameterGradients(exampleWeights:)` returns `Σ_i w_i · g_i` for every parameter tensor,
-///    where `g_i` is example `i`'s gradient; `nil` weights mean all ones. DP-SGD passes the clip
-///    factors here, so the clipped sum costs no more than an ordinary gradient.
+/// 2. `forward(_:training:)` on a batch `[B, …]` returns the output and the saved value.
+/// 3. `backward(_:saved:)` receives the gradient of each example's *own* loss with respect to this
+///    layer's output (row `i` = example `i`, never averaged) and returns the same for the input.
+/// 4. `parameterGradients(outputGradient:saved:exampleWeights:)` returns `Σ_i w_i · g_i` for every
+///    parameter tensor, where `g_i` is example `i`'s gradient; `nil` weights mean all ones. DP-SGD
+///    passes the clip factors here, so the clipped sum costs no more than an ordinary gradient.
 ///
-/// Per-example gradient norms come from `PerExampleGradientNorms` when a layer adopts it;
-/// otherwise `perExampleSquaredGradientNorms(of:)` materialises each example's gradient with
-/// one-hot weights — correct for any layer whose examples do not interact, only slower.
-/// Layers that do mix examples (batch normalisation) must return `mixesExamples == true`; DP
-/// models refuse them. Check a new layer with `LayerConformance.check`.
+/// Per-example (per-unit) gradient norms come from a `NormSampler` registered for the layer's
+/// type in the `PluginRegistry`; otherwise `materializedPerUnitGradients` computes each unit's
+/// gradient with indicator weights — correct for any layer whose examples do not interact, only
+/// slower. Layers that do mix examples (batch normalisation) must return `mixesExamples == true`;
+/// DP models refuse them. Check a new layer with `LayerConformance.check`.
 public protocol Layer: AnyObject {
     /// Registry name (`dense`, `activation` …), used in summaries, errors and saved configs.
     var typeName: String { get }
@@ -29,11 +34,15 @@ public protocol Layer: AnyObject {
     /// - Throws: `PrivateLearningError.incompatibleShape` (use `index` in the message).
     func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int]
 
-    /// Forward pass on a batch (`input.shape[0]` examples). `training` enables dropout etc.
-    func forward(_ input: Tensor, training: Bool) -> Tensor
+    /// Forward pass on a batch (`input.shape[0]` examples, `input.shape.dropFirst()` the
+    /// per-example shape). `training` enables dropout etc.
+    /// - Returns: the output and the value `backward`/`parameterGradients` need (any Sendable
+    ///   value; `()` when nothing is needed).
+    func forward(_ input: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable)
 
     /// Backward pass: per-example output gradients in, per-example input gradients out.
-    func backward(_ outputGradient: Tensor) -> Tensor
+    /// - Parameter saved: what `forward` returned for this batch.
+    func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor
 
     /// Trainable parameters, in a fixed order; `parameters` can be assigned (optimizer, load).
     /// During an optimizer update the model briefly assigns `[]` (so the update can happen in
@@ -41,8 +50,10 @@ public protocol Layer: AnyObject {
     /// reject an empty list. Read parameters only inside `forward`/`backward`/gradients.
     var parameters: [Tensor] { get set }
 
-    /// `Σ_i w_i · g_i` for each parameter tensor, from the last forward/backward pass.
-    func parameterGradients(exampleWeights: [Float]?) -> [Tensor]
+    /// `Σ_i w_i · g_i` for each parameter tensor, from a forward pass (`saved`) and the
+    /// per-example output gradients of the same batch. `nil` weights mean all ones. An example
+    /// with weight 0 must not contribute at all (not even a NaN).
+    func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor]
 
     /// `true` when one example's output depends on other examples of the batch.
     var mixesExamples: Bool { get }
@@ -59,39 +70,39 @@ extension Layer {
     public func plannedShapes(inputShape: [Int], index: Int) throws -> LayerShapePlan? { nil }
     /// Number of scalar parameters.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+    /// Inference: the output of `forward(_:training: false)`.
+    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input, training: false).output }
 }
 
-/// Capability: per-example squared gradient norms without materialising per-example gradients.
-///
-/// Adopt it when the maths allows (Dense: `‖a_i‖²·‖δ_i‖² + ‖δ_i‖²`). Values must equal the
-/// squared L2 norm, over all of this layer's parameters, of each example's gradient from the
-/// last forward/backward pass — `LayerConformance.check` verifies that.
-public protocol PerExampleGradientNorms: Layer {
-    /// One entry per example of the last batch.
-    func perExampleSquaredGradientNorms() -> [Float]
-}
-
-/// Squared per-example gradient norms of any layer after a backward pass on `batchSize`
-/// examples: the fast path when the layer has it, else one-hot weighted gradient sums.
-public func perExampleSquaredGradientNorms(of layer: any Layer, batchSize: Int) -> [Float] {
-    if let fast = layer as? any PerExampleGradientNorms { return fast.perExampleSquaredGradientNorms() }
-    if layer.parameters.isEmpty { return [Float](repeating: 0, count: batchSize) }
-    return materializedPerExampleGradients(of: layer, batchSize: batchSize).map { grads in
-        // Summed in Double; `ClipFactor`'s margin covers the final rounding to Float.
-        Float(grads.reduce(0.0) { $0 + Double($1.squaredNorm()) })
+/// The saved value of a layer's forward pass as the type the layer stored (programmer error
+/// otherwise: a saved value always comes from the same layer's `forward`).
+@inline(__always)
+public func savedValue<T>(_ saved: any Sendable, as type: T.Type, layer: String) -> T {
+    guard let value = saved as? T else {
+        preconditionFailure("\(layer): the saved value does not come from this layer's forward pass")
     }
+    return value
 }
 
-/// Each example's own gradient for every parameter tensor of `layer` (one-hot weights).
-/// Costs `batchSize` gradient evaluations: for checks and the generic fallback only.
-public func materializedPerExampleGradients(of layer: any Layer, batchSize: Int) -> [[Tensor]] {
-    var weights = [Float](repeating: 0, count: batchSize)
+/// Each unit's own gradient for every parameter tensor of `layer` (indicator weights: 1 on the
+/// unit's rows, 0 elsewhere). Costs `units.count` gradient evaluations: for checks and the
+/// generic fallback only.
+public func materializedPerUnitGradients(of layer: any Layer, outputGradient: Tensor, saved: any Sendable,
+                                         units: PrivacyUnits) -> [[Tensor]] {
+    var weights = [Float](repeating: 0, count: units.rowCount)
     var result: [[Tensor]] = []
-    result.reserveCapacity(batchSize)
-    for i in 0..<batchSize {
-        weights[i] = 1
-        result.append(layer.parameterGradients(exampleWeights: weights))
-        weights[i] = 0
+    result.reserveCapacity(units.count)
+    for u in 0..<units.count {
+        let rows = units.rows(of: u)
+        for r in rows { weights[r] = 1 }
+        result.append(layer.parameterGradients(outputGradient: outputGradient, saved: saved, exampleWeights: weights))
+        for r in rows { weights[r] = 0 }
     }
     return result
+}
+
+/// Each example's own gradient (every row its own unit).
+public func materializedPerExampleGradients(of layer: any Layer, outputGradient: Tensor, saved: any Sendable) -> [[Tensor]] {
+    materializedPerUnitGradients(of: layer, outputGradient: outputGradient, saved: saved,
+                                 units: PrivacyUnits(rowCount: outputGradient.rows))
 }

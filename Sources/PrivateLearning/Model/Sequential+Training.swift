@@ -23,15 +23,17 @@ extension Sequential {
             while start < order.count {
                 let idx = Array(order[start..<min(start + batchSize, order.count)])
                 let bx = x.gatheringRows(idx), by = y.gatheringRows(idx)
-                let out = forward(bx, training: true)
+                let recorded = forwardRecording(bx)
+                let out = recorded.output
+                var tape = recorded.tape
                 let losses = loss.perExampleLoss(predictions: out, targets: by)
                 total += losses.reduce(0.0) { $0 + Double($1) }
                 for (m, metric) in metrics.enumerated() {
                     metricSums[m] += metric.value(predictions: out, targets: by) * Double(idx.count)
                 }
-                backward(loss.perExampleGradient(predictions: out, targets: by))
+                backward(loss.perExampleGradient(predictions: out, targets: by), tape: &tape)
                 let w = [Float](repeating: 1 / Float(idx.count), count: idx.count)
-                apply(gradients: parameterGradients(exampleWeights: w), optimizer: optimizer)
+                apply(gradients: parameterGradients(tape: tape, exampleWeights: w), optimizer: optimizer)
                 history.steps += 1
                 start += batchSize
             }

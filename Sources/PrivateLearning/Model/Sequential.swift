@@ -112,24 +112,54 @@ public final class Sequential {
         return lines.joined(separator: "\n")
     }
 
-    /// Forward pass through every layer.
+    /// `x` with its per-example shape: a batch given flat (`[B, F]`, e.g. encoded columns) is
+    /// viewed as `[B] + inputShape` (channels-last images `[B, H, W, C]`, sequences `[B, T, C]`).
+    /// - Precondition: `x` holds `inputShape`'s element count per example.
+    public func shapedInput(_ x: Tensor) -> Tensor {
+        if x.rank >= 1, Array(x.shape.dropFirst()) == inputShape { return x }
+        let per = inputShape.reduce(1, *)
+        precondition(x.rank >= 1 && x.columns == per, "model: expected \(inputShape) (\(per) values) per example, got \(x.shape)")
+        return x.reshaped([x.rows] + inputShape)
+    }
+
+    /// Forward pass through every layer (nothing recorded).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
-        var a = x
-        for layer in layers { a = layer.forward(a, training: training) }
+        var a = shapedInput(x)
+        for layer in layers { a = layer.forward(a, training: training).output }
         return a
     }
 
-    /// Backward pass through every layer; each layer caches its per-example output gradients.
+    /// Training forward pass that records every layer's saved value on a new tape.
+    public func forwardRecording(_ x: Tensor) -> (output: Tensor, tape: Tape) {
+        var a = shapedInput(x)
+        var tape = Tape(batchSize: x.rows)
+        tape.saved.reserveCapacity(layers.count)
+        for layer in layers {
+            let (y, saved) = layer.forward(a, training: true)
+            tape.saved.append(saved)
+            a = y
+        }
+        return (a, tape)
+    }
+
+    /// Backward pass through every layer; records each layer's per-example output gradient on
+    /// `tape` and returns the gradient with respect to the model input.
     @discardableResult
-    public func backward(_ outputGradient: Tensor) -> Tensor {
+    public func backward(_ outputGradient: Tensor, tape: inout Tape) -> Tensor {
+        precondition(tape.saved.count == layers.count, "backward: the tape does not come from this model's forwardRecording")
+        var grads = [Tensor](repeating: Tensor(zeros: [0]), count: layers.count)
         var g = outputGradient
-        for layer in layers.reversed() { g = layer.backward(g) }
+        for k in layers.indices.reversed() {
+            grads[k] = g
+            g = layers[k].backward(g, saved: tape.saved[k])
+        }
+        tape.outputGradients = grads
         return g
     }
 
     /// Predictions for `x` (`[N] + inputShape`), computed `batchSize` rows at a time.
     public func predict(_ x: Tensor, batchSize: Int = 4096) -> Tensor {
-        precondition(x.columns == inputShape.reduce(1, *), "predict: expected \(inputShape) features per example")
+        precondition(x.columns == inputShape.reduce(1, *), "predict: expected \(inputShape) values per example")
         if x.rows <= batchSize { return forward(x, training: false) }
         var out: [Float] = []
         var shape: [Int] = []
@@ -145,9 +175,33 @@ public final class Sequential {
         return Tensor(shape: shape, values: out)
     }
 
-    /// `Σ_i w_i g_i` of every parameter after a forward/backward pass (nil = all ones).
-    public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
-        layers.flatMap { $0.parameterGradients(exampleWeights: exampleWeights) }
+    /// `Σ_i w_i g_i` of every parameter from a recorded forward/backward pass (nil = all ones).
+    public func parameterGradients(tape: Tape, exampleWeights: [Float]?) -> [Tensor] {
+        var out: [Tensor] = []
+        for (k, layer) in layers.enumerated() where !layer.parameters.isEmpty {
+            out += layer.parameterGradients(outputGradient: tape.outputGradients[k], saved: tape.saved[k],
+                                            exampleWeights: exampleWeights)
+        }
+        return out
+    }
+
+    /// `Σ_i w_i g_i` with one weight vector per layer (`weights[k]` for `layers[k]`; nil = ones),
+    /// e.g. per-layer clip factors.
+    public func parameterGradients(tape: Tape, layerWeights weights: [[Float]?]) -> [Tensor] {
+        var out: [Tensor] = []
+        for (k, layer) in layers.enumerated() where !layer.parameters.isEmpty {
+            out += layer.parameterGradients(outputGradient: tape.outputGradients[k], saved: tape.saved[k],
+                                            exampleWeights: weights[k])
+        }
+        return out
+    }
+
+    /// Squared per-unit gradient norms of every layer (`[layer][unit]`) from a recorded pass:
+    /// registered norm samplers where `registry` has one, else the generic fallback.
+    public func perUnitSquaredNorms(tape: Tape, units: PrivacyUnits, registry: PluginRegistry) -> [[Float]] {
+        layers.indices.map { k in
+            perUnitSquaredGradientNorms(of: layers[k], tape.normSamplerInput(layer: k, units: units), registry: registry)
+        }
     }
 
     /// Hands `gradients` (one per parameter, in `parameters` order) to `optimizer`, without

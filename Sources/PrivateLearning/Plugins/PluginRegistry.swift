@@ -48,6 +48,8 @@ public struct PluginRegistry: Sendable {
     var layers: [String: Entry<LayerFactory>] = [:]
     var losses: [String: Entry<LossFactory>] = [:]
     var optimizers: [String: Entry<OptimizerFactory>] = [:]
+    /// Fast per-unit norm paths, keyed by layer type (see `NormSampler`).
+    var normSamplers: [ObjectIdentifier: NormSampler] = [:]
 
     public init() {}
 
@@ -91,6 +93,23 @@ public struct PluginRegistry: Sendable {
             if !replacing, optimizers[alias] != nil { throw PrivateLearningError.duplicatePlugin(kind: "optimizer", name: alias) }
             e.aliasOf = name; optimizers[alias] = e
         }
+    }
+
+    /// Registers a fast per-unit gradient-norm path for the layer type `type` (any module may
+    /// register one for its own layers; layers without one use the generic fallback).
+    /// - Throws: `PrivateLearningError.duplicatePlugin` unless `replacing` is true.
+    public mutating func registerNormSampler<L: Layer & SendableMetatype>(for type: L.Type, replacing: Bool = false,
+                                                       _ sampler: @escaping @Sendable (L, NormSamplerInput) -> [Float]) throws {
+        let key = ObjectIdentifier(type)
+        if !replacing, normSamplers[key] != nil {
+            throw PrivateLearningError.duplicatePlugin(kind: "norm sampler", name: String(describing: type))
+        }
+        normSamplers[key] = NormSampler(for: type, sampler)
+    }
+
+    /// The norm sampler registered for `layer`'s exact type, if any.
+    public func normSampler(for layer: any Layer) -> NormSampler? {
+        normSamplers[ObjectIdentifier(type(of: layer))]
     }
 
     // MARK: Construction

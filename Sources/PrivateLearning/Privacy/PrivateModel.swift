@@ -3,15 +3,18 @@ import PrivacyAccounting
 
 /// DP-SGD training of a `Sequential` model (Abadi et al. 2016), book-keeping style.
 ///
-/// One step on a Poisson batch:
-/// 1. one forward and one backward pass; every layer caches its per-example output gradients;
-/// 2. per-example squared gradient norms summed over **all** layers (fast path per layer, or
-///    the generic fallback), clip factors `c_i = min(1, C/‖g_i‖)`;
-/// 3. the clipped sum `Σ_i c_i g_i` per layer (`parameterGradients(exampleWeights: c)`);
-/// 4. Gaussian noise `N(0, (σ_g·C)²)` added once per coordinate;
-/// 5. division by the **expected** batch size `q·N`, then the wrapped optimizer's update;
+/// One step on a Poisson batch is a `GradientPrivatizer` value (`privatizer`):
+/// 1. the batch is split into per-thread slices at unit boundaries; each runs one forward and one
+///    backward pass with the stateless layers on its own `Tape`;
+/// 2. per-unit squared gradient norms summed over **all** layers (the norm sampler registered
+///    for each layer type in `registry`, or the generic fallback), clip factors
+///    `c_u = min(1, C/‖g_u‖)` from `FlatClipping`;
+/// 3. the clipped sum `Σ_u c_u Σ_{i∈u} g_i` per layer (`parameterGradients` with weights), slices added once;
+/// 4. Gaussian noise `N(0, (σ_g·C)²)` added once per coordinate (`GaussianNoise`);
+/// 5. division by the **expected** batch size `q·N`, then the wrapped optimizer's update; the
+///    accountant is stepped by `AccountingStepHook`, then the `stepHooks` run;
 /// 6. with `lossTracking == .privateEstimate(noiseRatio: k, clip: L)` (the default), on the same
-///    batch the clipped loss sum `Σ_i min(max(ℓ_i, 0), L) + N(0, (σ_L·L)²)` is released too.
+///    batch the clipped loss sum `Σ_u min(max(Σ_{i∈u} ℓ_i, 0), L) + N(0, (σ_L·L)²)` is released too.
 ///
 /// `noiseMultiplier` σ is the accounting noise multiplier of the whole per-step release: the
 /// gradient and loss noise multipliers are `σ_g = σ·√(1 + 1/k²)` and `σ_L = k·σ_g`, so that
@@ -43,6 +46,20 @@ public final class PrivateModel {
     /// Randomness for sampling and noise; secure unless a seeded source was passed (then the
     /// run is reported not private).
     public let noise: any NoiseSource
+    /// The Gaussian noise mechanism over `noise` (gradient and loss releases).
+    public let noiseMechanism: GaussianNoise
+    /// Norm samplers by layer type (e.g. `StandardPlugins.register(into:)`); layers without one
+    /// use the generic fallback (correct, slower).
+    public var registry: PluginRegistry
+    /// Threads one step uses (the batch split into slices; default: every core). Results equal
+    /// the one-thread path up to float summation order; noise is drawn once per step.
+    public var threadCount = ProcessInfo.processInfo.activeProcessorCount
+    /// Where several workers' clipped sums are combined before the root adds noise (default local).
+    public var reduction: any GradientReduction = LocalReduction()
+    /// Called after every optimizer update of `fit` (EMA …).
+    public var stepHooks: [any TrainingStepHook] = []
+    /// Learning rate per step of `fit` (nil: the optimizer's own, unchanged).
+    public var learningRateSchedule: (any LearningRateSchedule)?
 
     /// Draw each step's noise ahead of time on a background thread (default true). Noise is
     /// data-independent, so this changes nothing about privacy; it takes the Gaussian sampling
@@ -54,6 +71,10 @@ public final class PrivateModel {
     public private(set) var totalSteps = 0
     /// Sampling rate of the steps taken so far (nil before the first `fit`).
     public private(set) var accountedSamplingRate: Double?
+    /// The optimizer's rate when a schedule first took over (the schedule's `base`).
+    private var scheduleBaseLearningRate: Double?
+    /// The accountant stepped once per DP-SGD step (nil before the first `fit`).
+    public private(set) var accounting: AccountingStepHook?
 
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
@@ -67,13 +88,15 @@ public final class PrivateModel {
     ///     the loss is tracked privately, σ·C with `lossTracking: .off`.
     ///   - noise: `.secure` (default) or `.seeded(_:)` for tests (not private).
     ///   - lossTracking: `.privateEstimate()` (default: k = 4, L = 4) or `.off`; see `LossTracking`.
+    ///   - registry: norm samplers by layer type (pass the registry the model's layers came from;
+    ///     an empty registry makes every layer use the generic fallback).
     /// - Throws: `PrivateLearningError.layersMixExamples` listing every layer that mixes
     ///   examples (declared, or found by `ExampleIsolationCheck` for layers dpflow has not
     ///   vetted); `.invalidConfiguration` for C ≤ 0, σ < 0, or a loss noise ratio or loss clip
     ///   that is not a finite number > 0.
     public init(model: Sequential, l2NormClip: Double, noiseMultiplier: Double,
                 noise: any NoiseSource = SecureRandomSource(),
-                lossTracking: LossTracking = .privateEstimate()) throws {
+                lossTracking: LossTracking = .privateEstimate(), registry: PluginRegistry = PluginRegistry()) throws {
         guard l2NormClip > 0, l2NormClip.isFinite else {
             throw PrivateLearningError.invalidConfiguration("l2_norm_clip must be a finite number > 0, got \(l2NormClip)")
         }
@@ -98,7 +121,9 @@ public final class PrivateModel {
         self.l2NormClip = l2NormClip
         self.noiseMultiplier = noiseMultiplier
         self.noise = noise
+        self.noiseMechanism = GaussianNoise(source: noise)
         self.lossTracking = lossTracking
+        self.registry = registry
     }
 
     /// Sets the wrapped optimizer, the loss (per-example) and metrics.
@@ -111,24 +136,23 @@ public final class PrivateModel {
     /// True when a run with this configuration would carry a DP guarantee.
     public var isPrivate: Bool { noise.isCryptographicallySecure && noiseMultiplier > 0 }
 
-    /// Forward + backward on a batch; returns per-example losses and leaves per-example
-    /// output gradients cached in the layers.
-    func forwardBackward(features: Tensor, labels: Tensor, loss: any Loss) -> [Float] {
-        let out = model.forward(features, training: true)
-        let losses = loss.perExampleLoss(predictions: out, targets: labels)
-        model.backward(loss.perExampleGradient(predictions: out, targets: labels))
-        return losses
+    /// The DP step of this model as a value: flat clipping at C, Gaussian noise with σ_g, the
+    /// loss release (L, σ_L) when tracked, `reduction`, `registry`, `threadCount`.
+    public var privatizer: GradientPrivatizer {
+        var lossRelease: (clip: Double, noiseMultiplier: Double)? = nil
+        if let clip = lossTracking.lossClip, let sigmaL = lossNoiseMultiplier { lossRelease = (clip, sigmaL) }
+        return GradientPrivatizer(clipping: FlatClipping(clip: l2NormClip), noise: noiseMechanism, reduction: reduction,
+                                  gradientNoiseMultiplier: gradientNoiseMultiplier, lossRelease: lossRelease,
+                                  registry: registry, threadCount: threadCount)
     }
 
-    /// Squared L2 norm of each example's full gradient (all layers) after `forwardBackward`.
-    /// Accumulated in Double so that the sum over layers adds no rounding of its own.
-    func perExampleSquaredNorms(batchSize: Int) -> [Double] {
-        var total = [Double](repeating: 0, count: batchSize)
-        for layer in model.layers where !layer.parameters.isEmpty {
-            let n = perExampleSquaredGradientNorms(of: layer, batchSize: batchSize)
-            for i in 0..<batchSize { total[i] += Double(n[i]) }
-        }
-        return total
+    /// Squared L2 norm of each unit's full gradient (all layers) on a batch (one thread).
+    func perUnitSquaredNorms(batch: TrainingBatch, loss: any Loss) -> [Double] {
+        let recorded = model.forwardRecording(batch.features)
+        var tape = recorded.tape
+        model.backward(loss.perExampleGradient(predictions: recorded.output, targets: batch.labels), tape: &tape)
+        let norms = model.perUnitSquaredNorms(tape: tape, units: batch.privacyUnits, registry: registry)
+        return FlatClipping.totalSquaredNorms(norms, unitCount: batch.unitCount)
     }
 
     /// Clip factors `min(1, C/‖g_i‖)` for squared norms, rounded so that the clipped norm never
@@ -142,8 +166,14 @@ public final class PrivateModel {
     /// - Throws: `.notCompiled` before `compile`.
     public func perExampleGradientNorms(features: Tensor, labels: Tensor) throws -> [Float] {
         guard let loss else { throw PrivateLearningError.notCompiled }
-        _ = forwardBackward(features: features, labels: labels, loss: loss)
-        return perExampleSquaredNorms(batchSize: features.rows).map { Float($0.squareRoot()) }
+        return perUnitSquaredNorms(batch: TrainingBatch(features: features, labels: labels), loss: loss).map { Float($0.squareRoot()) }
+    }
+
+    /// Per-unit gradient L2 norms (before clipping) of `loss` on a batch with privacy units.
+    /// - Throws: `.notCompiled` before `compile`.
+    public func perUnitGradientNorms(_ batch: TrainingBatch) throws -> [Float] {
+        guard let loss else { throw PrivateLearningError.notCompiled }
+        return perUnitSquaredNorms(batch: batch, loss: loss).map { Float($0.squareRoot()) }
     }
 
     /// The privatised gradient of one step: `(Σ_i clip(g_i) + N(0, σ_g²C²I)) / expectedBatchSize`
@@ -158,7 +188,7 @@ public final class PrivateModel {
     ///   `noisyClippedLossSum` instead. (`fit` never reports them for σ > 0.)
     public func privatizedGradients(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws
         -> (gradients: [Tensor], losses: [Float]) {
-        let step = try privatizedStep(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+        let step = try privatizedStep(TrainingBatch(features: features, labels: labels), expectedBatchSize: expectedBatchSize)
         return (step.gradients, step.perExampleLosses)
     }
 
@@ -167,7 +197,15 @@ public final class PrivateModel {
     /// on the same batch. Gradient and loss sum together cost one Gaussian step with noise
     /// multiplier σ (see `LossTracking`).
     public func privatizedStep(features: Tensor, labels: Tensor, expectedBatchSize: Double) throws -> PrivatizedStep {
-        try privatizedStep(features: features, labels: labels, expectedBatchSize: expectedBatchSize, pipeline: nil)
+        try privatizedStep(TrainingBatch(features: features, labels: labels), expectedBatchSize: expectedBatchSize)
+    }
+
+    /// One step's full release on a batch with privacy units (C1): each unit's summed gradient
+    /// is clipped, the divisor is the expected number of units, the loss release clips per unit.
+    /// - Throws: `.notCompiled`; `.nonFiniteGradient`; the reduction's errors.
+    public func privatizedStep(_ batch: TrainingBatch, expectedBatchSize: Double) throws -> PrivatizedStep {
+        guard let loss else { throw PrivateLearningError.notCompiled }
+        return try privatizer.privatize(model: model, loss: loss, batch: batch, expectedBatchSize: expectedBatchSize)
     }
 
     /// Per-example loss clipped to [0, L]. A NaN loss counts as L (an example whose loss is
@@ -175,71 +213,7 @@ public final class PrivateModel {
     /// the sensitivity bound L.
     @inline(__always)
     static func clippedLoss(_ l: Float, clip: Double) -> Double {
-        let v = Double(l)
-        if v.isNaN { return clip }
-        return Swift.min(Swift.max(v, 0), clip)
-    }
-
-    func privatizedStep(features: Tensor, labels: Tensor, expectedBatchSize: Double, pipeline: NoisePipeline?) throws
-        -> PrivatizedStep {
-        guard let loss else { throw PrivateLearningError.notCompiled }
-        precondition(expectedBatchSize > 0, "expected batch size must be > 0")
-        let b = features.rows
-        // (Σ_i c_i g_i + σ_g C·z) / (qN) is computed as Σ_i (c_i/qN) g_i + (σ_g C/qN)·z: the division
-        // by the expected batch size is folded into the example weights and the noise scale, so no
-        // extra pass over the gradients is needed.
-        let scale = 1 / expectedBatchSize
-        var grads: [Tensor]
-        var losses: [Float] = []
-        if b == 0 {
-            grads = model.layers.flatMap { $0.parameters.map { Tensor(zeros: $0.shape) } }
-        } else {
-            losses = forwardBackward(features: features, labels: labels, loss: loss)
-            let factors = clipFactors(squaredNorms: perExampleSquaredNorms(batchSize: b)).map { $0 * Float(scale) }
-            grads = model.parameterGradients(exampleWeights: factors)
-            // Fail closed: a non-finite clipped sum means some layer let a dropped example through.
-            for (k, g) in grads.enumerated() where !g.isFinite {
-                throw PrivateLearningError.nonFiniteGradient(parameter: k)
-            }
-        }
-        let std = gradientNoiseMultiplier * l2NormClip * scale
-        if let pipeline, std > 0 {
-            let z = pipeline.begin()
-            var offset = 0
-            let s = Float(std)
-            for k in grads.indices {
-                let n = grads[k].count
-                precondition(offset + n <= pipeline.count, "noise buffer smaller than the gradient")
-                grads[k].storage.withUnsafeMutableBufferPointer { v in
-                    let zz = z.baseAddress! + offset
-                    for i in 0..<n { v[i] += s * zz[i] }
-                }
-                offset += n
-            }
-            precondition(offset == pipeline.count, "noise buffer does not match the gradient size")
-            pipeline.end()
-        } else {
-            for k in grads.indices {
-                noise.addGaussianNoise(to: &grads[k].storage, standardDeviation: std)
-            }
-        }
-        var lossSum: Double? = nil
-        var lossStd: Double? = nil
-        if let clip = lossTracking.lossClip, let sigmaL = lossNoiseMultiplier {
-            var sum = 0.0
-            for l in losses { sum += Self.clippedLoss(l, clip: clip) }
-            let sd = sigmaL * clip
-            if sd > 0 {
-                // One fresh draw per step from this model's own source (the gradient noise of a
-                // prefetching run comes from an independent stream).
-                var g: any NoiseSource = noise
-                sum += sd * GaussianSampling.standardNormal(using: &g)
-            }
-            lossSum = sum
-            lossStd = sd
-        }
-        return PrivatizedStep(gradients: grads, noisyClippedLossSum: lossSum,
-                              lossSumNoiseStandardDeviation: lossStd, perExampleLosses: losses)
+        GradientPrivatizer.clippedLoss(Double(l), clip: clip)
     }
 
     /// Trains with DP-SGD for `epochs` epochs of `loader.stepsPerEpoch` steps, each batch drawn by `loader`
@@ -267,7 +241,7 @@ public final class PrivateModel {
     public func fit(_ loader: some BatchSampler, epochs: Int, targetDelta: Double,
                     accountant: AccountantKind = .rdp,
                     progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingHistory {
-        guard let optimizer, loss != nil else { throw PrivateLearningError.notCompiled }
+        guard let optimizer, let loss else { throw PrivateLearningError.notCompiled }
         guard epochs > 0 else { throw PrivateLearningError.invalidConfiguration("epochs must be > 0, got \(epochs)") }
         guard targetDelta > 0, targetDelta < 1 else {
             throw PrivateLearningError.invalidConfiguration("target delta must be in (0, 1), got \(targetDelta)")
@@ -300,18 +274,39 @@ public final class PrivateModel {
         }
         let expectedPerEpoch = Double(loader.stepsPerEpoch) * loader.expectedBatchSize
         var generator = noise
-        let pipeline = prefetchesNoise && noiseMultiplier > 0
-            ? NoisePipeline(count: model.parameterCount, source: noise.independentStream()) : nil
-        defer { pipeline?.stop() }
+        if prefetchesNoise && noiseMultiplier > 0 { noiseMechanism.startPrefetching(count: model.parameterCount) }
+        defer { noiseMechanism.stopPrefetching() }
+        let event = loader.stepEvent(noiseMultiplier: noiseMultiplier)
+        if accounting == nil || accounting?.event != event || accounting?.accountant != accountant {
+            let hook = AccountingStepHook(event: event, accountant: accountant)
+            for _ in 0..<totalSteps { hook.didStep() }
+            accounting = hook
+        }
+        let privatizer = self.privatizer
+        let adjustable = optimizer as? any LearningRateAdjustable   // a class: set through the reference
+        if learningRateSchedule != nil, adjustable == nil {
+            throw PrivateLearningError.invalidConfiguration(
+                "optimizer \(optimizer.typeName) does not let a learning-rate schedule set its rate (adopt LearningRateAdjustable)")
+        }
+        if scheduleBaseLearningRate == nil { scheduleBaseLearningRate = adjustable?.adjustableLearningRate }
+        let baseLearningRate = scheduleBaseLearningRate ?? 0
+        let plannedSteps = epochs * loader.stepsPerEpoch
+        var stepInFit = 0
         for epoch in 1...epochs {
             var exactTotal = 0.0       // σ = 0 only
             var seen = 0               // σ = 0 only
             var noisyLossSum = 0.0     // Σ over the epoch's steps of the released noisy clipped sums
             for _ in 0..<loader.stepsPerEpoch {
-                let (bx, by) = loader.sampleBatch(using: &generator)
-                let step = try privatizedStep(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize,
-                                              pipeline: pipeline)
+                let batch = loader.sampleBatch(using: &generator)
+                let step = try privatizer.privatize(model: model, loss: loss, batch: batch,
+                                                    expectedBatchSize: loader.expectedBatchSize)
+                if let learningRateSchedule, let adjustable {
+                    adjustable.adjustableLearningRate = learningRateSchedule.learningRate(step: stepInFit, base: baseLearningRate,
+                                                                                          totalSteps: plannedSteps)
+                }
                 model.apply(gradients: step.gradients, optimizer: optimizer)
+                stepInFit += 1
+                accounting?.didStep()
                 if noiseMultiplier == 0 {
                     exactTotal += step.perExampleLosses.reduce(0.0) { $0 + Double($1) }
                     seen += step.perExampleLosses.count
@@ -321,6 +316,10 @@ public final class PrivateModel {
                 // For σ > 0 the raw per-example losses are dropped here: they are not DP-protected.
                 history.steps += 1
                 totalSteps += 1
+                if !stepHooks.isEmpty {
+                    let parameters = model.parameters
+                    for hook in stepHooks { hook.didUpdate(step: totalSteps, parameters: parameters) }
+                }
             }
             let epochLoss: Double
             var epochLossStd: Double? = nil
@@ -338,10 +337,7 @@ public final class PrivateModel {
             history.loss.append(epochLoss)
             var spent: Double? = nil
             if accountant == .rdp || epoch == epochs {
-                spent = noiseMultiplier == 0 ? Double.infinity
-                    : try dpsgdEpsilon(samplingRate: loader.samplingRate, noiseMultiplier: noiseMultiplier,
-                                       steps: totalSteps, delta: targetDelta, accountant: accountant,
-                                       relation: loader.neighbouring)
+                spent = noiseMultiplier == 0 ? Double.infinity : try accounting?.epsilon(delta: targetDelta)
             }
             history.epsilon.append(spent)
             history.cumulativeSteps = totalSteps

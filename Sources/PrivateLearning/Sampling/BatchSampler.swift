@@ -19,8 +19,8 @@ public protocol BatchSampler: Sendable {
     var stepsPerEpoch: Int { get }
     /// The neighbouring relation this sampling scheme is accounted under.
     var neighbouring: NeighbouringRelation { get }
-    /// Features and labels of one batch.
-    func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor)
+    /// Features, labels and (with a privacy-unit column) the unit of every row of one batch.
+    func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch
 }
 
 extension PoissonLoader: BatchSampler {

@@ -86,9 +86,9 @@ public struct PoissonLoader: Sendable {
         return out
     }
 
-    /// Features and labels of one Poisson batch.
-    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
+    /// Features and labels of one Poisson batch (every row its own unit).
+    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
         let idx = sampleIndices(using: &generator)
-        return (features.gatheringRows(idx), labels.gatheringRows(idx))
+        return TrainingBatch(features: features.gatheringRows(idx), labels: labels.gatheringRows(idx))
     }
 }

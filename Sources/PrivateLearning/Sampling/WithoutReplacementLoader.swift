@@ -53,8 +53,8 @@ public struct WithoutReplacementLoader: BatchSampler {
         return chosen.sorted()
     }
 
-    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> (features: Tensor, labels: Tensor) {
+    public func sampleBatch<G: RandomNumberGenerator>(using generator: inout G) -> TrainingBatch {
         let idx = sampleIndices(using: &generator)
-        return (features.gatheringRows(idx), labels.gatheringRows(idx))
+        return TrainingBatch(features: features.gatheringRows(idx), labels: labels.gatheringRows(idx))
     }
 }

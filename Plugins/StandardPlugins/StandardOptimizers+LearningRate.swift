@@ -1,0 +1,18 @@
+import PrivateLearning
+
+// The standard optimizers' learning rates are settable by a `LearningRateSchedule`.
+extension SGD: LearningRateAdjustable {
+    public var adjustableLearningRate: Double { get { Double(learningRate) } set { learningRate = Float(newValue) } }
+}
+extension Adam: LearningRateAdjustable {
+    public var adjustableLearningRate: Double { get { Double(learningRate) } set { learningRate = Float(newValue) } }
+}
+extension AdamW: LearningRateAdjustable {
+    public var adjustableLearningRate: Double { get { Double(learningRate) } set { learningRate = Float(newValue) } }
+}
+extension Adagrad: LearningRateAdjustable {
+    public var adjustableLearningRate: Double { get { Double(learningRate) } set { learningRate = Float(newValue) } }
+}
+extension RMSprop: LearningRateAdjustable {
+    public var adjustableLearningRate: Double { get { Double(learningRate) } set { learningRate = Float(newValue) } }
+}
