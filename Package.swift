@@ -62,8 +62,8 @@ let package = Package(
         .target(name: "PrivacyAudit", dependencies: ["PrivateLearning", "PrivacyAccounting"]),
 
         // Data-parallel runs under mpirun: Open MPI is dlopen'ed only then (nothing to link for one process).
-        .target(name: "DataParallel", dependencies: []),
-        .executableTarget(name: "dpflow-mpi-check", dependencies: ["DataParallel"]),
+        .target(name: "DataParallel", dependencies: ["PrivateLearning"]),
+        .executableTarget(name: "dpflow-mpi-check", dependencies: ["DataParallel", "PrivateLearning", "StandardPlugins"]),
 
         // Layer 4: pipelines; layer 5: the command-line tool.
         .target(name: "DPPipeline", dependencies: [

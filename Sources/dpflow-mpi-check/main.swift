@@ -1,9 +1,10 @@
 import DataParallel
 import Foundation
 
-// `mpirun -np K dpflow-mpi-check`: checks an Open MPI installation the way dpflow uses it (dlopen, rank and
+// `mpirun -np K dpflow-mpi-check [train|noise]`: checks an Open MPI installation the way dpflow uses it (dlopen, rank and
 // size, allreduce of Float and Double, broadcast from rank 0) and prints one line per rank. Exit 0 when every
-// check passes on this rank. Used by the tests and by operators setting up hosts (docs/distributed.md).
+// check passes on this rank. `train`: σ = 0 data-parallel DP-SGD equals the one-process run; `noise`: the
+// update's noise std is σ·C/(qN) (noise drawn once, on rank 0). Used by the tests and by operators setting up hosts (docs/distributed.md).
 guard let env = MPIEnvironment.detect() else {
     FileHandle.standardError.write(Data("dpflow-mpi-check: not started by mpirun with 2 or more ranks\n".utf8))
     exit(2)
@@ -27,6 +28,13 @@ do {
     var rows = [Double]((0..<10_000).map { shard.contains(row: $0) ? 1 : 0 })
     try mpi.allreduceSum(&rows)
     let shardOK = rows.allSatisfy { $0 == 1 }
+    let mode = CommandLine.arguments.dropFirst().first ?? "basic"
+    if mode == "train" || mode == "noise" {
+        let ok = mode == "train" ? try DataParallelCheck.checkTraining(mpi) : try DataParallelCheck.checkNoise(mpi)
+        fflush(nil)
+        mpi.finalize()
+        exit(ok ? 0 : 1)
+    }
     print("rank \(mpi.rank)/\(mpi.size): allreduce float \(floatOK ? "ok" : "WRONG"), double \(doubleOK ? "ok" : "WRONG"), "
           + "broadcast \(bcastOK ? "ok" : "WRONG"), shards \(shardOK ? "disjoint and complete" : "WRONG")")
     fflush(nil)

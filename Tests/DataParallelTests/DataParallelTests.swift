@@ -88,4 +88,18 @@ struct MPICommunicatorTests {
         p.waitUntilExit()
         #expect(p.terminationStatus == 2)
     }
+
+    @Test("2 ranks, σ = 0, fixed seed: 20 DP-SGD steps give the one-process parameters (up to summation order)")
+    func trainingEqualsOneProcess() throws {
+        let r = try Self.launch(ranks: 2, try Self.binary("dpflow-mpi-check"), ["train"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.components(separatedBy: "(ok), ranks identical: true").count == 3, "\(r.output)")
+    }
+
+    @Test("2 ranks with noise: the update's noise std is σ·C/(qN) within a derived tolerance (noise once, not twice)")
+    func noiseOnce() throws {
+        let r = try Self.launch(ranks: 2, try Self.binary("dpflow-mpi-check"), ["noise"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.components(separatedBy: "): ok").count == 3, "\(r.output)")
+    }
 }
