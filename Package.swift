@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers",
+            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dpflow-bench", dependencies: [

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import DPPipeline
 import Foundation
 import PrivateDataFrame
@@ -37,6 +38,14 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let mpi = MPIEnvironment.detect() {
+            // Fail closed: until the pipeline runner shards rows and reduces across ranks, K ranks would each run —
+            // and reserve budget for — the whole job.
+            FileHandle.standardError.write(Data(("dpflow run: started by an MPI launcher with \(mpi.size) ranks (this is rank \(mpi.rank)); "
+                + "data-parallel pipeline runs are not available yet, and K independent copies would each spend the budget. "
+                + "Run one process (no mpirun).\n").utf8))
+            throw ExitCode(2)
+        }
         let runner = try CLIEnvironment.runner()
         let location = ledger.location
         let outputDirectory: String
