@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
         .executable(name: "dpflow-mpi-check", targets: ["dpflow-mpi-check"]),
+        .executable(name: "ledger-bench", targets: ["ledger-bench"]),
         .executable(name: "accounting-bench", targets: ["accounting-bench"]),
         .executable(name: "csv-bench", targets: ["csv-bench"]),
     ],
@@ -79,6 +80,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "accounting-bench", dependencies: ["PrivacyAccounting"]),
+        .executableTarget(name: "ledger-bench", dependencies: ["BudgetLedgers"]),
         .executableTarget(name: "csv-bench", dependencies: ["PrivateDataFrame"]),
         .executableTarget(name: "audit-bench", dependencies: ["PrivacyAudit", "PrivateLearning", "StandardPlugins", "PrivacyAccounting"]),
 
