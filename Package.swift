@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "PrivateLearning", targets: ["PrivateLearning"]),
         .library(name: "StandardPlugins", targets: ["StandardPlugins"]),
         .library(name: "KerasInterop", targets: ["KerasInterop"]),
+        .library(name: "BudgetLedgers", targets: ["BudgetLedgers"]),
         .library(name: "PrivateDataFrame", targets: ["PrivateDataFrame"]),
         .library(name: "DPPipeline", targets: ["DPPipeline"]),
         // What plugin packages link against: one shared object with the plugin API (PrivateLearning and the standard
@@ -23,6 +24,8 @@ let package = Package(
         .library(name: "DPFlowPluginAPI", type: .dynamic, targets: ["PrivateLearning", "StandardPlugins"]),
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
+        .executable(name: "dpflow-mpi-check", targets: ["dpflow-mpi-check"]),
+        .executable(name: "ledger-bench", targets: ["ledger-bench"]),
         .executable(name: "accounting-bench", targets: ["accounting-bench"]),
         .executable(name: "csv-bench", targets: ["csv-bench"]),
     ],
@@ -32,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libcsv-dev, libfftw3-dev) and getrandom(2).
@@ -56,22 +60,30 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
 
-        // Layer 3: data and audit.
-        .target(name: "PrivateDataFrame", dependencies: [
-            "CCSV", "CGzip", "PrivateLearning", "PrivacyAccounting", "CSystemRandom",
+        // Layer 3: the budget ledger (one protocol; SQLite and PostgreSQL stores), data and audit.
+        .target(name: "BudgetLedgers", dependencies: [
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "PrivateDataFrame", dependencies: [
+            "CCSV", "CGzip", "PrivateLearning", "PrivacyAccounting", "CSystemRandom", "BudgetLedgers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PrivacyAudit", dependencies: ["PrivateLearning", "PrivacyAccounting"]),
 
+        // Data-parallel runs under mpirun: Open MPI is dlopen'ed only then (nothing to link for one process).
+        .target(name: "DataParallel", dependencies: ["PrivateLearning"]),
+        .executableTarget(name: "dpflow-mpi-check", dependencies: ["DataParallel", "PrivateLearning", "StandardPlugins"]),
+
         // Layer 4: pipelines; layer 5: the command-line tool.
         .target(name: "DPPipeline", dependencies: [
-            "PrivateDataFrame", "PrivateLearning", "StandardPlugins", "KerasInterop", "PrivacyAccounting",
+            "BudgetLedgers", "PrivateDataFrame", "PrivateLearning", "StandardPlugins", "KerasInterop", "PrivacyAccounting",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of loaded plugin libraries
         ]),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame",
+            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: exportsSymbolsToPluginLibraries),
         .executableTarget(name: "dpflow-bench", dependencies: [
@@ -79,6 +91,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "accounting-bench", dependencies: ["PrivacyAccounting"]),
+        .executableTarget(name: "ledger-bench", dependencies: ["BudgetLedgers"]),
         .executableTarget(name: "csv-bench", dependencies: ["PrivateDataFrame"]),
         .executableTarget(name: "audit-bench", dependencies: ["PrivacyAudit", "PrivateLearning", "StandardPlugins", "PrivacyAccounting"]),
 
@@ -89,6 +102,12 @@ let package = Package(
         .testTarget(name: "PrivateLearningTests", dependencies: ["PrivateLearning", "StandardPlugins", "ExamplePlugin", "DPTestSupport"]),
         .testTarget(name: "KerasInteropTests", dependencies: ["KerasInterop", "DPTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "BudgetLedgersTests", dependencies: [
+            "BudgetLedgers",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+        .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
         .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"],
                     exclude: ["Snapshots"],  // read through #filePath, re-recorded by the tests

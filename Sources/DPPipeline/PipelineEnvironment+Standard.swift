@@ -1,3 +1,4 @@
+import BudgetLedgers
 import Foundation
 import PrivateDataFrame
 import PrivateLearning
@@ -16,8 +17,8 @@ extension PipelineEnvironment {
 }
 
 extension PipelineRunner {
-    /// A runner on the SQLite budget ledger. A pipeline without `privacy.dataset` gets an id keyed with the
-    /// ledger's secret (`BudgetLedger.fingerprint`), so it needs an existing ledger; never a plain hash of the data.
+    /// A runner on the budget ledger (SQLite file, or PostgreSQL for a `postgres://` URL). A pipeline without `privacy.dataset` gets an id keyed with the
+    /// ledger's secret (`BudgetLedger.fingerprint(file:)`), so it needs an existing ledger; never a plain hash of the data.
     public static func standard(environment: PipelineEnvironment) throws -> PipelineRunner {
         var runner = PipelineRunner(environment: environment,
                                     openLedger: { try BudgetLedgerAdapter(path: $0) },
@@ -28,13 +29,13 @@ extension PipelineRunner {
                                                 + "could key an id for '\(path)'; declare privacy.dataset, or create the ledger first "
                                                 + "(`dpflow ledger init`)")
                                     })
-        runner.createLedger = { try BudgetLedger.create(path: $0) }
+        runner.createLedger = { try LedgerLocation(path: $0, isExplicit: false).create() }
         return runner
     }
 
     /// The ledger's state for a data set without creating a ledger file that does not exist yet.
     public func ledgerSnapshot(path: String, dataset: String) throws -> LedgerSnapshot? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard LedgerLocation.mayBePresent(path) else { return nil }
         return try openLedger(path).snapshot(dataset: dataset)
     }
 }

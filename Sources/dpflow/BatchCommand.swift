@@ -51,7 +51,7 @@ struct BatchCommand: ParsableCommand {
         let location = ledger.location
         if location.mayCreateOnFirstUse {
             // First use of the default ledger: create it once here, not in racing child processes.
-            do { try BudgetLedger.create(path: location.path) } catch {
+            do { try SQLiteBudgetLedger.create(path: location.path) } catch {
                 printError("\(error)")
                 throw ExitCode(3)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BudgetLedgers
 import PrivateDataFrame
 
 /// `dpflow ledger`: create, inspect and manage the privacy budget ledger.
@@ -8,9 +9,11 @@ struct LedgerCommand: ParsableCommand {
         commandName: "ledger",
         abstract: "Create, show and manage the privacy budget ledger (grants, data files, reservations, spends).",
         discussion: """
-            The ledger is a SQLite file: --ledger PATH, else $DPFLOW_LEDGER, else the per-user default \
-            $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite). `dpflow ledger init` \
-            creates it; a missing, empty or damaged ledger is refused, never re-created (exit 3). Each dataset \
+            The ledger is a SQLite file or a PostgreSQL database: --ledger PATH|URL, else $DPFLOW_LEDGER, else the \
+            per-user default $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite). A URL \
+            postgres://user@host:port/database selects PostgreSQL (password from the URL or $PGPASSWORD; see \
+            docs/ledger.md for the roles). `dpflow ledger init` creates it (for PostgreSQL: the schema in an \
+            existing database); a missing, empty or damaged ledger is refused, never re-created (exit 3). Each dataset \
             has a granted total (ε, δ); every job reserves its spend before it starts and commits it when done. \
             Reservations of crashed jobs stay charged: budget is never refunded. Spends compose by adding their \
             ε's and their δ's.
@@ -25,7 +28,7 @@ struct LedgerCommand: ParsableCommand {
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let e as DataFrameError {
+        } catch let e as LedgerError {
             FileHandle.standardError.write(Data((e.description + "\n").utf8))
             switch e {
             case .budgetExceeded, .ledger, .fileBoundElsewhere, .noGrant: throw ExitCode(budgetExceededExitCode)
@@ -42,8 +45,8 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
-                let path = options.location.path
-                let ledger = try BudgetLedger(path: path)
+                let path = options.location.displayName
+                let ledger = try options.location.open()
                 var budgets = try ledger.budgets()
                 if let dataset { budgets = budgets.filter { $0.dataset == dataset } }
                 let spends = try ledger.spends(dataset: dataset)
@@ -82,8 +85,8 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
-                let ledger = try BudgetLedger.create(path: options.location.path, adopt: adopt)
-                print("\(adopt ? "adopted" : "created") ledger \(ledger.path) (id \(ledger.identity))")
+                let ledger = try options.location.create(adopt: adopt)
+                print("\(adopt ? "adopted" : "created") ledger \(ledger.location) (id \(ledger.identity))")
             }
         }
     }
@@ -99,14 +102,14 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
-                let ledger = try BudgetLedger(path: options.location.path)
+                let ledger = try options.location.open()
                 let fingerprint = try csv.map { try ledger.fingerprint(file: $0) }
                 guard let id = dataset ?? fingerprint?.datasetID else {
                     throw ValidationError("give a DATASET id, or --csv FILE")
                 }
                 if let csv, let fingerprint { try ledger.bind(dataset: id, file: fingerprint, displayPath: csv, explicit: true) }
                 try ledger.grant(dataset: id, epsilon: epsilon, delta: delta)
-                print("granted dataset \(id): ε=\(fmt(epsilon)) δ=\(fmt(delta)) in \(ledger.path)")
+                print("granted dataset \(id): ε=\(fmt(epsilon)) δ=\(fmt(delta)) in \(ledger.location)")
             }
         }
     }
@@ -122,9 +125,9 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
-                let ledger = try BudgetLedger(path: options.location.path)
+                let ledger = try options.location.open()
                 try ledger.bind(dataset: dataset, file: ledger.fingerprint(file: csv), displayPath: csv, explicit: true)
-                print("bound \(csv) to dataset \(dataset) in \(ledger.path)")
+                print("bound \(csv) to dataset \(dataset) in \(ledger.location)")
             }
         }
     }
@@ -142,7 +145,7 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
-                let r = try BudgetLedger(path: options.location.path)
+                let r = try options.location.open()
                     .reserve(dataset: dataset, job: job, mechanism: mechanism, epsilon: epsilon, delta: delta)
                 print("reserved \(r.id)")
                 fflush(nil)
@@ -158,7 +161,7 @@ struct LedgerCommand: ParsableCommand {
 
         func run() throws {
             try LedgerCommand.run {
-                try BudgetLedger(path: options.location.path).commit(id: id)
+                try options.location.open().commit(id: id)
                 print("committed \(id)")
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataParallel
 import DPPipeline
 import Foundation
 import PrivateDataFrame
@@ -39,6 +40,14 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let mpi = MPIEnvironment.detect() {
+            // Fail closed: until the pipeline runner shards rows and reduces across ranks, K ranks would each run —
+            // and reserve budget for — the whole job.
+            FileHandle.standardError.write(Data(("dpflow run: started by an MPI launcher with \(mpi.size) ranks (this is rank \(mpi.rank)); "
+                + "data-parallel pipeline runs are not available yet, and K independent copies would each spend the budget. "
+                + "Run one process (no mpirun).\n").utf8))
+            throw ExitCode(2)
+        }
         let runner = try CLIEnvironment.runner(pluginPaths: plugins.paths)
         let location = ledger.location
         let outputDirectory: String
@@ -70,10 +79,10 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// `--ledger PATH`, shared by run, plan, batch and ledger; else `DPFLOW_LEDGER`, else the per-user default.
+/// `--ledger PATH|URL`, shared by run, plan, batch and ledger; else `DPFLOW_LEDGER`, else the per-user default.
 struct LedgerOptions: ParsableArguments {
     @Option(name: .customLong("ledger"),
-            help: "Budget ledger (SQLite file). Default: $DPFLOW_LEDGER, else $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite).")
+            help: "Budget ledger: a SQLite file, or postgres://user@host:port/database. Default: $DPFLOW_LEDGER, else $XDG_DATA_HOME/dpflow/ledger.sqlite (~/.local/share/dpflow/ledger.sqlite).")
     var path: String?
 
     var location: LedgerLocation { LedgerLocation.resolve(option: path) }

@@ -1,5 +1,6 @@
 import BudgetLedgers
 import Foundation
+import Synchronization
 
 // `ledger-bench LEDGER [CLIENTS=16] [OPS=50]`: reserve+commit latency and throughput of a ledger (a SQLite file
 // or a postgres:// URL; created if it does not exist) under CLIENTS concurrent clients, each with its own
@@ -13,11 +14,11 @@ let clients = args.dropFirst().first.flatMap { Int($0) } ?? 16
 let ops = args.dropFirst(2).first.flatMap { Int($0) } ?? 50
 let location = LedgerLocation(path: target, isExplicit: true)
 do {
-    let ledger = (try? location.open()) ?? (try location.create())
+    let ledger: any BudgetLedger
+    if let existing = try? location.open() { ledger = existing } else { ledger = try location.create() }
     try ledger.grant(dataset: "bench", epsilon: 1e5, delta: 0)
     let handles = try (0..<clients).map { _ in try location.open() }
-    let latencies = UnsafeMutableBufferPointer<Double>.allocate(capacity: clients * ops)
-    defer { latencies.deallocate() }
+    let latencies = Mutex([Double](repeating: 0, count: clients * ops))
     let start = Date()
     DispatchQueue.concurrentPerform(iterations: clients) { c in
         for i in 0..<ops {
@@ -28,11 +29,12 @@ do {
             } catch {
                 FileHandle.standardError.write(Data("client \(c): \(error)\n".utf8))
             }
-            latencies[c * ops + i] = Date().timeIntervalSince(t0)
+            let seconds = Date().timeIntervalSince(t0)
+            latencies.withLock { $0[c * ops + i] = seconds }
         }
     }
     let wall = Date().timeIntervalSince(start)
-    let sorted = latencies.sorted()
+    let sorted = latencies.withLock { $0.sorted() }
     func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] * 1000 }
     print("ledger \(location.displayName): \(clients) clients × \(ops) reserve+commit: \(String(format: "%.0f", Double(clients * ops) / wall)) pairs/s; "
           + "latency p50 \(String(format: "%.2f", pct(0.5))) ms, p95 \(String(format: "%.2f", pct(0.95))) ms, max \(String(format: "%.2f", pct(1))) ms")

@@ -34,7 +34,7 @@ struct RunHardeningTests {
         #expect((try FileManager.default.attributesOfItem(atPath: ledger)[.size] as? NSNumber)?.intValue == 0)
         // A working ledger, used once, then deleted: the next run refuses (it cannot know what was spent).
         try FileManager.default.removeItem(atPath: ledger)
-        try BudgetLedger.create(path: ledger)
+        try SQLiteBudgetLedger.create(path: ledger)
         _ = try runner.run(file: file, options: strict(dir + "/c", ledger))
         try FileManager.default.removeItem(atPath: ledger)
         let deleted = try #require(refusal { _ = try runner.run(file: file, options: strict(dir + "/d", ledger)) })
@@ -46,7 +46,7 @@ struct RunHardeningTests {
     func sameDataNeverGetsAFreshGrant() throws {
         let dir = Fixtures.temporaryDirectory()
         let ledger = dir + "/l.sqlite"
-        try BudgetLedger.create(path: ledger)
+        try SQLiteBudgetLedger.create(path: ledger)
         let csv = dir + "/bc.csv"
         try FileManager.default.copyItem(atPath: Fixtures.data + "/breast_cancer.csv", toPath: csv)
         func write(_ name: String, dataset: String, csv path: String) throws -> String {
@@ -73,7 +73,7 @@ struct RunHardeningTests {
         try handle.close()
         #expect(refusal { _ = try runner.run(file: write("d.yaml", dataset: "bc-grown", csv: csv), options: strict(dir + "/d", ledger)) }?.exitCode == 3)
         _ = try runner.run(file: write("e.yaml", dataset: "bc", csv: csv), options: strict(dir + "/e", ledger))
-        let books = try BudgetLedger(path: ledger)
+        let books = try SQLiteBudgetLedger(path: ledger)
         #expect(try books.budgets().map(\.dataset) == ["bc"])
         #expect(try books.spends().count == 2)
     }
@@ -84,7 +84,7 @@ struct RunHardeningTests {
         let ledger = dir + "/l.sqlite"
         let file = CommandLineTests.pipeline(dir, "p.yaml", replacing: "  dataset: test-bc\n", with: "")
         #expect(refusal { _ = try runner.plan(file: file) } != nil, "no ledger: nothing to key the id with")
-        try BudgetLedger.create(path: ledger)
+        try SQLiteBudgetLedger.create(path: ledger)
         let (_, plan) = try runner.plan(file: file, ledgerPath: ledger)
         #expect(plan.dataset.hasPrefix("keyed:"))
         let report = try runner.run(file: file, options: strict(dir + "/out", ledger))
@@ -106,7 +106,7 @@ struct RunHardeningTests {
         for (delta, epsilon) in [("1e-6", "10.0"), ("1e-7", "10.0"), ("1e-7", "7.3"), ("1e-6", "12.5")] {
             let dir = Fixtures.temporaryDirectory()
             let ledger = dir + "/l.sqlite"
-            try BudgetLedger.create(path: ledger)
+            try SQLiteBudgetLedger.create(path: ledger)
             let file = CommandLineTests.pipeline(dir, "p.yaml", replacing: "budget: {epsilon: 10.0, delta: 1e-4}",
                                                  with: "budget: {epsilon: \(epsilon), delta: \(delta)}")
             let (_, plan) = try runner.plan(file: file, epochsOverride: 1, ledgerPath: ledger)
@@ -170,7 +170,7 @@ struct RunHardeningTests {
     func outputFolders() throws {
         let dir = Fixtures.temporaryDirectory()
         let ledger = dir + "/l.sqlite"
-        try BudgetLedger.create(path: ledger)
+        try SQLiteBudgetLedger.create(path: ledger)
         let file = CommandLineTests.pipeline(dir, "p.yaml")
         let out = dir + "/out"
         _ = try runner.run(file: file, options: strict(out, ledger))
@@ -214,14 +214,14 @@ struct RunHardeningTests {
     func unwritableOutput() throws {
         let dir = Fixtures.temporaryDirectory()
         let ledger = dir + "/l.sqlite"
-        try BudgetLedger.create(path: ledger)
+        try SQLiteBudgetLedger.create(path: ledger)
         let file = CommandLineTests.pipeline(dir, "p.yaml")
         let out = dir + "/out"
         _ = try runner.run(file: file, options: strict(out, ledger))
         // model.json replaced by a folder dpflow did not write (it is not removed): the export cannot write it.
         try FileManager.default.removeItem(atPath: out + "/model.json")
         try FileManager.default.createDirectory(atPath: out + "/model.json/keep", withIntermediateDirectories: true)
-        let books = try BudgetLedger(path: ledger)
+        let books = try SQLiteBudgetLedger(path: ledger)
         let before = try books.budget(dataset: "test-bc")
         let e = try #require(refusal { _ = try runner.run(file: file, options: strict(out, ledger)) })
         #expect(e.exitCode == 4 && e.description.contains("model.json"), "\(e)")
@@ -238,7 +238,7 @@ struct RunHardeningTests {
     func noTimings() throws {
         let dir = Fixtures.temporaryDirectory()
         let ledger = dir + "/l.sqlite"
-        try BudgetLedger.create(path: ledger)
+        try SQLiteBudgetLedger.create(path: ledger)
         let file = CommandLineTests.pipeline(dir, "p.yaml")
         let events = EventSink()
         var options = strict(dir + "/out", ledger)

@@ -74,7 +74,7 @@ struct CSVLoadingTests {
     @Test func datasetIDIsTheSHA256OfTheFileUnlessDeclared() throws {
         let path = files.write("h.csv", "x\n1\n")
         let frame = try PrivateDataFrame.load(csv: path, schema: Schema(columns: ["x": .number(min: 0, max: 2)]))
-        #expect(frame.datasetID == (try BudgetLedger.datasetID(forCSVAt: path)))
+        #expect(frame.datasetID == (try SQLiteBudgetLedger.datasetID(forCSVAt: path)))
         // sha256("x\n1\n"), from `printf 'x\n1\n' | sha256sum`.
         #expect(frame.datasetID == "sha256:daff832f802000e645771a60983c76c963f6ee602a6230e45237bd360e91cc1a")
         let declared = try PrivateDataFrame.load(csv: path, schema: Schema(columns: ["x": .number(min: 0, max: 2)]), datasetID: "census-2020")

@@ -8,7 +8,7 @@ struct ExactReleaseTests {
     let files = TestFiles()
 
     func budget(_ name: String) throws -> ReleaseBudget {
-        let ledger = try BudgetLedger.create(path: files.path(name))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path(name))
         try ledger.grant(dataset: "att", epsilon: 100_000, delta: 0.5)
         return ReleaseBudget(ledger: ledger, job: "attack")
     }
@@ -121,7 +121,7 @@ struct ExactReleaseTests {
     @Test func badGranularityIsRefusedBeforeCharging() throws {
         let frame = try PrivateDataFrame.load(csv: files.write("b.csv", "x\n1\n"),
                                               schema: Schema(columns: ["x": .number(min: 0, max: 1000)]), datasetID: "att")
-        let ledger = try BudgetLedger.create(path: files.path("b.sqlite"))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path("b.sqlite"))
         try ledger.grant(dataset: "att", epsilon: 10, delta: 0)
         let b = ReleaseBudget(ledger: ledger, job: "t")
         #expect(throws: DataFrameError.self) { try frame.releaseSum(of: "x", epsilon: 1, granularity: 3, charging: b) }

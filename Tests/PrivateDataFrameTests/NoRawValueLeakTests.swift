@@ -66,7 +66,7 @@ struct NoRawValueLeakTests {
         let schema = Schema(columns: Self.schema.columns.merging([
             "note": .ignore, "pred": .category(["alice", "bob"])]) { a, _ in a })
         let frame = try PrivateDataFrame.load(csv: path, schema: schema, datasetID: "leak")
-        let ledger = try BudgetLedger.create(path: files.path("leak.sqlite"))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path("leak.sqlite"))
         try ledger.grant(dataset: "leak", epsilon: 100, delta: 1e-3)
         let b = ReleaseBudget(ledger: ledger, job: "leak-test")
         var outputs: [String] = [frame.description, String(describing: frame), "\(frame.schema)"]

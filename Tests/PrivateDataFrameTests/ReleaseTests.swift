@@ -7,7 +7,7 @@ struct ReleaseTests {
     let files = TestFiles()
 
     func budget(_ name: String = "l.sqlite", dataset: String = "rel") throws -> ReleaseBudget {
-        let ledger = try BudgetLedger.create(path: files.path(name))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path(name))
         try ledger.grant(dataset: dataset, epsilon: 1000, delta: 0.5)
         return ReleaseBudget(ledger: ledger, job: "test")
     }
@@ -96,7 +96,7 @@ struct ReleaseTests {
 
     @Test func refusedWhenTheGrantIsTooSmallAndNothingIsComputed() throws {
         let frame = try wideFrame(categories: 3, repeats: 3)
-        let ledger = try BudgetLedger.create(path: files.path("small.sqlite"))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path("small.sqlite"))
         try ledger.grant(dataset: "rel", epsilon: 0.5, delta: 0)
         let b = ReleaseBudget(ledger: ledger, job: "t")
         #expect(throws: DataFrameError.self) { try frame.releaseCount(epsilon: 1, charging: b) }

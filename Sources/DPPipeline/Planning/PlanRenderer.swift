@@ -1,3 +1,4 @@
+import BudgetLedgers
 import Foundation
 import PrivateDataFrame
 
@@ -69,6 +70,7 @@ public enum PlanRenderer {
     /// ledger's own rule (`BudgetAmount.fits`: the same exact units and rounding as the reservation).
     public static func fits(_ plan: PipelinePlan, ledgerPath: String, ledger: LedgerSnapshot?,
                             ledgerProblem: String? = nil) -> (fits: Bool, message: String) {
+        let ledgerPath = PostgresLedgerURL.redact(ledgerPath)  // never a password in a message
         let eps = plan.totalEpsilon, delta = plan.totalDelta
         if let ledgerProblem {
             return (false, "Ledger \(ledgerPath): \(ledgerProblem) → DOES NOT FIT (dpflow run would refuse it)")

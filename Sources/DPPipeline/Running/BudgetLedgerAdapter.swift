@@ -1,23 +1,31 @@
+import BudgetLedgers
 import Foundation
 import PrivateDataFrame
 
-/// `BudgetLedger` (SQLite, reserve → commit, never refunds) as the runner's `PrivacyLedger`.
+/// A `BudgetLedger` (SQLite or PostgreSQL; reserve → commit, never refunds) as the runner's `PrivacyLedger`.
 public struct BudgetLedgerAdapter: PrivacyLedger {
-    public let ledger: BudgetLedger
+    public let ledger: any BudgetLedger
 
-    /// Opens the ledger at `path`. It must exist (made by `dpflow ledger init`); with `createIfAbsent` a
-    /// missing file (never an empty or damaged one) is created with its folder — the first use of the default
-    /// location, and programmatic callers that choose it.
-    /// - Throws: `DataFrameError.ledger` when the file is missing (and not to be created), empty, damaged or not a ledger.
+    /// Opens the ledger at `path` (a SQLite file, or a `postgres://` URL). It must exist (made by `dpflow ledger
+    /// init`); with `createIfAbsent` a missing SQLite file (never an empty or damaged one) is created with its
+    /// folder — the first use of the default location, and programmatic callers that choose it.
+    /// - Throws: `LedgerError.ledger` when the ledger is missing (and not to be created), empty, damaged,
+    ///   unreachable or not a ledger.
     public init(path: String, createIfAbsent: Bool = false) throws {
-        if createIfAbsent, !FileManager.default.fileExists(atPath: path) {
-            do { ledger = try BudgetLedger.create(path: path) } catch DataFrameError.ledger(_, _) where FileManager.default.fileExists(atPath: path) {
+        let location = LedgerLocation(path: path, isExplicit: !createIfAbsent)
+        if createIfAbsent, !LedgerLocation.mayBePresent(path) {
+            do { ledger = try location.create() } catch LedgerError.ledger(_, _) where FileManager.default.fileExists(atPath: path) {
                 // Another process created it first.
-                ledger = try BudgetLedger(path: path)
+                ledger = try location.open()
             }
         } else {
-            ledger = try BudgetLedger(path: path)
+            ledger = try location.open()
         }
+    }
+
+    /// Adapts an open ledger.
+    public init(ledger: any BudgetLedger) {
+        self.ledger = ledger
     }
 
     public func snapshot(dataset: String) throws -> LedgerSnapshot? {
@@ -42,7 +50,7 @@ public struct BudgetLedgerAdapter: PrivacyLedger {
         do {
             let r = try ledger.reserve(dataset: dataset, job: job, mechanism: mechanism, epsilon: epsilon, delta: delta)
             return String(r.id)
-        } catch let error as DataFrameError {
+        } catch let error as LedgerError {
             switch error {
             case let .budgetExceeded(_, _, _, le, ld):
                 throw PipelineError.budgetRefused(dataset: dataset, requested: (epsilon, delta),
@@ -65,7 +73,7 @@ public struct BudgetLedgerAdapter: PrivacyLedger {
     public func bind(dataset: String, dataFile: String) throws {
         do {
             try ledger.bind(dataset: dataset, file: ledger.fingerprint(file: dataFile), displayPath: dataFile)
-        } catch let error as DataFrameError {
+        } catch let error as LedgerError {
             switch error {
             case .fileBoundElsewhere:
                 throw PipelineError.budgetRefused(dataset: dataset, requested: (0, 0), reason: error.description)
@@ -81,8 +89,8 @@ public struct BudgetLedgerAdapter: PrivacyLedger {
         do {
             let owners = try ledger.datasets(boundTo: ledger.fingerprint(file: dataFile))
             if owners.isEmpty || owners.contains(dataset) { return nil }
-            return DataFrameError.fileBoundElsewhere(file: dataFile, dataset: dataset, boundTo: owners).description
-        } catch DataFrameError.fileUnreadable {
+            return LedgerError.fileBoundElsewhere(file: dataFile, dataset: dataset, boundTo: owners).description
+        } catch LedgerError.fileUnreadable {
             throw PipelineError.unreadableFile(path: dataFile, reason: "cannot be read")
         } catch {
             throw PipelineError.internalError("budget ledger: \(error)")

@@ -1,3 +1,4 @@
+import BudgetLedgers
 import Foundation
 
 extension PipelineRunner {
@@ -6,7 +7,7 @@ extension PipelineRunner {
     /// bound to another data set). Creates nothing.
     public func ledgerState(location path: String, mayCreate: Bool, dataset: String, dataFile: String?)
         -> (snapshot: LedgerSnapshot?, problem: String?) {
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard LedgerLocation.mayBePresent(path) else {
             if mayCreate { return (nil, nil) }
             return (nil, "no ledger file; create it with `dpflow ledger init --ledger \(path)` (never created implicitly here)")
         }

@@ -1,3 +1,4 @@
+import BudgetLedgers
 import Foundation
 import Synchronization
 
@@ -42,7 +43,7 @@ public struct PipelineRunner: Sendable {
             pipeline.overrideEpochs(epochsOverride)
         }
         let keyed: (String) throws -> String = { csv in
-            guard let ledgerPath, FileManager.default.fileExists(atPath: ledgerPath) else { return try datasetID(csv) }
+            guard let ledgerPath, LedgerLocation.mayBePresent(ledgerPath) else { return try datasetID(csv) }
             let ledger: any PrivacyLedger
             do { ledger = try openLedger(ledgerPath) } catch {
                 throw PipelineError.budgetRefused(dataset: "(undeclared)", requested: (0, 0), reason: "the ledger cannot be used: \(error)")
@@ -59,7 +60,7 @@ public struct PipelineRunner: Sendable {
     public func run(file: String, options: RunOptions) throws -> RunReport {
         let startedAt = Timestamp.coarseNow()
         let clock = Date()
-        if options.createLedgerIfAbsent, !FileManager.default.fileExists(atPath: options.ledgerPath) {
+        if options.createLedgerIfAbsent, !LedgerLocation.mayBePresent(options.ledgerPath) {
             // First use (the default location, or a caller that asks for it): create before planning, so that an
             // undeclared dataset id can be keyed with the new ledger's secret.
             do { try createLedger?(options.ledgerPath) } catch {
@@ -126,7 +127,7 @@ public struct PipelineRunner: Sendable {
             let reservation = try ledger.reserve(dataset: plan.dataset, job: "\(pipeline.spec.name) → \(output)",
                                                  epsilon: plan.totalEpsilon, delta: plan.totalDelta,
                                                  mechanism: plan.stages.filter { $0.cost.epsilon > 0 }.map(\.kind).joined(separator: "+"))
-            log("ledger: reserved ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta)) on '\(plan.dataset)' (\(options.ledgerPath))")
+            log("ledger: reserved ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta)) on '\(plan.dataset)' (\(PostgresLedgerURL.redact(options.ledgerPath)))")
             try runStages(pipeline: pipeline, plan: plan, options: options, log: log, ledger: ledger, reservation: reservation,
                           startedAt: startedAt, planSeconds: planSeconds, clock: clock, file: file, written: written)
         } catch let error as PipelineError {

@@ -27,7 +27,7 @@ public struct RunOptions: Sendable {
     }
 
     /// The per-user default ledger (`LedgerLocation`), the same default as `dpflow ledger`.
-    public static var defaultLedgerPath: String { BudgetLedger.defaultPath }
+    public static var defaultLedgerPath: String { SQLiteBudgetLedger.defaultPath }
 }
 
 /// Something that happened during a run, for progress display. Carries no data values.

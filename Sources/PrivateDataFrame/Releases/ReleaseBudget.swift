@@ -9,13 +9,13 @@ import Foundation
 ///   allotment before reading a value and is refused once the allotment is used up.
 public struct ReleaseBudget: Sendable {
     enum Source: Sendable {
-        case ledger(BudgetLedger, job: String)
+        case ledger(any BudgetLedger, job: String)
         case allotment(ReservedAllotment)
     }
     let source: Source
 
     /// Charges each release to `ledger` under `job` (reserve → commit).
-    public init(ledger: BudgetLedger, job: String) {
+    public init(ledger: any BudgetLedger, job: String) {
         source = .ledger(ledger, job: job)
     }
 
@@ -27,7 +27,7 @@ public struct ReleaseBudget: Sendable {
     private init(source: Source) { self.source = source }
 
     /// The ledger charged per release, if this budget uses one.
-    public var ledger: BudgetLedger? {
+    public var ledger: (any BudgetLedger)? {
         if case let .ledger(l, _) = source { return l }
         return nil
     }
@@ -36,7 +36,9 @@ public struct ReleaseBudget: Sendable {
     func charge(dataset: String, mechanism: String, epsilon: Double, delta: Double) throws -> BudgetReservation? {
         switch source {
         case let .ledger(ledger, job):
-            return try ledger.reserve(dataset: dataset, job: job, mechanism: mechanism, epsilon: epsilon, delta: delta)
+            do { return try ledger.reserve(dataset: dataset, job: job, mechanism: mechanism, epsilon: epsilon, delta: delta) } catch let e as LedgerError {
+                throw DataFrameError(e)
+            }
         case let .allotment(a):
             try a.take(epsilon: epsilon, delta: delta)
             return nil
@@ -44,7 +46,9 @@ public struct ReleaseBudget: Sendable {
     }
 
     func finish(_ reservation: BudgetReservation?) throws {
-        if case let .ledger(ledger, _) = source, let reservation { try ledger.commit(reservation) }
+        if case let .ledger(ledger, _) = source, let reservation {
+            do { try ledger.commit(reservation) } catch let e as LedgerError { throw DataFrameError(e) }
+        }
     }
 }
 
@@ -61,7 +65,7 @@ public final class ReservedAllotment: @unchecked Sendable {
     ///   - epsilon: ε reserved in the ledger for these releases.
     ///   - delta: δ reserved in the ledger for these releases.
     public init(epsilon: Double, delta: Double) throws {
-        try BudgetAmount.validate(epsilon: epsilon, delta: delta)
+        do { try BudgetAmount.validate(epsilon: epsilon, delta: delta) } catch let e as LedgerError { throw DataFrameError(e) }
         epsilonUnits = BudgetAmount.epsilonUnitsGranted(epsilon)
         deltaUnits = BudgetAmount.deltaUnitsGranted(delta)
     }

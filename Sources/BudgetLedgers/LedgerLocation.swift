@@ -2,9 +2,10 @@ import Foundation
 
 /// Where the budget ledger lives, and whether dpflow may create it there.
 ///
-/// - `--ledger PATH`, else the environment variable `DPFLOW_LEDGER`: an **explicit** ledger. It must exist and
+/// - `--ledger PATH|URL`, else the environment variable `DPFLOW_LEDGER`: an **explicit** ledger. It must exist and
 ///   have been created by `dpflow ledger init`; a missing, empty, truncated, corrupt or unreadable file is
-///   refused (never re-initialised).
+///   refused (never re-initialised). A `postgres://user@host:port/database` URL selects the PostgreSQL ledger
+///   (`PostgresBudgetLedger`); anything else is a SQLite file path.
 /// - Otherwise the **default** ledger of the user: `$XDG_DATA_HOME/dpflow/ledger.sqlite`, or
 ///   `~/.local/share/dpflow/ledger.sqlite` — a fixed place, not relative to the working directory. On first use
 ///   (when its folder `…/dpflow/` does not exist yet) `dpflow run` creates folder and ledger; once the folder
@@ -43,7 +44,7 @@ public struct LedgerLocation: Sendable, Equatable {
     /// Whether `dpflow run` may create the ledger here: only at the default location, and only on first use
     /// (its folder does not exist yet).
     public var mayCreateOnFirstUse: Bool {
-        guard !isExplicit else { return false }
+        guard !isExplicit, !isPostgres else { return false }
         let folder = (path as NSString).deletingLastPathComponent
         return !FileManager.default.fileExists(atPath: folder)
     }

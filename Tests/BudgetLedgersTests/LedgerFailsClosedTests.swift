@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PrivateDataFrame
+@testable import BudgetLedgers
 
 /// Issue 12 classes 2 and 4, and issue 11 item 4: the ledger fails closed, amounts follow one rounding rule,
 /// and dataset ids and file fingerprints are keyed, never a plain hash of the data.
@@ -14,9 +14,9 @@ struct LedgerFailsClosedTests {
 
     func expectRefused(_ path: String, mentioning words: String, sourceLocation: SourceLocation = #_sourceLocation) {
         do {
-            _ = try BudgetLedger(path: path)
+            _ = try SQLiteBudgetLedger(path: path)
             Issue.record("the ledger at \(path) was accepted", sourceLocation: sourceLocation)
-        } catch let error as DataFrameError {
+        } catch let error as LedgerError {
             guard case .ledger(let p, let reason) = error else {
                 Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
                 return
@@ -45,7 +45,7 @@ struct LedgerFailsClosedTests {
     @Test("a truncated ledger, a file of garbage, a foreign SQLite file and a folder are refused")
     func damaged() throws {
         let good = files.path("good.sqlite")
-        let ledger = try BudgetLedger.create(path: good)
+        let ledger = try SQLiteBudgetLedger.create(path: good)
         try ledger.grant(dataset: "d", epsilon: 1, delta: 1e-6)
         for i in 0..<20 { _ = try ledger.reserve(dataset: "d", job: "j\(i)", mechanism: "m", epsilon: 0.01, delta: 0) }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
@@ -58,20 +58,20 @@ struct LedgerFailsClosedTests {
         let garbage = files.write("garbage.sqlite", bytes: (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         expectRefused(garbage, mentioning: "refused")
         let foreign = files.path("foreign.sqlite")
-        let queue = try BudgetLedger.openQueue(path: foreign, busyTimeout: 1)
+        let queue = try SQLiteBudgetLedger.openQueue(path: foreign, busyTimeout: 1)
         try queue.write { db in try db.execute(sql: "CREATE TABLE t (x INTEGER)") }
         expectRefused(foreign, mentioning: "not a dpflow ledger")
         try FileManager.default.createDirectory(atPath: files.path("folder.sqlite"), withIntermediateDirectories: true)
         expectRefused(files.path("folder.sqlite"), mentioning: "folder")
         // The original is untouched and still opens.
-        #expect(try BudgetLedger(path: good).budget(dataset: "d").reservedEpsilon > 0.19)
+        #expect(try SQLiteBudgetLedger(path: good).budget(dataset: "d").reservedEpsilon > 0.19)
     }
 
     @Test("an unreadable ledger is refused (permission bits; skipped as root, who reads everything)")
     func unreadable() throws {
         guard getuid() != 0 else { return }
         let path = files.path("locked.sqlite")
-        try BudgetLedger.create(path: path)
+        try SQLiteBudgetLedger.create(path: path)
         #expect(chmod(path, 0) == 0)
         defer { chmod(path, 0o600) }
         expectRefused(path, mentioning: "not readable")
@@ -80,7 +80,7 @@ struct LedgerFailsClosedTests {
     @Test("a ledger of an older dpflow is refused until adopted; adopting keeps its books")
     func adopt() throws {
         let path = files.path("old.sqlite")
-        let queue = try BudgetLedger.openQueue(path: path, busyTimeout: 1)
+        let queue = try SQLiteBudgetLedger.openQueue(path: path, busyTimeout: 1)
         try queue.write { db in
             try db.execute(sql: """
                 CREATE TABLE datasets (id TEXT PRIMARY KEY NOT NULL, granted_epsilon_units INTEGER NOT NULL,
@@ -95,26 +95,26 @@ struct LedgerFailsClosedTests {
         }
         try queue.close()
         expectRefused(path, mentioning: "--adopt")
-        #expect(throws: DataFrameError.self) { try BudgetLedger.create(path: path) }  // never overwrites
-        let adopted = try BudgetLedger.create(path: path, adopt: true)
+        #expect(throws: LedgerError.self) { try SQLiteBudgetLedger.create(path: path) }  // never overwrites
+        let adopted = try SQLiteBudgetLedger.create(path: path, adopt: true)
         let b = try adopted.budget(dataset: "old")
         #expect(b.grantedEpsilon == 2 && b.committedEpsilon == 0.5)
-        #expect(throws: DataFrameError.self) { try BudgetLedger.create(path: path, adopt: true) }
+        #expect(throws: LedgerError.self) { try SQLiteBudgetLedger.create(path: path, adopt: true) }
     }
 
     @Test("init never overwrites a ledger; identity and secret cannot be changed or deleted; datasets are never deleted")
     func createIsExplicitAndFixed() throws {
         let path = files.path("l.sqlite")
-        let ledger = try BudgetLedger.create(path: path)
+        let ledger = try SQLiteBudgetLedger.create(path: path)
         try ledger.grant(dataset: "d", epsilon: 1, delta: 0)
-        #expect(throws: DataFrameError.self) { try BudgetLedger.create(path: path) }
-        #expect(try BudgetLedger(path: path).identity == ledger.identity)
-        #expect(try BudgetLedger(path: path).budget(dataset: "d").grantedEpsilon == 1)
+        #expect(throws: LedgerError.self) { try SQLiteBudgetLedger.create(path: path) }
+        #expect(try SQLiteBudgetLedger(path: path).identity == ledger.identity)
+        #expect(try SQLiteBudgetLedger(path: path).budget(dataset: "d").grantedEpsilon == 1)
         #expect(throws: (any Error).self) { try ledger.queue.write { db in try db.execute(sql: "UPDATE ledger_meta SET value = 'x'") } }
         #expect(throws: (any Error).self) { try ledger.queue.write { db in try db.execute(sql: "DELETE FROM ledger_meta") } }
         #expect(throws: (any Error).self) { try ledger.queue.write { db in try db.execute(sql: "DELETE FROM datasets") } }
         // Two ledgers never share a secret.
-        let other = try BudgetLedger.create(path: files.path("other.sqlite"))
+        let other = try SQLiteBudgetLedger.create(path: files.path("other.sqlite"))
         #expect(other.identity != ledger.identity)
     }
 
@@ -135,7 +135,7 @@ struct LedgerFailsClosedTests {
         #expect(BudgetAmount.epsilonUnitsCharged(1e300) == .max && BudgetAmount.epsilonUnitsCharged(.infinity) == .max)
         #expect(BudgetAmount.deltaUnitsCharged(.leastNonzeroMagnitude) == 1 && BudgetAmount.deltaUnitsGranted(.leastNonzeroMagnitude) == 0)
         #expect(BudgetAmount.epsilonUnitsCharged(9.3e6) == .max && BudgetAmount.epsilonUnitsCharged(9.2e6) == 9_200_000_000_000_000_000)
-        let ledger = try BudgetLedger.create(path: files.path("r.sqlite"))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path("r.sqlite"))
         var k = 0
         for delta in [1e-6, 1e-7, 1e-5, 3e-7, 1.5e-9] {
             for epsilon in [0.1, 0.3, 1.0, 2.5, 1e-3, 7.77, 1.1e-5] {
@@ -146,15 +146,15 @@ struct LedgerFailsClosedTests {
                 #expect(BudgetAmount.fits(epsilon: epsilon, delta: delta, remainingEpsilonUnits: units.grantedEpsilon - units.chargedEpsilon,
                                           remainingDeltaUnits: units.grantedDelta - units.chargedDelta))
                 _ = try ledger.reserve(dataset: d, job: "j", mechanism: "m", epsilon: epsilon, delta: delta)
-                #expect(throws: DataFrameError.self) { _ = try ledger.reserve(dataset: d, job: "j", mechanism: "m", epsilon: 1e-12, delta: 0) }
-                #expect(throws: DataFrameError.self) { _ = try ledger.reserve(dataset: d, job: "j", mechanism: "m", epsilon: 0, delta: 1e-18) }
+                #expect(throws: LedgerError.self) { _ = try ledger.reserve(dataset: d, job: "j", mechanism: "m", epsilon: 1e-12, delta: 0) }
+                #expect(throws: LedgerError.self) { _ = try ledger.reserve(dataset: d, job: "j", mechanism: "m", epsilon: 0, delta: 1e-18) }
             }
         }
     }
 
     @Test("the refusal message says once that nothing was charged")
     func refusalMessage() throws {
-        let ledger = try BudgetLedger.create(path: files.path("m.sqlite"))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path("m.sqlite"))
         try ledger.grant(dataset: "d", epsilon: 1, delta: 1e-7)
         do {
             _ = try ledger.reserve(dataset: "d", job: "j", mechanism: "m", epsilon: 1, delta: 2e-7)
@@ -171,7 +171,7 @@ struct LedgerFailsClosedTests {
     @Test("the keyed dataset id and the fingerprints are not a plain SHA-256 of the data and differ between ledgers")
     func keyedIDs() throws {
         let csv = files.write("d.csv", "x\n1\n2\n")
-        let a = try BudgetLedger.create(path: files.path("a.sqlite")), b = try BudgetLedger.create(path: files.path("b.sqlite"))
+        let a = try SQLiteBudgetLedger.create(path: files.path("a.sqlite")), b = try SQLiteBudgetLedger.create(path: files.path("b.sqlite"))
         let fa = try a.fingerprint(file: csv), fb = try b.fingerprint(file: csv)
         let plain = "aea284871ddeeebac4b57b7a8ee7dad070886e690408ce2409306b9b6487beb1"  // printf 'x\n1\n2\n' | sha256sum
         for value in [fa.datasetID, fa.content, fa.path] { #expect(!value.contains(plain.prefix(16))) }
@@ -184,21 +184,21 @@ struct LedgerFailsClosedTests {
 
     @Test("renaming the dataset, moving or appending to the file never yields a fresh grant; the operator can bind explicitly")
     func bindingRule() throws {
-        let ledger = try BudgetLedger.create(path: files.path("bind.sqlite"))
+        let ledger = try SQLiteBudgetLedger.create(path: files.path("bind.sqlite"))
         let csv = files.write("data.csv", "x\n1\n2\n")
         try ledger.bind(dataset: "patients", file: ledger.fingerprint(file: csv), displayPath: csv)
         try ledger.bind(dataset: "patients", file: ledger.fingerprint(file: csv), displayPath: csv)  // idempotent
         // Same file under a new name.
-        #expect(throws: DataFrameError.self) { try ledger.bind(dataset: "patients-v2", file: ledger.fingerprint(file: csv), displayPath: csv) }
+        #expect(throws: LedgerError.self) { try ledger.bind(dataset: "patients-v2", file: ledger.fingerprint(file: csv), displayPath: csv) }
         // Moved (same bytes, other path) under a new name.
         let moved = files.write("moved.csv", "x\n1\n2\n")
-        #expect(throws: DataFrameError.self) { try ledger.bind(dataset: "other", file: ledger.fingerprint(file: moved), displayPath: moved) }
+        #expect(throws: LedgerError.self) { try ledger.bind(dataset: "other", file: ledger.fingerprint(file: moved), displayPath: moved) }
         // One row appended at the same path under a new name.
         files.write("data.csv", "x\n1\n2\n3\n")
         do {
             try ledger.bind(dataset: "grown", file: ledger.fingerprint(file: csv), displayPath: csv)
             Issue.record("an appended file got a new data set")
-        } catch let error as DataFrameError {
+        } catch let error as LedgerError {
             guard case .fileBoundElsewhere(_, let d, let owners) = error else { throw error }
             #expect(d == "grown" && owners == ["patients"])
             #expect(error.description.contains("privacy.dataset: patients") && error.description.contains("dpflow ledger bind"))

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PrivateDataFrame
+@testable import BudgetLedgers
 
 /// The ledger shared by real processes: the built `dpflow` binary (`dpflow ledger reserve`) runs
 /// our ledger code in separate OS processes with their own SQLite connections.
@@ -18,7 +18,7 @@ struct LedgerProcessTests {
             let url = candidate.appendingPathComponent("dpflow")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        throw DataFrameError.invalidArgument("dpflow binary not found near \(Bundle.main.bundleURL.path); build it or set DPFLOW_BINARY")
+        throw LedgerError.ledger(path: "dpflow", reason: "dpflow binary not found near \(Bundle.main.bundleURL.path); build it or set DPFLOW_BINARY")
     }
 
     func reserveProcess(_ ledger: String, epsilon: Double, hold: Bool = false) throws -> (Process, Pipe) {
@@ -32,26 +32,27 @@ struct LedgerProcessTests {
         return (p, out)
     }
 
-    @Test func eightProcessesRaceForAGrantThatFitsThree() throws {
-        let path = files.path("race.sqlite")
-        let ledger = try BudgetLedger.create(path: path)
-        try ledger.grant(dataset: "race", epsilon: 3.0, delta: 1e-6)
-        let racers = try (0..<8).map { _ in try reserveProcess(path, epsilon: 1.0) }
+    @Test("16 dpflow processes race for a grant that fits exactly 5: 5 succeed, 11 exit 3, nothing overspent",
+          arguments: LedgerKind.tested)
+    func sixteenProcessesRaceForAGrantThatFitsFive(kind: LedgerKind) throws {
+        let (ledger, location) = try kind.make(files, "race")
+        try ledger.grant(dataset: "race", epsilon: 5.0, delta: 1e-6)
+        let racers = try (0..<16).map { _ in try reserveProcess(location, epsilon: 1.0) }
         for (p, _) in racers { try p.run() }
         for (p, _) in racers { p.waitUntilExit() }
         let codes = racers.map { $0.0.terminationStatus }
-        #expect(codes.filter { $0 == 0 }.count == 3, "exit codes \(codes)")
-        #expect(codes.filter { $0 == 3 }.count == 5, "refused racers exit with status 3: \(codes)")
+        #expect(codes.filter { $0 == 0 }.count == 5, "exit codes \(codes)")
+        #expect(codes.filter { $0 == 3 }.count == 11, "refused racers exit with status 3: \(codes)")
         let b = try ledger.budget(dataset: "race")
-        #expect(b.reservedEpsilon == 3.0)
+        #expect(b.reservedEpsilon == 5.0)
         #expect(b.reservedEpsilon + b.committedEpsilon <= b.grantedEpsilon)
         #expect(b.reservedDelta + b.committedDelta <= b.grantedDelta)
-        #expect(try ledger.spends(dataset: "race").count == 3)
+        #expect(try ledger.spends(dataset: "race").count == 5)
     }
 
-    @Test func sigkillAfterReservingLeavesTheReservationCharged() throws {
-        let path = files.path("kill.sqlite")
-        let ledger = try BudgetLedger.create(path: path)
+    @Test(arguments: LedgerKind.tested)
+    func sigkillAfterReservingLeavesTheReservationCharged(kind: LedgerKind) throws {
+        let (ledger, path) = try kind.make(files, "kill")
         try ledger.grant(dataset: "race", epsilon: 1.0, delta: 1e-6)
         let (p, out) = try reserveProcess(path, epsilon: 0.8, hold: true)
         try p.run()
@@ -66,9 +67,9 @@ struct LedgerProcessTests {
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
         #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == SIGKILL)
-        let b = try BudgetLedger(path: path).budget(dataset: "race")
+        let b = try kind.open(path).budget(dataset: "race")
         #expect(b.reservedEpsilon == 0.8, "the killed job's reservation stays charged")
-        #expect(throws: DataFrameError.self) {
+        #expect(throws: LedgerError.self) {
             try ledger.reserve(dataset: "race", job: "next", mechanism: "m", epsilon: 0.5, delta: 0)
         }
         _ = try ledger.reserve(dataset: "race", job: "next", mechanism: "m", epsilon: 0.2, delta: 0)
@@ -95,7 +96,7 @@ struct LedgerProcessTests {
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(try run(["ledger", "init", "--ledger", path]).status == 0)
         #expect(try run(["ledger", "grant", "--csv", csv, "--epsilon", "2", "--delta", "1e-5", "--ledger", path]).status == 0)
-        let id = try BudgetLedger(path: path).fingerprint(file: csv).datasetID
+        let id = try SQLiteBudgetLedger(path: path).fingerprint(file: csv).datasetID
         #expect(id.hasPrefix("keyed:") && id.count == "keyed:".count + 32)
         let r = try run(["ledger", "reserve", id, "--epsilon", "1.5", "--job", "cli", "--ledger", path])
         #expect(r.status == 0 && r.out.hasPrefix("reserved "))

@@ -80,12 +80,12 @@ public enum BudgetAmount {
     }
 
     /// Checks that ε and δ are usable amounts (finite, ≥ 0, δ < 1, ε ≤ 10⁶).
-    static func validate(epsilon: Double, delta: Double) throws {
+    public static func validate(epsilon: Double, delta: Double) throws {
         guard epsilon.isFinite, epsilon >= 0, epsilon <= 1e6 else {
-            throw DataFrameError.invalidBudget("ε must be a finite number in [0, 1e6]")
+            throw LedgerError.invalidBudget("ε must be a finite number in [0, 1e6]")
         }
         guard delta.isFinite, delta >= 0, delta < 1 else {
-            throw DataFrameError.invalidBudget("δ must be in [0, 1)")
+            throw LedgerError.invalidBudget("δ must be in [0, 1)")
         }
     }
 }

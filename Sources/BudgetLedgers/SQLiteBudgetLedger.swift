@@ -1,9 +1,8 @@
-import Crypto
 import Foundation
 import GRDB
 
-/// The privacy budget ledger: per dataset, a granted total (ε, δ) and every spend against it,
-/// in a SQLite file shared safely by concurrent processes.
+/// The embedded budget ledger (the default): a `BudgetLedger` in a SQLite file shared safely by concurrent
+/// processes on one machine.
 ///
 /// Spending is **reserve → commit**. `reserve` checks, in one `BEGIN IMMEDIATE` transaction,
 /// that `committed + reserved + request ≤ granted` for ε and for δ, and records the reservation;
@@ -21,7 +20,7 @@ import GRDB
 ///
 /// Concurrency: every write is an immediate transaction (takes SQLite's write lock up front) and
 /// waits up to `busyTimeout` seconds for another process holding it.
-public final class BudgetLedger: Sendable {
+public final class SQLiteBudgetLedger: BudgetLedger {
     /// The per-user default ledger (`$XDG_DATA_HOME/dpflow/ledger.sqlite`, else
     /// `~/.local/share/dpflow/ledger.sqlite`); see `LedgerLocation`.
     public static var defaultPath: String { LedgerLocation.defaultPath() }
@@ -31,17 +30,17 @@ public final class BudgetLedger: Sendable {
 
     /// The ledger file.
     public let path: String
+    public var location: String { path }
     /// A random id of this ledger, made by `create` (shown by `dpflow ledger show`).
     public let identity: String
     let queue: DatabaseQueue
-    /// 32 random bytes made by `create`, never shown: the key of the keyed dataset ids and file fingerprints.
-    let secretBytes: [UInt8]
-    var secret: SymmetricKey { SymmetricKey(data: secretBytes) }
+    /// Made by `create`, never shown: the key of the keyed dataset ids and file fingerprints.
+    let secret: LedgerSecret
 
     /// Opens an **existing** ledger made by `create` (`dpflow ledger init`).
     ///
     /// Fails closed: a missing, empty (0-byte), truncated, corrupt or unreadable file, or a SQLite file that is
-    /// not a dpflow ledger, is refused with `DataFrameError.ledger` and left as it is — never re-initialised.
+    /// not a dpflow ledger, is refused with `LedgerError.ledger` and left as it is — never re-initialised.
     /// - Parameters:
     ///   - path: the SQLite file.
     ///   - busyTimeout: seconds to wait for another process's write lock.
@@ -49,16 +48,16 @@ public final class BudgetLedger: Sendable {
         self.path = path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataFrameError.ledger(path: path, reason: "no ledger file here; create one with `dpflow ledger init --ledger \(path)` "
+            throw LedgerError.ledger(path: path, reason: "no ledger file here; create one with `dpflow ledger init --ledger \(path)` "
                                         + "(dpflow never creates a ledger implicitly at a path you name)")
         }
-        guard !isDirectory.boolValue else { throw DataFrameError.ledger(path: path, reason: "is a folder, not a ledger file") }
+        guard !isDirectory.boolValue else { throw LedgerError.ledger(path: path, reason: "is a folder, not a ledger file") }
         guard FileManager.default.isReadableFile(atPath: path), FileManager.default.isWritableFile(atPath: path) else {
-            throw DataFrameError.ledger(path: path, reason: "the ledger file is not readable and writable by this user; refused")
+            throw LedgerError.ledger(path: path, reason: "the ledger file is not readable and writable by this user; refused")
         }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
         guard size > 0 else {
-            throw DataFrameError.ledger(path: path, reason: "the ledger file is empty (0 bytes): it was truncated or never initialised; "
+            throw LedgerError.ledger(path: path, reason: "the ledger file is empty (0 bytes): it was truncated or never initialised; "
                                         + "refused (an empty ledger is never re-initialised: its grants and spends would be forgotten)")
         }
         let queue = try Self.openQueue(path: path, busyTimeout: busyTimeout)
@@ -66,11 +65,11 @@ public final class BudgetLedger: Sendable {
             let meta: [String: String] = try queue.read { db in
                 let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no answer"
                 guard check == "ok" else {
-                    throw DataFrameError.ledger(path: path, reason: "the ledger file is damaged (SQLite integrity check: \(check)); refused")
+                    throw LedgerError.ledger(path: path, reason: "the ledger file is damaged (SQLite integrity check: \(check)); refused")
                 }
                 guard try db.tableExists("ledger_meta") else {
                     let old = try db.tableExists("spends")
-                    throw DataFrameError.ledger(path: path, reason: old
+                    throw LedgerError.ledger(path: path, reason: old
                         ? "a ledger of an older dpflow (no identity and secret); adopt it with `dpflow ledger init --adopt --ledger \(path)`"
                         : "not a dpflow ledger (no ledger_meta table); refused")
                 }
@@ -78,16 +77,18 @@ public final class BudgetLedger: Sendable {
                                   uniquingKeysWith: { a, _ in a })
             }
             guard meta["format"] == Self.format, let identity = meta["identity"], let secretHex = meta["secret"],
-                  let secret = Self.bytes(hex: secretHex), secret.count == 32 else {
-                throw DataFrameError.ledger(path: path, reason: "the ledger's identity or secret is missing or damaged; refused")
+                  let secret = LedgerSecret(hex: secretHex) else {
+                throw LedgerError.ledger(path: path, reason: "the ledger's identity or secret is missing or damaged; refused")
             }
+            // Older ledgers get the invariant triggers too (idempotent).
+            try queue.write { db in try db.execute(sql: Self.invariantTriggersSQL) }
             self.queue = queue
             self.identity = identity
-            self.secretBytes = secret
-        } catch let e as DataFrameError {
+            self.secret = secret
+        } catch let e as LedgerError {
             throw e
         } catch {
-            throw DataFrameError.ledger(path: path, reason: "cannot read the ledger (\(Self.describe(error))): truncated or corrupt; refused")
+            throw LedgerError.ledger(path: path, reason: "cannot read the ledger (\(Self.describe(error))): truncated or corrupt; refused")
         }
     }
 
@@ -96,44 +97,43 @@ public final class BudgetLedger: Sendable {
     /// turns a ledger of an older dpflow (tables but no identity) into a current one, keeping its books.
     /// - Returns: the opened ledger.
     @discardableResult
-    public static func create(path: String, adopt: Bool = false, busyTimeout: Double = 30) throws -> BudgetLedger {
+    public static func create(path: String, adopt: Bool = false, busyTimeout: Double = 30) throws -> SQLiteBudgetLedger {
         let exists = FileManager.default.fileExists(atPath: path)
         if exists && !adopt {
-            throw DataFrameError.ledger(path: path, reason: "a file exists here already; `ledger init` never overwrites a ledger")
+            throw LedgerError.ledger(path: path, reason: "a file exists here already; `ledger init` never overwrites a ledger")
         }
         if !exists {
-            if adopt { throw DataFrameError.ledger(path: path, reason: "--adopt: no ledger file here to adopt") }
+            if adopt { throw LedgerError.ledger(path: path, reason: "--adopt: no ledger file here to adopt") }
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
                 do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                    throw DataFrameError.ledger(path: path, reason: "cannot create the folder '\(folder)': \(error.localizedDescription)")
+                    throw LedgerError.ledger(path: path, reason: "cannot create the folder '\(folder)': \(error.localizedDescription)")
                 }
             }
         }
         let queue = try openQueue(path: path, busyTimeout: busyTimeout)
-        var rng = SystemRandomNumberGenerator()
-        let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
+        let secret = LedgerSecret.random()
         let identity = UUID().uuidString.lowercased()
         do {
             try queue.inTransaction(.immediate) { db in
                 if try db.tableExists("ledger_meta") {
-                    throw DataFrameError.ledger(path: path, reason: "already a current dpflow ledger; nothing to adopt")
+                    throw LedgerError.ledger(path: path, reason: "already a current dpflow ledger; nothing to adopt")
                 }
                 if adopt, !(try db.tableExists("spends")) {
-                    throw DataFrameError.ledger(path: path, reason: "--adopt: not a ledger of an older dpflow; refused")
+                    throw LedgerError.ledger(path: path, reason: "--adopt: not a ledger of an older dpflow; refused")
                 }
                 try db.execute(sql: schemaSQL)
-                for (key, value) in [("format", format), ("identity", identity), ("secret", hex(secret)), ("created_at", now())] {
+                for (key, value) in [("format", format), ("identity", identity), ("secret", secret.hex), ("created_at", now())] {
                     try db.execute(sql: "INSERT INTO ledger_meta (key, value) VALUES (?, ?)", arguments: [key, value])
                 }
                 return .commit
             }
-        } catch let e as DataFrameError {
+        } catch let e as LedgerError {
             throw e
         } catch {
-            throw DataFrameError.ledger(path: path, reason: "cannot initialise the ledger: \(describe(error))")
+            throw LedgerError.ledger(path: path, reason: "cannot initialise the ledger: \(describe(error))")
         }
-        return try BudgetLedger(path: path, busyTimeout: busyTimeout)
+        return try SQLiteBudgetLedger(path: path, busyTimeout: busyTimeout)
     }
 
     static func openQueue(path: String, busyTimeout: Double) throws -> DatabaseQueue {
@@ -143,26 +143,8 @@ public final class BudgetLedger: Sendable {
         do {
             return try DatabaseQueue(path: path, configuration: config)
         } catch {
-            throw DataFrameError.ledger(path: path, reason: "cannot open the ledger (\(describe(error))): truncated, damaged or not a ledger; refused")
+            throw LedgerError.ledger(path: path, reason: "cannot open the ledger (\(describe(error))): truncated, damaged or not a ledger; refused")
         }
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { b -> String in let s = String(b, radix: 16); return b < 16 ? "0" + s : s }.joined()
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let chars = Array(hex.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i < chars.count {
-            guard let b = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(b)
-            i += 2
-        }
-        return out
     }
 
     static let schemaSQL = """
@@ -209,11 +191,31 @@ public final class BudgetLedger: Sendable {
         WHEN NEW.epsilon_units <> OLD.epsilon_units OR NEW.delta_units <> OLD.delta_units
           OR NEW.dataset <> OLD.dataset OR (OLD.status = 'committed' AND NEW.status <> 'committed')
         BEGIN SELECT RAISE(ABORT, 'privacy spends cannot be reduced or un-committed (no refunds)'); END;
+        """ + invariantTriggersSQL
+
+    /// `committed + reserved ≤ granted`, enforced by SQLite itself for any writer (added to older ledgers when
+    /// they are opened): a spend that would overdraw its data set, and a grant lowered below what is charged,
+    /// are aborted.
+    static let invariantTriggersSQL = """
+        CREATE TRIGGER IF NOT EXISTS spends_within_grant BEFORE INSERT ON spends
+        WHEN NEW.epsilon_units + (SELECT COALESCE(SUM(epsilon_units), 0) FROM spends WHERE dataset = NEW.dataset)
+               > (SELECT granted_epsilon_units FROM datasets WHERE id = NEW.dataset)
+          OR NEW.delta_units + (SELECT COALESCE(SUM(delta_units), 0) FROM spends WHERE dataset = NEW.dataset)
+               > (SELECT granted_delta_units FROM datasets WHERE id = NEW.dataset)
+          OR NEW.status <> 'reserved'
+        BEGIN SELECT RAISE(ABORT, 'a spend must fit the grant (spent + reserved <= granted) and start reserved'); END;
+        CREATE TRIGGER IF NOT EXISTS grant_covers_charges BEFORE UPDATE ON datasets
+        WHEN NEW.id <> OLD.id
+          OR NEW.granted_epsilon_units < (SELECT COALESCE(SUM(epsilon_units), 0) FROM spends WHERE dataset = OLD.id)
+          OR NEW.granted_delta_units < (SELECT COALESCE(SUM(delta_units), 0) FROM spends WHERE dataset = OLD.id)
+        BEGIN SELECT RAISE(ABORT, 'a grant cannot drop below what is charged, and a data set cannot be renamed'); END;
+        CREATE TRIGGER IF NOT EXISTS spends_fixed BEFORE UPDATE ON spends
+        WHEN NEW.id <> OLD.id OR NEW.job <> OLD.job OR NEW.mechanism <> OLD.mechanism
+          OR NEW.epsilon <> OLD.epsilon OR NEW.delta <> OLD.delta OR NEW.reserved_at <> OLD.reserved_at
+        BEGIN SELECT RAISE(ABORT, 'a spend can only go from reserved to committed'); END;
         """
 
-    static func now() -> String {
-        ISO8601DateFormatter().string(from: Date())
-    }
+    static func now() -> String { ledgerTimestamp() }
 
     static func describe(_ error: any Error) -> String {
         if let e = error as? DatabaseError { return "SQLite error \(e.resultCode.rawValue): \(e.message ?? "unknown")" }
@@ -228,10 +230,10 @@ public final class BudgetLedger: Sendable {
                 try Self.checkInvariants(db)
                 return .commit
             }
-        } catch let e as DataFrameError {
+        } catch let e as LedgerError {
             throw e
         } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+            throw LedgerError.ledger(path: path, reason: Self.describe(error))
         }
         return result!
     }
@@ -247,7 +249,7 @@ public final class BudgetLedger: Sendable {
             let ok = (row["se"] as Int64) <= (row["ge"] as Int64) && (row["sd"] as Int64) <= (row["gd"] as Int64)
             assert(ok, "ledger invariant violated: spent + reserved > granted")
             if !ok {
-                throw DataFrameError.ledger(path: db.configuration.label ?? "ledger",
+                throw LedgerError.ledger(path: db.configuration.label ?? "ledger",
                                             reason: "invariant violated (spent + reserved > granted); change rolled back")
             }
         }
@@ -264,12 +266,12 @@ public final class BudgetLedger: Sendable {
     /// - Throws: `invalidBudget` for bad amounts or a grant below what is already charged.
     public func grant(dataset: String, epsilon: Double, delta: Double) throws {
         try BudgetAmount.validate(epsilon: epsilon, delta: delta)
-        guard !dataset.isEmpty else { throw DataFrameError.invalidBudget("the dataset id is empty") }
+        guard !dataset.isEmpty else { throw LedgerError.invalidBudget("the dataset id is empty") }
         let ge = BudgetAmount.epsilonUnitsGranted(epsilon), gd = BudgetAmount.deltaUnitsGranted(delta)
         try write { db in
             let charged = try Self.charged(db, dataset)
             if charged.epsilon > ge || charged.delta > gd {
-                throw DataFrameError.invalidBudget(
+                throw LedgerError.invalidBudget(
                     "dataset '\(dataset)': a grant of ε=\(epsilon), δ=\(delta) is below what is already charged (ε=\(BudgetAmount.epsilon(charged.epsilon)), δ=\(BudgetAmount.delta(charged.delta))); budget is never refunded")
             }
             try db.execute(sql: """
@@ -305,12 +307,12 @@ public final class BudgetLedger: Sendable {
         let id: Int64 = try write { db in
             guard let grant = try Row.fetchOne(db, sql: "SELECT granted_epsilon_units AS e, granted_delta_units AS d FROM datasets WHERE id = ?",
                                                arguments: [dataset]) else {
-                throw DataFrameError.noGrant(dataset: dataset)
+                throw LedgerError.noGrant(dataset: dataset)
             }
             let ge: Int64 = grant["e"], gd: Int64 = grant["d"]
             let charged = try Self.charged(db, dataset)
             if charged.epsilon + re > ge || charged.delta + rd > gd {
-                throw DataFrameError.budgetExceeded(
+                throw LedgerError.budgetExceeded(
                     dataset: dataset, requestedEpsilon: epsilon, requestedDelta: delta,
                     remainingEpsilon: BudgetAmount.epsilon(ge - charged.epsilon),
                     remainingDelta: BudgetAmount.delta(gd - charged.delta))
@@ -324,30 +326,16 @@ public final class BudgetLedger: Sendable {
         return BudgetReservation(id: id, dataset: dataset, job: job, mechanism: mechanism, epsilon: epsilon, delta: delta)
     }
 
-    /// Marks a reservation as spent. The amount stays charged either way; committing records
-    /// that the job finished.
-    /// - Throws: `reservationNotFound` if it does not exist or is already committed.
-    public func commit(_ reservation: BudgetReservation) throws {
-        try commit(id: reservation.id)
-    }
-
     /// Commits the reservation with this id (for the CLI).
     public func commit(id: Int64) throws {
         try write { db in
             try db.execute(sql: "UPDATE spends SET status = 'committed', committed_at = ? WHERE id = ? AND status = 'reserved'",
                            arguments: [Self.now(), id])
-            if db.changesCount != 1 { throw DataFrameError.reservationNotFound(id: id) }
+            if db.changesCount != 1 { throw LedgerError.reservationNotFound(id: id) }
         }
     }
 
     // MARK: reading
-
-    /// The books of one dataset.
-    /// - Throws: `noGrant` if nothing was granted for it.
-    public func budget(dataset: String) throws -> DatasetBudget {
-        guard let b = try budgets().first(where: { $0.dataset == dataset }) else { throw DataFrameError.noGrant(dataset: dataset) }
-        return b
-    }
 
     /// The books of every dataset, by id.
     public func budgets() throws -> [DatasetBudget] {
@@ -368,12 +356,12 @@ public final class BudgetLedger: Sendable {
                 }
             }
         } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+            throw LedgerError.ledger(path: path, reason: Self.describe(error))
         }
     }
 
     /// Every spend, oldest first (optionally of one dataset).
-    public func spends(dataset: String? = nil) throws -> [BudgetSpend] {
+    public func spends(dataset: String?) throws -> [BudgetSpend] {
         do {
             return try queue.read { db in
                 let sql = "SELECT * FROM spends" + (dataset == nil ? "" : " WHERE dataset = ?") + " ORDER BY id"
@@ -385,56 +373,21 @@ public final class BudgetLedger: Sendable {
                 }
             }
         } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+            throw LedgerError.ledger(path: path, reason: Self.describe(error))
         }
     }
 
     // MARK: data files
 
-    /// Keyed (HMAC-SHA256 with this ledger's secret) fingerprints of a data file, and the keyed dataset id
-    /// of its content. None is a plain hash of the data: without the secret, which never leaves the ledger
-    /// file, a candidate file cannot be checked against them offline.
-    public struct DataFileFingerprint: Sendable, Equatable {
-        /// Of the file's canonical absolute path (symbolic links resolved).
-        public let path: String
-        /// Of the file's bytes.
-        public let content: String
-        /// The dataset id of a pipeline that declares none: `keyed:` and 32 hex digits (128 bits).
-        public let datasetID: String
-    }
+    public func fingerprint(file: String) throws -> DataFileFingerprint { try secret.fingerprint(file: file) }
 
-    /// Fingerprints `file` (reads it once, in 1 MiB chunks).
-    /// - Throws: `fileUnreadable`.
-    public func fingerprint(file: String) throws -> DataFileFingerprint {
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw DataFrameError.fileUnreadable(file: file, reason: "cannot open")
-        }
-        defer { try? handle.close() }
-        var content = HMAC<SHA256>(key: secret), id = HMAC<SHA256>(key: secret)
-        content.update(data: Data("content\u{0}".utf8))
-        id.update(data: Data("dataset-id\u{0}".utf8))
-        while true {
-            let chunk: Data
-            do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw DataFrameError.fileUnreadable(file: file, reason: error.localizedDescription)
-            }
-            if chunk.isEmpty { break }
-            content.update(data: chunk)
-            id.update(data: chunk)
-        }
-        let canonical = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
-        var path = HMAC<SHA256>(key: secret)
-        path.update(data: Data(("path\u{0}" + canonical).utf8))
-        return DataFileFingerprint(path: Self.hex(path.finalize()), content: Self.hex(content.finalize()),
-                                   datasetID: "keyed:" + Self.hex(id.finalize()).prefix(32))
-    }
 
     /// The data sets a file is already bound to (by its path or by its content).
     public func datasets(boundTo file: DataFileFingerprint) throws -> [String] {
         do {
             return try queue.read { db in try Self.owners(db, file) }
         } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+            throw LedgerError.ledger(path: path, reason: Self.describe(error))
         }
     }
 
@@ -450,13 +403,13 @@ public final class BudgetLedger: Sendable {
     /// `privacy.dataset`, moved elsewhere, or grown by appended rows at the same path — is refused unless the
     /// operator bound it to this data set explicitly (`explicit: true`, `dpflow ledger bind` / `ledger grant
     /// --csv`). A new file for a known data set is simply bound to it as well (it then shares that budget).
-    /// - Throws: `DataFrameError.fileBoundElsewhere` (nothing recorded), `ledger`.
-    public func bind(dataset: String, file: DataFileFingerprint, displayPath: String, explicit: Bool = false) throws {
-        guard !dataset.isEmpty else { throw DataFrameError.invalidBudget("the dataset id is empty") }
+    /// - Throws: `LedgerError.fileBoundElsewhere` (nothing recorded), `ledger`.
+    public func bind(dataset: String, file: DataFileFingerprint, displayPath: String, explicit: Bool) throws {
+        guard !dataset.isEmpty else { throw LedgerError.invalidBudget("the dataset id is empty") }
         try write { db in
             let owners = try Self.owners(db, file)
             if !explicit, !owners.isEmpty, !owners.contains(dataset) {
-                throw DataFrameError.fileBoundElsewhere(file: displayPath, dataset: dataset, boundTo: owners)
+                throw LedgerError.fileBoundElsewhere(file: displayPath, dataset: dataset, boundTo: owners)
             }
             for (kind, fingerprint) in [("path", file.path), ("content", file.content)] {
                 try db.execute(sql: "INSERT OR IGNORE INTO data_files (dataset, kind, fingerprint, first_seen) VALUES (?, ?, ?, ?)",
@@ -465,28 +418,18 @@ public final class BudgetLedger: Sendable {
         }
     }
 
-    /// Whether `dataset` has a grant.
-    public func hasGrant(dataset: String) throws -> Bool {
-        do {
-            return try queue.read { db in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM datasets WHERE id = ?", arguments: [dataset]) ?? 0 > 0
-            }
-        } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
-        }
-    }
-
     /// Granted and charged (committed + reserved) amounts of a data set in exact units, nil without a grant.
-    public func units(dataset: String) throws -> (grantedEpsilon: Int64, grantedDelta: Int64, chargedEpsilon: Int64, chargedDelta: Int64)? {
+    public func units(dataset: String) throws -> LedgerUnits? {
         do {
             return try queue.read { db in
                 guard let grant = try Row.fetchOne(db, sql: "SELECT granted_epsilon_units AS e, granted_delta_units AS d FROM datasets WHERE id = ?",
                                                    arguments: [dataset]) else { return nil }
                 let charged = try Self.charged(db, dataset)
-                return (grant["e"], grant["d"], charged.epsilon, charged.delta)
+                return LedgerUnits(grantedEpsilon: grant["e"], grantedDelta: grant["d"],
+                                   chargedEpsilon: charged.epsilon, chargedDelta: charged.delta)
             }
         } catch {
-            throw DataFrameError.ledger(path: path, reason: Self.describe(error))
+            throw LedgerError.ledger(path: path, reason: Self.describe(error))
         }
     }
 
@@ -495,12 +438,6 @@ public final class BudgetLedger: Sendable {
     /// plain hash of private data lets anyone who knows the other rows confirm one row's value offline
     /// (issue 11) — they use a declared id or the keyed `fingerprint(file:).datasetID`.
     public static func datasetID(forCSVAt path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataFrameError.fileUnreadable(file: path, reason: "cannot open")
-        }
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return "sha256:" + hex(hasher.finalize())
+        try LedgerSecret.plainDatasetID(file: path)
     }
 }
