@@ -55,6 +55,12 @@ public final class PrivateModel {
     /// Sampling rate of the steps taken so far (nil before the first `fit`).
     public private(set) var accountedSamplingRate: Double?
 
+    /// Called after every optimizer update of `fit` (e.g. `ParameterAverage`); post-processing, no privacy cost.
+    public var stepHooks: [any TrainingStepHook] = []
+    /// The learning rate of each step of `fit` (nil: the optimizer's own, constant); the optimizer must be
+    /// `LearningRateAdjustable`. Public function of the step index: no privacy cost.
+    public var learningRateSchedule: (any LearningRateSchedule)?
+
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
     public private(set) var metrics: [Metric] = []
@@ -281,6 +287,13 @@ public final class PrivateModel {
                 "this model already took \(totalSteps) steps at sampling rate \(earlier); a fit at sampling rate "
                 + "\(loader.samplingRate) cannot be accounted together with them")
         }
+        let scheduled = learningRateSchedule.map { ($0, optimizer as? any LearningRateAdjustable) }
+        if let scheduled, scheduled.1 == nil {
+            throw PrivateLearningError.invalidConfiguration("optimizer '\(optimizer.typeName)' has no adjustable learning rate for a schedule")
+        }
+        let baseRate = scheduled?.1?.adjustableLearningRate ?? 0
+        defer { scheduled?.1?.adjustableLearningRate = baseRate }
+        var fitStep = 0
         accountedSamplingRate = loader.samplingRate
         var history = TrainingHistory()
         history.samplingRate = loader.samplingRate
@@ -311,7 +324,13 @@ public final class PrivateModel {
                 let (bx, by) = loader.sampleBatch(using: &generator)
                 let step = try privatizedStep(features: bx, labels: by, expectedBatchSize: loader.expectedBatchSize,
                                               pipeline: pipeline)
+                if let schedule = scheduled?.0, let adjustable = scheduled?.1 {
+                    adjustable.adjustableLearningRate = schedule.learningRate(step: fitStep, base: baseRate,
+                                                                             totalSteps: epochs * loader.stepsPerEpoch)
+                }
                 model.apply(gradients: step.gradients, optimizer: optimizer)
+                fitStep += 1
+                if !stepHooks.isEmpty { let p = model.parameters; for h in stepHooks { h.didUpdate(step: fitStep, parameters: p) } }
                 if noiseMultiplier == 0 {
                     exactTotal += step.perExampleLosses.reduce(0.0) { $0 + Double($1) }
                     seen += step.perExampleLosses.count
