@@ -35,6 +35,8 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
     /// A step count (epochs × steps per epoch, or a composition count) does not fit in an Int
     /// (more than 2⁶³ − 1 steps): the description says what overflowed.
     case stepCountOverflow(String)
+    /// The distribution of the number of trials of a hyperparameter search is invalid (the text says which parameter).
+    case invalidTrialDistribution(String)
 
     public var description: String {
         switch self {
@@ -67,6 +69,8 @@ public enum PrivacyAccountingError: Error, Sendable, Equatable, LocalizedError, 
                 + "multiplier or very long run: use the RDP accountant, or a PLDAccountant with a coarser discretisation"
         case .targetUnreachable(let why):
             return "calibration target unreachable: \(why)"
+        case .invalidTrialDistribution(let why):
+            return "invalid distribution of the number of trials: \(why)"
         case .stepCountOverflow(let what):
             return "the number of steps overflows (\(what)): reduce epochs or the number of steps"
         }

@@ -9,7 +9,7 @@ struct DPFlow: ParsableCommand {
         commandName: "dpflow",
         abstract: "Differentially private training of neural networks, driven by pipeline files.",
         subcommands: [
-            RunCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self,
+            RunCommand.self, ValidateCommand.self, PlanCommand.self, BatchCommand.self, TuneCommand.self,
             PluginsCommand.self, PluginCommand.self, BudgetCommand.self, LedgerCommand.self, SchemaCommand.self, CheckCommand.self,
         ]
     )

@@ -110,6 +110,11 @@ public enum ReportRenderer {
             h += row("steps", String(t.steps))
             h += row("noise multiplier σ", fmt(t.noiseMultiplier))
             h += row("L2 norm clip C", fmt(t.l2NormClip))
+            if let search = t.search {
+                h += row("hyperparameter search", "K ~ \(search.trialDistribution) (realised K not released); one trial ε = "
+                         + "\(PrivacyFormat.string(search.trialEpsilon)), whole search ε = \(PrivacyFormat.string(search.epsilon)) (RDP, Papernot & Steinke 2022)")
+                h += row("best hyperparameters", TrainStage.describe(search.best))
+            }
             if let loss = t.loss {
                 h += row("gradient noise multiplier", fmt(loss.gradientNoiseMultiplier))
                 h += row("training loss", Self.lossTitle(t))

@@ -116,9 +116,11 @@ public struct RunReport: Codable, Sendable {
         public var layers: [String]
         public var epochs: [Epoch]
         public var loss: LossDescription?
+        /// The private hyperparameter search that chose this model (`tune:`), if any.
+        public var search: SearchSummary? = nil
 
         enum CodingKeys: String, CodingKey {
-            case steps, examples, parameters, layers, epochs, loss
+            case steps, examples, parameters, layers, epochs, loss, search
             case epsilonAccountant = "epochs_epsilon_accountant"
             case noiseMultiplier = "noise_multiplier"
             case l2NormClip = "l2_norm_clip"

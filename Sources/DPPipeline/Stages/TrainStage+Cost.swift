@@ -22,6 +22,7 @@ extension TrainStage {
     /// time the cost is the target ε itself (σ is calibrated after the count), so a given `noise_multiplier`
     /// needs `privacy.public_size` (or `neighbouring: replace_one`).
     public func cost(_ context: PlanningContext) throws -> StageCost {
+        if let tune { return try searchCost(context, tune) }
         let accountant = AccountantKind(rawValue: context.privacy.accountant) ?? .rdp
         let delta = context.privacy.trainingDelta
         if context.relation == .replaceOne, accountant == .pld {

@@ -26,6 +26,7 @@ extension TrainStage {
     }
 
     public func run(_ context: inout RunContext) throws {
+        if let tune { return try runSearch(&context, tune) }
         guard let train = context.trainFrame, let planned = context.plannedCost.training else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no training data or plan")
         }
@@ -63,6 +64,9 @@ extension TrainStage {
             let privateModel = try PrivateModel(model: model, l2NormClip: l2NormClip, noiseMultiplier: plan.noiseMultiplier,
                                                 noise: context.noiseSource(offset: 1), registry: plugins)
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
+            let average = recipe.emaDecay.map { ParameterAverage(decay: $0) }   // recipes: no privacy cost
+            if let average { privateModel.stepHooks = [average] }
+            privateModel.learningRateSchedule = recipe.learningRateSchedule
             // The samplers of `PoissonLoader` (add_remove, accounted public size) and `WithoutReplacementLoader`
             // (replace_one), drawing the same batches.
             // With a privacy unit (add_remove only), units are sampled: plan.examples and batch_size count units.
@@ -97,6 +101,7 @@ extension TrainStage {
                 throw PipelineError.stageFailed(stage: Self.kind, position: position,
                                                 reason: "training took \(history.steps) steps, \(plan.steps) were accounted")
             }
+            if let average, average.copy(into: model) { context.log("recipes: \(recipe.summary); the averaged parameters are evaluated and exported") }
             let finalLoss = history.loss.last ?? .nan
             let lossText: String
             if history.lossIsPrivateEstimate {

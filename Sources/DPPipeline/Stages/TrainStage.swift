@@ -18,6 +18,10 @@ public struct TrainStage: PipelineStage {
     public var epochs: Int
     /// `feature_range: unit | symmetric`: numbers scaled by their declared bounds to [0, 1] or [−1, 1].
     public var featureRange: String
+    /// Privacy-free training recipes (`recipe:`, `ema:`, `lr_schedule:`).
+    public var recipe = TrainingRecipeSpec()
+    /// A private hyperparameter search (`tune:`); nil trains once.
+    public var tune: TuneSpec? = nil
     public var trainingPosition: SourcePosition { position }
 
     public var inputs: [PipelineArtifact] { [.selection] }
@@ -36,6 +40,10 @@ public struct TrainStage: PipelineStage {
             .init("batch_size", "integer in [1, 1e9]", required: true, "expected batch size B; q = B/N"),
             .init("epochs", "integer in [1, 1e6]", required: true, "passes over the training part; each is ceil(N/B) Poisson steps"),
             .init("feature_range", "unit | symmetric", "numbers scaled by their declared public bounds to [0, 1] (default) or [−1, 1]"),
+            .init("recipe", "none | dp_defaults", "privacy-free recipes: dp_defaults = EMA of the parameters (0.999) + 5 % warm-up and cosine decay"),
+            .init("ema", "number in [0.5, 0.99999] | off", "EMA decay of the parameters; the average is evaluated and exported"),
+            .init("lr_schedule", "constant | cosine | step", "learning rate per step: constant, 5 % warm-up + cosine to 0.1×, or ×0.1 at 50 % and 75 %"),
+            .init("tune", "mapping", "private hyperparameter search (trials, validation_fraction, score_noise, learning_rate, l2_norm_clip, batch_size, epochs, optimizer); see docs/tuning.md"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -71,6 +79,8 @@ public struct TrainStage: PipelineStage {
             let batch = r.int("batch_size", required: true, in: SpecLimits.batchSize, diagnostics: &diagnostics)
             let epochs = r.int("epochs", required: true, in: SpecLimits.epochs, diagnostics: &diagnostics)
             let featureRange = r.choice("feature_range", ["unit", "symmetric"], diagnostics: &diagnostics) ?? "unit"
+            let recipe = TrainingRecipeSpec.decode(&r, diagnostics: &diagnostics)
+            let tune = r.optional("tune").flatMap { TuneSpec.decode($0, diagnostics: &diagnostics) }
             r.finish(diagnostics: &diagnostics)
             // Range checks on common plugin parameters, so they get a position (factories check the rest).
             for ref in [optimizer].compactMap({ $0 }) {
@@ -99,7 +109,8 @@ public struct TrainStage: PipelineStage {
             _ = errorsBefore
             return TrainStage(position: value.position, model: model, modelPosition: modelValue.position, loss: loss,
                               optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
-                              targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange)
+                              targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange,
+                              recipe: recipe, tune: tune)
         })
 }
 

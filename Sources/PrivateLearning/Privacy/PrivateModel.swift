@@ -56,10 +56,6 @@ public final class PrivateModel {
     public var threadCount = ProcessInfo.processInfo.activeProcessorCount
     /// Where several workers' clipped sums are combined before the root adds noise (default local).
     public var reduction: any GradientReduction = LocalReduction()
-    /// Called after every optimizer update of `fit` (EMA …).
-    public var stepHooks: [any TrainingStepHook] = []
-    /// Learning rate per step of `fit` (nil: the optimizer's own, unchanged).
-    public var learningRateSchedule: (any LearningRateSchedule)?
 
     /// Draw each step's noise ahead of time on a background thread (default true). Noise is
     /// data-independent, so this changes nothing about privacy; it takes the Gaussian sampling
@@ -71,10 +67,14 @@ public final class PrivateModel {
     public private(set) var totalSteps = 0
     /// Sampling rate of the steps taken so far (nil before the first `fit`).
     public private(set) var accountedSamplingRate: Double?
-    /// The optimizer's rate when a schedule first took over (the schedule's `base`).
-    private var scheduleBaseLearningRate: Double?
     /// The accountant stepped once per DP-SGD step (nil before the first `fit`).
     public private(set) var accounting: AccountingStepHook?
+
+    /// Called after every optimizer update of `fit` (e.g. `ParameterAverage`); post-processing, no privacy cost.
+    public var stepHooks: [any TrainingStepHook] = []
+    /// The learning rate of each step of `fit` (nil: the optimizer's own, constant); the optimizer must be
+    /// `LearningRateAdjustable`. Public function of the step index: no privacy cost.
+    public var learningRateSchedule: (any LearningRateSchedule)?
 
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
@@ -255,6 +255,13 @@ public final class PrivateModel {
                 "this model already took \(totalSteps) steps at sampling rate \(earlier); a fit at sampling rate "
                 + "\(loader.samplingRate) cannot be accounted together with them")
         }
+        let scheduled = learningRateSchedule.map { ($0, optimizer as? any LearningRateAdjustable) }
+        if let scheduled, scheduled.1 == nil {
+            throw PrivateLearningError.invalidConfiguration("optimizer '\(optimizer.typeName)' has no adjustable learning rate for a schedule")
+        }
+        let baseRate = scheduled?.1?.adjustableLearningRate ?? 0
+        defer { scheduled?.1?.adjustableLearningRate = baseRate }
+        var fitStep = 0
         accountedSamplingRate = loader.samplingRate
         var history = TrainingHistory()
         history.samplingRate = loader.samplingRate
@@ -283,15 +290,6 @@ public final class PrivateModel {
             accounting = hook
         }
         let privatizer = self.privatizer
-        let adjustable = optimizer as? any LearningRateAdjustable   // a class: set through the reference
-        if learningRateSchedule != nil, adjustable == nil {
-            throw PrivateLearningError.invalidConfiguration(
-                "optimizer \(optimizer.typeName) does not let a learning-rate schedule set its rate (adopt LearningRateAdjustable)")
-        }
-        if scheduleBaseLearningRate == nil { scheduleBaseLearningRate = adjustable?.adjustableLearningRate }
-        let baseLearningRate = scheduleBaseLearningRate ?? 0
-        let plannedSteps = epochs * loader.stepsPerEpoch
-        var stepInFit = 0
         for epoch in 1...epochs {
             var exactTotal = 0.0       // σ = 0 only
             var seen = 0               // σ = 0 only
@@ -300,13 +298,14 @@ public final class PrivateModel {
                 let batch = loader.sampleBatch(using: &generator)
                 let step = try privatizer.privatize(model: model, loss: loss, batch: batch,
                                                     expectedBatchSize: loader.expectedBatchSize)
-                if let learningRateSchedule, let adjustable {
-                    adjustable.adjustableLearningRate = learningRateSchedule.learningRate(step: stepInFit, base: baseLearningRate,
-                                                                                          totalSteps: plannedSteps)
+                if let schedule = scheduled?.0, let adjustable = scheduled?.1 {
+                    adjustable.adjustableLearningRate = schedule.learningRate(step: fitStep, base: baseRate,
+                                                                             totalSteps: epochs * loader.stepsPerEpoch)
                 }
                 model.apply(gradients: step.gradients, optimizer: optimizer)
-                stepInFit += 1
+                fitStep += 1
                 accounting?.didStep()
+                if !stepHooks.isEmpty { let p = model.parameters; for h in stepHooks { h.didUpdate(step: fitStep, parameters: p) } }
                 if noiseMultiplier == 0 {
                     exactTotal += step.perExampleLosses.reduce(0.0) { $0 + Double($1) }
                     seen += step.perExampleLosses.count
@@ -316,10 +315,6 @@ public final class PrivateModel {
                 // For σ > 0 the raw per-example losses are dropped here: they are not DP-protected.
                 history.steps += 1
                 totalSteps += 1
-                if !stepHooks.isEmpty {
-                    let parameters = model.parameters
-                    for hook in stepHooks { hook.didUpdate(step: totalSteps, parameters: parameters) }
-                }
             }
             let epochLoss: Double
             var epochLossStd: Double? = nil
