@@ -60,6 +60,9 @@ extension TrainStage {
         }
         // What the loss declares it is trained on decides the checks, never its name.
         let name = loss.name
+        if let tune, labelEncoding(context.plugins) != .classIndex {
+            diagnostics.error(tune.position, "tune scores trials by validation accuracy: the loss must declare binary or integer-class targets (e.g. binary_crossentropy, sparse_categorical_crossentropy)")
+        }
         switch targetEncoding(context.plugins) {
         case .binary:
             if outputWidth != 1 {

@@ -104,10 +104,6 @@ extension TrainStage {
             throw PipelineError.invalidPipeline([PipelineDiagnostic(tune.position,
                 "tune is accounted with Rényi DP (Papernot & Steinke 2022): use privacy.accountant: rdp")])
         }
-        guard labelEncoding == .classIndex else {
-            throw PipelineError.invalidPipeline([PipelineDiagnostic(tune.position,
-                "tune scores trials by validation accuracy: it needs binary_crossentropy or sparse_categorical_crossentropy")])
-        }
         guard let n = context.trainingRecords else {
             throw PipelineError.invalidPipeline([PipelineDiagnostic(tune.position,
                 "tune needs a public number of records: declare privacy.public_size")])
@@ -141,7 +137,7 @@ extension TrainStage {
         }
         let plugins = context.pipeline.environment.plugins
         let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
-                                       categories: .oneHot, label: labelEncoding)
+                                       categories: .oneHot, label: labelEncoding(plugins))
         context.encoding = encoding
         let fit: PrivateDataFrame, validation: PrivateDataFrame
         let examples: FrameTrainingSet

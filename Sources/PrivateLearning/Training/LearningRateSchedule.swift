@@ -9,6 +9,10 @@ public protocol LearningRateSchedule: Sendable {
     var summary: String { get }
 }
 
+extension LearningRateSchedule {
+    public var summary: String { "custom schedule (\(Self.self))" }
+}
+
 /// Linear warm-up from `base/warmupSteps` to `base` over the first steps, then cosine decay to
 /// `base · finalFactor` at the last step (Goyal et al. 2017 warm-up; Loshchilov & Hutter 2017 cosine,
 /// as in De et al. 2022 for DP-SGD).
