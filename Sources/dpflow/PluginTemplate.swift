@@ -74,9 +74,10 @@ struct PluginTemplate {
 
         /// The plugins of this package, each declared once (name, parameters, target encoding).
         public enum \(module)Plugins {
-            /// Registers `\(snake)_feature_scale` (layer) and `\(snake)_brier` (loss).
+            /// Registers `\(snake)_feature_scale` (layer, with its fast norm sampler) and `\(snake)_brier` (loss).
             public static func register(into registry: inout PluginRegistry) throws {
                 try registry.register(FeatureScale.declaration, layer: { _ in FeatureScale() })
+                try registry.registerNormSampler(for: FeatureScale.self, FeatureScale.squaredNorms)
                 try registry.register(BrierLoss.declaration, loss: { p in BrierLoss(fromLogits: try p.bool("from_logits")) })
             }
         }
@@ -102,14 +103,14 @@ struct PluginTemplate {
 
         /// `y = x ⊙ γ + β` with one learned scale γ_j and shift β_j per feature (initialised to 1 and 0).
         ///
-        /// Adopts `PerExampleGradientNorms`: example i's gradient is `(dy_i ⊙ x_i, dy_i)`, so its squared norm is
-        /// `Σ_j (dy_ij·x_ij)² + Σ_j dy_ij²`, computed in O(B·F) without materialising per-example gradients.
-        public final class FeatureScale: Layer, PerExampleGradientNorms {
+        /// Stateless, as every dpflow layer: `forward` returns what `backward` and `parameterGradients` need as its
+        /// `saved` value (here the input), and the layer keeps no batch state, so threads can share it.
+        /// Its fast norm path is `squaredNorms`, registered for this type in `\(module)Plugins.register(into:)`.
+        public final class FeatureScale: Layer {
             public let typeName = "\(snake)_feature_scale"
             public var parameters: [Tensor] = []
-            var features = 0
-            var input = Tensor(zeros: [0, 0])
-            var delta = Tensor(zeros: [0, 0])
+            /// Features per example, fixed by `build`.
+            public private(set) var features = 0
 
             public init() {}
 
@@ -125,37 +126,37 @@ struct PluginTemplate {
                 return inputShape
             }
 
-            public func forward(_ x: Tensor, training: Bool) -> Tensor {
+            public func forward(_ x: Tensor, training: Bool) -> (output: Tensor, saved: any Sendable) {
                 let b = x.rows
+                let input = x.reshaped([b, features])
                 var y = [Float](repeating: 0, count: b * features)
                 for r in 0..<b {
                     for j in 0..<features {
-                        y[r * features + j] = x.storage[r * features + j] * parameters[0].storage[j] + parameters[1].storage[j]
+                        y[r * features + j] = input.storage[r * features + j] * parameters[0].storage[j] + parameters[1].storage[j]
                     }
                 }
-                if training { input = x.reshaped([b, features]) }
-                return Tensor(shape: [b, features], values: y)
+                return (Tensor(shape: [b, features], values: y), input)   // saved: the input, never cached in the layer
             }
 
-            public func backward(_ outputGradient: Tensor) -> Tensor {
+            public func backward(_ outputGradient: Tensor, saved: any Sendable) -> Tensor {
                 let b = outputGradient.rows
-                delta = outputGradient.reshaped([b, features])
                 var dx = [Float](repeating: 0, count: b * features)
                 for r in 0..<b {
-                    for j in 0..<features { dx[r * features + j] = delta.storage[r * features + j] * parameters[0].storage[j] }
+                    for j in 0..<features { dx[r * features + j] = outputGradient.storage[r * features + j] * parameters[0].storage[j] }
                 }
                 return Tensor(shape: [b, features], values: dx)
             }
 
             /// `Σ_i w_i·(dy_i ⊙ x_i)` and `Σ_i w_i·dy_i`.
-            public func parameterGradients(exampleWeights: [Float]?) -> [Tensor] {
+            public func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
+                let input = savedValue(saved, as: Tensor.self, layer: typeName)
                 var gScale = [Float](repeating: 0, count: features)
                 var gShift = [Float](repeating: 0, count: features)
-                for r in 0..<delta.rows {
+                for r in 0..<outputGradient.rows {
                     let w = exampleWeights?[r] ?? 1
                     if w == 0 { continue }   // dropped examples do not enter the sum at all
                     for j in 0..<features {
-                        let d = delta.storage[r * features + j]
+                        let d = outputGradient.storage[r * features + j]
                         gScale[j] += w * d * input.storage[r * features + j]
                         gShift[j] += w * d
                     }
@@ -163,13 +164,23 @@ struct PluginTemplate {
                 return [Tensor(shape: [features], values: gScale), Tensor(shape: [features], values: gShift)]
             }
 
-            public func perExampleSquaredGradientNorms() -> [Float] {
-                (0..<delta.rows).map { r in
-                    var s: Float = 0
-                    for j in 0..<features {
-                        let d = delta.storage[r * features + j], x = input.storage[r * features + j]
-                        s += d * d * x * x + d * d
+            /// The fast norm path: privacy unit u's gradient is `(Σ_{i∈u} dy_i ⊙ x_i, Σ_{i∈u} dy_i)`, so its squared
+            /// norm is `Σ_j (Σ_{i∈u} dy_ij·x_ij)² + Σ_j (Σ_{i∈u} dy_ij)²`, computed in O(B·F) without materialising
+            /// per-example gradients. One value per unit (a unit is one example unless the pipeline groups rows).
+            public static func squaredNorms(_ layer: FeatureScale, _ input: NormSamplerInput) -> [Float] {
+                let x = savedValue(input.saved, as: Tensor.self, layer: layer.typeName)
+                let g = input.outputGradient, f = layer.features
+                return (0..<input.units.count).map { u in
+                    var scale = [Float](repeating: 0, count: f), shift = [Float](repeating: 0, count: f)
+                    for r in input.units.rows(of: u) {
+                        for j in 0..<f {
+                            let d = g.storage[r * f + j]
+                            scale[j] += d * x.storage[r * f + j]
+                            shift[j] += d
+                        }
                     }
+                    var s: Float = 0
+                    for j in 0..<f { s += scale[j] * scale[j] + shift[j] * shift[j] }
                     return s
                 }
             }
@@ -245,13 +256,19 @@ struct PluginTemplate {
         @testable import \(module)
 
         @Test func featureScalePassesTheConformanceChecker() throws {
-            // Forward rows, per-example gradients, the fast norm path, weighted sums, finite differences.
-            let report = try LayerConformance.check({ FeatureScale() }, inputShape: [5], batchSize: 7)
+            // Forward rows, per-example gradients, weighted sums, finite differences, statelessness; with the
+            // registry, also the registered norm sampler against the generic norms (per example and grouped units).
+            var registry = PluginRegistry()
+            try \(module)Plugins.register(into: &registry)
+            let report = try LayerConformance.check({ FeatureScale() }, inputShape: [5], batchSize: 7, registry: registry)
             #expect(report.passed, "\\(report)")
+            #expect(report.maxRelativeErrors.keys.contains { $0.contains("norm sampler") }, "\\(report)")
         }
 
         @Test func featureScaleNormsAreTheFastPath() throws {
-            #expect(FeatureScale() is any PerExampleGradientNorms)
+            var registry = PluginRegistry()
+            try \(module)Plugins.register(into: &registry)
+            #expect(registry.normSampler(for: FeatureScale()) != nil)
         }
 
         @Test func brierMatchesHandComputedValues() {
@@ -329,7 +346,7 @@ struct PluginTemplate {
         """
         # \(name): a dpflow plugin package
 
-        - `Sources/\(module)/FeatureScale.swift`: a layer with a fast per-example norm path (`PerExampleGradientNorms`).
+        - `Sources/\(module)/FeatureScale.swift`: a stateless layer and its fast norm sampler (`registerNormSampler`).
         - `Sources/\(module)/BrierLoss.swift`: a loss that declares binary targets.
         - `Sources/\(module)/\(module)Plugins.swift`: one declaration per plugin and the registration.
         - `Sources/\(module)Library/EntryPoint.swift`: the `dpflow_plugin_entry` C entry point of the loadable library.

@@ -25,9 +25,6 @@ struct KerasLayerCatalog: Sendable {
                     return plan.outputShape
                 }))
         }
-        // Classes whose dpflow layer does not declare its Keras spelling yet (ported when the layer is).
-        let declared = Set(rules.map(\.registryName))
-        rules += Self.undeclared.filter { !declared.contains($0.registryName) }
         self.rules = rules
     }
 
@@ -38,23 +35,10 @@ struct KerasLayerCatalog: Sendable {
         return KerasLayerCatalog(registry: registry)
     }()
 
-    /// Rules for Keras classes whose dpflow layer has no `KerasDeclaration` yet.
-    static let undeclared: [KerasLayerRule] = [
-        KerasLayerRule(
-            className: "Conv2D", registryName: "conv2d",
-            options: ["filters", "kernel_size", "strides", "padding", "dilation_rate", "activation", "use_bias",
-                      "kernel_initializer", "bias_initializer"],
-            fixed: ["data_format": ([.null, .string("channels_last")], "only channels_last is supported"),
-                    "groups": ([.int(1)], "grouped convolutions are not implemented")],
-            required: ["filters"],
-            outputShape: { _, _ in nil }),
-    ]
-
     /// Classes that cannot be trained with DP-SGD, with the reason and the fix.
     static let refused: [String: String] = [
         "BatchNormalization": "BatchNormalization mixes examples within a batch, which breaks per-example clipping; use LayerNormalization",
         "SyncBatchNormalization": "SyncBatchNormalization mixes examples within a batch, which breaks per-example clipping; use LayerNormalization",
-        "GroupNormalization": "GroupNormalization is not implemented; use LayerNormalization",
     ]
 
     /// Options present on many layers that carry no computation dpflow must reproduce.

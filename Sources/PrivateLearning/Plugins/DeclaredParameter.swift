@@ -39,6 +39,19 @@ public struct DeclaredParameter: Sendable {
         DeclaredParameter(name, .choice(choices, aliases: aliases), default: value.map(PluginParameter.string), doc)
     }
 
+    /// An integer > 0 or a list of `rank` of them (Keras' `kernel_size: 3` or `[3, 3]`); read it with
+    /// `DeclaredParameters.sizes`. A default given as one integer stands for `rank` copies of it.
+    public static func sizes(_ name: String, rank: Int, default value: Int? = nil, defaultNote: String? = nil,
+                             _ doc: String) -> DeclaredParameter {
+        DeclaredParameter(name, .sizes(rank: rank), default: value.map(PluginParameter.int), defaultNote: defaultNote, doc)
+    }
+
+    /// A per-example shape: a list of 1 to `maxRank` integers, each > 0 or -1 (Keras' `target_shape`); read it
+    /// with `DeclaredParameters.ints`.
+    public static func shape(_ name: String, maxRank: Int, _ doc: String) -> DeclaredParameter {
+        DeclaredParameter(name, .shape(maxRank: maxRank), doc)
+    }
+
     /// A key accepted only at one of `allowed` (a Keras option dpflow does not implement); hidden from listings.
     public static func fixed(_ name: String, _ allowed: [PluginParameter], expected: String) -> DeclaredParameter {
         var p = DeclaredParameter(name, .fixed(allowed, expected: expected), default: allowed.first, "")
@@ -119,6 +132,10 @@ public enum DeclaredParameterType: Sendable, Equatable {
     case choice([String], aliases: [String])
     /// Only one of the listed values (a Keras option that is not implemented).
     case fixed([PluginParameter], expected: String)
+    /// An integer > 0 or a list of `rank` of them (window sizes, strides, dilations).
+    case sizes(rank: Int)
+    /// A list of 1 to `maxRank` integers, each > 0 or -1 (a per-example shape).
+    case shape(maxRank: Int)
 
     /// "int > 0", "number in [0, 1)", "relu|sigmoid|…".
     public var text: String {
@@ -130,6 +147,8 @@ public enum DeclaredParameterType: Sendable, Equatable {
         case .string: "string"
         case .choice(let choices, _): choices.joined(separator: "|")
         case .fixed(_, let expected): expected
+        case .sizes(let rank): rank == 1 ? "int > 0" : "int > 0 | [" + Array(repeating: "int", count: rank).joined(separator: ", ") + "]"
+        case .shape: "[int]"
         }
     }
 
@@ -143,6 +162,8 @@ public enum DeclaredParameterType: Sendable, Equatable {
         case .string: "a string"
         case .choice(let choices, _): "one of " + choices.joined(separator: ", ")
         case .fixed(_, let expected): expected
+        case .sizes(let rank): rank == 1 ? "an integer > 0 or a list of 1" : "an integer > 0 or a list of \(rank) integers > 0"
+        case .shape(let maxRank): "a list of 1 to \(maxRank) integers, each > 0 or -1"
         }
     }
 }

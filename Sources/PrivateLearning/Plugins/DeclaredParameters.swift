@@ -66,6 +66,30 @@ public struct DeclaredParameters: Sendable {
         case .fixed(let allowed, _):
             guard allowed.contains(value) else { throw invalid }
             return value
+        case .sizes(let rank):
+            func size(_ v: PluginParameter) -> Int? {
+                switch v {
+                case .int(let i): i
+                case .double(let d) where d.rounded() == d && abs(d) < 1e9: Int(d)
+                default: nil
+                }
+            }
+            let sizes: [Int]
+            if case .list(let items) = value {
+                sizes = items.compactMap(size)
+                guard items.count == rank, sizes.count == rank else { throw invalid }
+            } else {
+                guard let s = size(value) else { throw invalid }
+                sizes = [Int](repeating: s, count: rank)
+            }
+            guard sizes.allSatisfy({ $0 > 0 && $0 < 1 << 24 }) else { throw invalid }
+            return .list(sizes.map(PluginParameter.int))
+        case .shape(let maxRank):
+            guard case .list(let items) = value, (1...max(1, maxRank)).contains(items.count) else { throw invalid }
+            return .list(try items.map { item -> PluginParameter in
+                guard case .int(let v) = item, v == -1 || (v > 0 && v < 1 << 30) else { throw invalid }
+                return .int(v)
+            })
         }
     }
 
@@ -95,6 +119,24 @@ public struct DeclaredParameters: Sendable {
     public func bool(_ name: String) throws -> Bool {
         guard case .bool(let v)? = values[name] else { throw wrongType(name, "true or false") }
         return v
+    }
+
+    /// A list of integers (a `.shape` or `.sizes` parameter as given).
+    public func ints(_ name: String) throws -> [Int] {
+        guard case .list(let items)? = values[name] else { throw wrongType(name, "a list of integers") }
+        return try items.map {
+            guard case .int(let v) = $0 else { throw wrongType(name, "a list of integers") }
+            return v
+        }
+    }
+
+    /// A `.sizes` parameter as its `rank` integers (a one-integer default repeated).
+    public func sizes(_ name: String) throws -> [Int] {
+        if case .int(let v)? = values[name],
+           case .sizes(let rank)? = declaration.parameters.first(where: { $0.name == name })?.type {
+            return [Int](repeating: v, count: rank)
+        }
+        return try ints(name)
     }
 
     public func string(_ name: String) throws -> String {
