@@ -72,8 +72,15 @@ import Testing
         for name in names {
             let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
             if (try? IDXArray(data: bytes, file: name)) != nil { parsed += 1 }
+            // What the fuzz target does: the whole image load, which must throw or succeed, never trap
+            // (regression-zero-dimension-then-huge: a 0 dimension once let the image size overflow downstream).
+            _ = try? PrivateDataFrame.load(idxImages: folder.appendingPathComponent(name).path, labels: nil,
+                                           image: ImageSpec(columns: "pixel_*", shape: [2, 2, 1], min: 0, max: 255))
         }
         #expect(parsed >= 3)   // the valid seeds
+        // The crasher is refused with a typed error at the zero dimension.
+        let crasher = [UInt8](try Data(contentsOf: folder.appendingPathComponent("regression-zero-dimension-then-huge")))
+        #expect(throws: DataFrameError.self) { try IDXArray(data: crasher, file: "c.idx") }
     }
 
     @Test func imagesAndLabelsBecomeAnImageFrame() throws {

@@ -79,12 +79,17 @@ struct IDXArray: Sendable, Equatable {
         return (b[2], rank)
     }
 
-    /// Big-endian 32-bit dimensions, each positive, their product within the limit.
+    /// Big-endian 32-bit dimensions, each ≥ 1 (checked), their product within the limit.
     static func dimensions(_ b: [UInt8], rank: Int, file: String, limits: IDXLimits) throws -> [Int] {
         var dims: [Int] = []
         var product = 1
         for k in 0..<rank {
             let v = Int(b[4 * k]) << 24 | Int(b[4 * k + 1]) << 16 | Int(b[4 * k + 2]) << 8 | Int(b[4 * k + 3])
+            // A zero dimension would make the product 0 and leave the later ones unbounded (their product is
+            // then computed downstream, e.g. the size of one image): every dimension must be at least 1.
+            guard v >= 1 else {
+                throw DataFrameError.malformedIDX(file: file, reason: "dimension \(k + 1) is 0; every dimension must be at least 1")
+            }
             let (p, overflow) = product.multipliedReportingOverflow(by: v)
             guard !overflow, p <= limits.maximumElements else {
                 throw DataFrameError.malformedIDX(file: file, reason: "the declared array is larger than the limit of \(limits.maximumElements) elements")
