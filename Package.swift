@@ -51,7 +51,8 @@ let package = Package(
         // Layer 2: learning (tensors, plugin protocols, Sequential, DP-SGD) and its plugin packs.
         .target(name: "PrivateLearning", dependencies: [
             "CBLAS", "CSystemRandom", "PrivacyAccounting",
-            .product(name: "Crypto", package: "swift-crypto"),   // AES-256 keystream for DP noise (BoringSSL, AES-NI)
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),   // AES-256-CTR keystream for DP noise (BoringSSL, AES-NI)
         ]),
         .target(name: "StandardPlugins", dependencies: ["PrivateLearning"], path: "Plugins/StandardPlugins"),
         .target(name: "ExamplePlugin", dependencies: ["PrivateLearning"], path: "Plugins/ExamplePlugin"),
@@ -83,11 +84,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of loaded plugin libraries
         ]),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel",
+            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel", "PrivateLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: exportsSymbolsToPluginLibraries),
         .executableTarget(name: "dpflow-bench", dependencies: [
-            "PrivateLearning", "StandardPlugins", "PrivacyAccounting", "PrivateDataFrame",
+            "PrivateLearning", "StandardPlugins", "PrivacyAccounting",
         ]),
 
         .executableTarget(name: "accounting-bench", dependencies: ["PrivacyAccounting"]),

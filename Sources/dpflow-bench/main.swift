@@ -3,8 +3,8 @@
 //   swift run -c release dpflow-bench            # table
 //   swift run -c release dpflow-bench --json     # JSON array
 //   --no-prefetch: draw DP noise on the training thread (no noise-prefetch thread)
-//   Each model runs twice: with one core (one BLAS thread, one slice) and with every core (plain:
-//   OpenBLAS threads = cores; private: the batch split into one slice per core, one BLAS thread each).
+//   Each model runs twice: with one core (one BLAS thread, one slice) and with every core (plain and private
+//   alike: the batch split into one slice per core, one BLAS thread each).
 //   swift run -c release dpflow-bench --cnn [N] # the TF Privacy tutorial CNN, plain vs private (TutorialCNN.swift)
 //
 // Speed: one epoch (ceil(60000/256) = 235 steps), best of 3 alternating rounds, on 60,000 synthetic rows × 32 features,
@@ -18,6 +18,9 @@ import PrivateLearning
 import StandardPlugins
 import PrivacyAccounting
 
+// OpenBLAS's generic kernels on a CPU it does not recognise are ~25× slower: re-exec once with the right ones
+// (`--blas-info` prints the chosen kernels and a GEMM rate).
+BLASKernelSelection.reexecWithFasterKernelsIfNeeded()
 let arguments = CommandLine.arguments
 // One BLAS thread unless a measurement asks for every core (see `cores` in the output).
 LinearAlgebra.setThreadCount(1)
@@ -103,6 +106,28 @@ if let i = arguments.firstIndex(of: "--memory-child") {
         }
     }
     print(baseline, maxRSSBytes())
+    exit(0)
+}
+
+/// `--blas-info`: the OpenBLAS kernels in use and `sgemm` GFLOP/s (one thread) for a square product and the
+/// tutorial CNN's forward products.
+if arguments.contains("--blas-info") {
+    print("OpenBLAS core: \(BLASKernelSelection.coreName) (OPENBLAS_CORETYPE=\(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "unset"))")
+    let clock = ContinuousClock()
+    for (m, n, k) in [(512, 512, 512), (256 * 196, 16, 64), (256 * 25, 32, 256), (64, 16, 256 * 196)] {
+        let a = [Float](repeating: 0.5, count: m * k), b = [Float](repeating: 0.25, count: k * n)
+        var c = [Float](repeating: 0, count: m * n)
+        var best = Double.infinity
+        for _ in 0..<5 {
+            let t = clock.now
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                LinearAlgebra.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k,
+                                   b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+            } } }
+            best = min(best, seconds(clock.now - t))
+        }
+        print(String(format: "sgemm %ld×%ld×%ld: %.1f GFLOP/s", m, n, k, 2 * Double(m) * Double(n) * Double(k) / best / 1e9))
+    }
     exit(0)
 }
 
@@ -242,6 +267,11 @@ struct Result: Codable {
     var private_noise_prefetch_thread: Bool
 }
 
+if let i = arguments.firstIndex(of: "--cnn-memory-child") {
+    try tutorialCNNMemoryChild(mode: arguments[i + 1], registry: registry)
+    exit(0)
+}
+
 if let i = arguments.firstIndex(of: "--cnn") {
     let n = arguments.indices.contains(i + 1) ? Int(arguments[i + 1]) ?? 20_480 : 20_480
     try runTutorialCNN(rows: n, registry: registry)
@@ -257,6 +287,7 @@ for hidden in [128, 512] {
     LinearAlgebra.setThreadCount(cores)
     // Non-private: Sequential.fit, one epoch of shuffled batches.
     let plain = try makeModel(hidden: hidden)
+    plain.trainingThreadCount = cores
     plain.compile(optimizer: SGD(learningRate: 0.05), loss: BinaryCrossentropy())
     _ = try plain.fit(x.slicingRows(0..<(batch * 4)), y.slicingRows(0..<(batch * 4)), epochs: 1, batchSize: batch, seed: 1) // warm-up
     let privateNet = try makeModel(hidden: hidden)

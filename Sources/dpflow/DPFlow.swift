@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PrivateLearning
 
 /// The `dpflow` command: differentially private training driven by pipeline files.
 /// Each subcommand lives in its own file and is owned by the module it fronts.
@@ -16,6 +17,8 @@ struct DPFlow: ParsableCommand {
 
     /// Parses and runs; command-line errors exit 2 (as documented), not ArgumentParser's 64.
     static func main() {
+        // OpenBLAS's generic kernels on a CPU it does not recognise are ~25× slower: re-exec once with the right ones.
+        BLASKernelSelection.reexecWithFasterKernelsIfNeeded()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = CommandLineArguments.negativeNumberProblem(arguments) {
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))

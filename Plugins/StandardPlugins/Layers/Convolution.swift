@@ -38,6 +38,16 @@ public final class Convolution: Layer {
         public var preActivation: Tensor
         public var output: Tensor
         public var batch: Int
+        /// Per-example gradients the norm sampler computed on the direct path (filled at most once, by
+        /// the norm sampler, on the thread that owns this tape), reused by `parameterGradients`.
+        let perExample = PerExampleGradients()
+    }
+
+    /// Per-example kernel (`B × D·F`) and bias (`B × F`) gradients, and the output gradient they came from.
+    final class PerExampleGradients: @unchecked Sendable {
+        var outputGradient: [Float]?
+        var kernel: [Float] = []
+        var bias: [Float]?
     }
 
     public init(spatialRank: Int, filters: Int, kernelSize: [Int], strides: [Int]? = nil, padding: ConvolutionPadding = .valid,
@@ -131,6 +141,19 @@ public final class Convolution: Layer {
     public func parameterGradients(outputGradient: Tensor, saved: any Sendable, exampleWeights: [Float]?) -> [Tensor] {
         let s = savedValue(saved, as: Saved.self, layer: typeName)
         let g = geometry!
+        // The norm sampler's per-example gradients for this very output gradient: Σ_i w_i g_i is one GEMV.
+        // (Array `==` is an identity check when the tape's own array is passed; examples of weight 0 take
+        // the path below, which leaves them out rather than multiplying a possibly non-finite value by 0.)
+        if let cached = s.perExample.outputGradient, !(exampleWeights?.contains(0) ?? false), cached == outputGradient.storage {
+            let b = s.batch
+            var out = [Tensor(shape: parameters[0].shape,
+                              values: ConvolutionKernels.weightedSum(s.perExample.kernel, batch: b, width: g.patchSize * filters,
+                                                                     weights: exampleWeights))]
+            if let bias = s.perExample.bias {
+                out.append(Tensor(shape: [filters], values: ConvolutionKernels.weightedSum(bias, batch: b, width: filters, weights: exampleWeights)))
+            }
+            return out
+        }
         var d = delta(outputGradient, saved: s).storage
         var columns = s.columns
         var weights = exampleWeights
@@ -154,6 +177,32 @@ public final class Convolution: Layer {
     public static func squaredNorms(_ layer: Convolution, _ input: NormSamplerInput) -> [Float] {
         let s = savedValue(input.saved, as: Saved.self, layer: layer.typeName)
         let d = layer.delta(input.outputGradient, saved: s)
+        let g = layer.geometry!
+        let direct = layer.normMethod == .direct
+            || (layer.normMethod == .automatic
+                && !ConvolutionKernels.prefersGhostNorm(rows: g.outputPositions, patchSize: g.patchSize, filters: layer.filters))
+        // Per example and direct: keep every example's gradient when they are small next to the im2col matrix
+        // (at most a quarter of it), so that the clipped sum reuses them.
+        if input.units.isPerExample && direct && s.perExample.outputGradient == nil
+            && g.patchSize * layer.filters * 4 <= g.outputPositions * g.patchSize {
+            let grads = ConvolutionKernels.perExampleGradients(columns: s.columns, outputGradient: d.storage, batch: s.batch,
+                                                               geometry: g, filters: layer.filters, includeBias: layer.useBias)
+            let width = g.patchSize * layer.filters
+            var norms = [Float](repeating: 0, count: s.batch)
+            grads.kernel.withUnsafeBufferPointer { k in
+                for i in 0..<s.batch {
+                    var total = Double(VectorMath.sumOfSquares(k.baseAddress! + i * width, count: width))
+                    if let bias = grads.bias {
+                        bias.withUnsafeBufferPointer { total += Double(VectorMath.sumOfSquares($0.baseAddress! + i * layer.filters, count: layer.filters)) }
+                    }
+                    norms[i] = Float(total)
+                }
+            }
+            s.perExample.kernel = grads.kernel
+            s.perExample.bias = grads.bias
+            s.perExample.outputGradient = input.outputGradient.storage
+            return norms
+        }
         return ConvolutionKernels.squaredGradientNorms(columns: s.columns, outputGradient: d.storage, batch: s.batch,
                                                        geometry: layer.geometry!, filters: layer.filters, includeBias: layer.useBias,
                                                        units: input.units.unitOfRow, unitCount: input.units.count,

@@ -178,6 +178,49 @@ public enum ConvolutionKernels {
         return norms.map { Float($0) }
     }
 
+    /// Every example's own gradient: kernel `G_i = A_iᵀ Δ_i` (`B × D·F`, one GEMM per example) and,
+    /// when `includeBias`, bias `Σ_t δ_it` (`B × F`). For the direct norm path when a layer's
+    /// `B · D · F` is small next to its im2col matrix: the clipped sum then costs one GEMV over these
+    /// (`weightedSum`) instead of a second `D × F × B·P` GEMM.
+    public static func perExampleGradients(columns: [Float], outputGradient: [Float], batch: Int, geometry: ConvolutionGeometry,
+                                           filters: Int, includeBias: Bool) -> (kernel: [Float], bias: [Float]?) {
+        let p = geometry.outputPositions, d = geometry.patchSize
+        precondition(columns.count == batch * p * d && outputGradient.count == batch * p * filters, "convolution: sizes")
+        var kernel = [Float](repeating: 0, count: batch * d * filters)
+        var bias: [Float]? = includeBias ? [Float](repeating: 0, count: batch * filters) : nil
+        guard p > 0, d > 0, filters > 0 else { return (kernel, bias) }
+        columns.withUnsafeBufferPointer { a in outputGradient.withUnsafeBufferPointer { g in kernel.withUnsafeMutableBufferPointer { c in
+            for b in 0..<batch {
+                LinearAlgebra.gemm(transposeA: true, transposeB: false, m: d, n: filters, k: p,
+                                   alpha: 1, a: a.baseAddress! + b * p * d, lda: d, b: g.baseAddress! + b * p * filters, ldb: filters,
+                                   beta: 0, c: c.baseAddress! + b * d * filters, ldc: filters)
+            }
+        } } }
+        if includeBias {
+            let ones = [Float](repeating: 1, count: p)
+            outputGradient.withUnsafeBufferPointer { g in ones.withUnsafeBufferPointer { x in bias!.withUnsafeMutableBufferPointer { y in
+                for b in 0..<batch {
+                    LinearAlgebra.gemv(transpose: true, rows: p, columns: filters, alpha: 1, a: g.baseAddress! + b * p * filters,
+                                       x: x.baseAddress!, beta: 0, y: y.baseAddress! + b * filters)
+                }
+            } } }
+        }
+        return (kernel, bias)
+    }
+
+    /// `Σ_i w_i · rows[i]` of a row-major `B × width` matrix (one GEMV); nil weights mean ones.
+    public static func weightedSum(_ rows: [Float], batch: Int, width: Int, weights: [Float]?) -> [Float] {
+        precondition(rows.count == batch * width, "convolution: sizes")
+        var out = [Float](repeating: 0, count: width)
+        let w = weights ?? [Float](repeating: 1, count: batch)
+        precondition(w.count == batch, "one weight per example")
+        rows.withUnsafeBufferPointer { a in w.withUnsafeBufferPointer { x in out.withUnsafeMutableBufferPointer { y in
+            LinearAlgebra.gemv(transpose: true, rows: batch, columns: width, alpha: 1, a: a.baseAddress!, x: x.baseAddress!,
+                               beta: 0, y: y.baseAddress!)
+        } } }
+        return out
+    }
+
     /// `Σ_{t,s} (A Aᵀ)_{ts} (Δ Δᵀ)_{ts}` for row-major `A` (`t × d`) and `Δ` (`t × f`).
     @usableFromInline
     static func ghostSquaredNorm(_ a: UnsafePointer<Float>, _ g: UnsafePointer<Float>, t: Int, d: Int, f: Int,

@@ -23,17 +23,12 @@ extension Sequential {
             while start < order.count {
                 let idx = Array(order[start..<min(start + batchSize, order.count)])
                 let bx = x.gatheringRows(idx), by = y.gatheringRows(idx)
-                let recorded = forwardRecording(bx)
-                let out = recorded.output
-                var tape = recorded.tape
-                let losses = loss.perExampleLoss(predictions: out, targets: by)
-                total += losses.reduce(0.0) { $0 + Double($1) }
+                let step = meanGradientStep(features: bx, labels: by, loss: loss)
+                total += step.losses.reduce(0.0) { $0 + Double($1) }
                 for (m, metric) in metrics.enumerated() {
-                    metricSums[m] += metric.value(predictions: out, targets: by) * Double(idx.count)
+                    metricSums[m] += metric.value(predictions: step.output, targets: by) * Double(idx.count)
                 }
-                backward(loss.perExampleGradient(predictions: out, targets: by), tape: &tape)
-                let w = [Float](repeating: 1 / Float(idx.count), count: idx.count)
-                apply(gradients: parameterGradients(tape: tape, exampleWeights: w), optimizer: optimizer)
+                apply(gradients: step.gradients, optimizer: optimizer)
                 history.steps += 1
                 start += batchSize
             }
@@ -45,6 +40,37 @@ extension Sequential {
                                        loss: history.loss.last!, epsilon: nil))
         }
         return history
+    }
+
+    /// Forward, backward and the mean-loss gradient of one batch, split into `trainingThreadCount`
+    /// slices of rows run concurrently (one BLAS thread each, as `GradientPrivatizer` does), then
+    /// summed: equal to the one-slice result up to float summation order.
+    func meanGradientStep(features bx: Tensor, labels by: Tensor, loss: any Loss)
+        -> (output: Tensor, losses: [Float], gradients: [Tensor]) {
+        let n = bx.rows
+        let slices = max(1, min(trainingThreadCount, n / 16))
+        func run(_ sx: Tensor, _ sy: Tensor) -> (output: Tensor, losses: [Float], gradients: [Tensor]) {
+            let recorded = forwardRecording(sx)
+            var tape = recorded.tape
+            let losses = loss.perExampleLoss(predictions: recorded.output, targets: sy)
+            backward(loss.perExampleGradient(predictions: recorded.output, targets: sy), tape: &tape, inputGradient: false)
+            let w = [Float](repeating: 1 / Float(n), count: sx.rows)
+            return (recorded.output, losses, parameterGradients(tape: tape, exampleWeights: w))
+        }
+        if slices == 1 { return run(bx, by) }
+        let blasThreads = LinearAlgebra.threadCount
+        if blasThreads > 1 { LinearAlgebra.setThreadCount(1) }
+        defer { if blasThreads > 1 { LinearAlgebra.setThreadCount(blasThreads) } }
+        let ranges = (0..<slices).map { s in (n * s / slices)..<(n * (s + 1) / slices) }
+        let parts = ParallelSlices.map(count: slices) { s in run(bx.slicingRows(ranges[s]), by.slicingRows(ranges[s])) }
+        var gradients = parts[0].gradients
+        for part in parts.dropFirst() {
+            for k in gradients.indices { GradientPrivatizer.add(part.gradients[k], to: &gradients[k]) }
+        }
+        var outputShape = parts[0].output.shape
+        outputShape[0] = n
+        let output = Tensor(shape: outputShape, values: parts.flatMap { $0.output.storage })
+        return (output, parts.flatMap { $0.losses }, gradients)
     }
 
     /// Mean loss and the compiled metrics on `(x, y)`, keyed `loss` and each metric's name.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A stack of layers applied in order to batch-first tensors.
 ///
 /// ```swift
@@ -22,6 +24,10 @@ public final class Sequential {
     public private(set) var optimizer: (any Optimizer)?
     public private(set) var loss: (any Loss)?
     public private(set) var metrics: [Metric] = []
+    /// Threads of one non-private training step (`fit`): the batch is split into this many slices of
+    /// rows, each run on its own core with one BLAS thread, the way `GradientPrivatizer` splits a
+    /// private step; 1 = the one-thread path. Default: every core.
+    public var trainingThreadCount: Int = ProcessInfo.processInfo.activeProcessorCount
 
     /// Builds every layer in order, creating parameters.
     /// - Parameters:
@@ -144,13 +150,22 @@ public final class Sequential {
 
     /// Backward pass through every layer; records each layer's per-example output gradient on
     /// `tape` and returns the gradient with respect to the model input.
+    /// - Parameter inputGradient: false stops at the first layer with parameters: the `backward` of
+    ///   that layer and of the parameterless layers before it (e.g. a leading `reshape`) are skipped,
+    ///   since training never needs the gradient with respect to the data (for a first convolution
+    ///   it is a GEMM and a col2im); returns an empty tensor. The output gradients of layers with
+    ///   parameters on the tape are the same either way (those of the skipped parameterless layers
+    ///   are left empty: nothing reads them).
     @discardableResult
-    public func backward(_ outputGradient: Tensor, tape: inout Tape) -> Tensor {
+    public func backward(_ outputGradient: Tensor, tape: inout Tape, inputGradient: Bool = true) -> Tensor {
         precondition(tape.saved.count == layers.count, "backward: the tape does not come from this model's forwardRecording")
         var grads = [Tensor](repeating: Tensor(zeros: [0]), count: layers.count)
         var g = outputGradient
+        let firstTrainable = inputGradient ? -1 : (layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count)
         for k in layers.indices.reversed() {
+            if k < firstTrainable { g = Tensor(zeros: [0]); break }
             grads[k] = g
+            if k == firstTrainable { g = Tensor(zeros: [0]); break }
             g = layers[k].backward(g, saved: tape.saved[k])
         }
         tape.outputGradients = grads

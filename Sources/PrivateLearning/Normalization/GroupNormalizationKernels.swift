@@ -27,37 +27,50 @@ public enum GroupNormalizationKernels {
         let n = Double(positions * cpg)
         var xhat = [Float](repeating: 0, count: input.count)
         var rstd = [Float](repeating: 0, count: batch * groups)
-        for b in 0..<batch {
-            let base = b * positions * channels
-            for g in 0..<groups {
-                var sum = 0.0
-                for t in 0..<positions {
-                    let at = base + t * channels + g * cpg
-                    for k in 0..<cpg { sum += Double(input[at + k]) }
-                }
-                let mean = sum / n
-                var squares = 0.0
-                for t in 0..<positions {
-                    let at = base + t * channels + g * cpg
-                    for k in 0..<cpg { let d = Double(input[at + k]) - mean; squares += d * d }
-                }
-                let r = 1 / (squares / n + Double(epsilon)).squareRoot()
-                rstd[b * groups + g] = Float(r)
-                for t in 0..<positions {
-                    let at = base + t * channels + g * cpg
-                    for k in 0..<cpg { xhat[at + k] = Float((Double(input[at + k]) - mean) * r) }
+        // Raw pointers and wrapping index arithmetic: no bounds or overflow checks in the inner loops.
+        input.withUnsafeBufferPointer { xb in xhat.withUnsafeMutableBufferPointer { hb in rstd.withUnsafeMutableBufferPointer { rb in
+            guard let x = xb.baseAddress, let h = hb.baseAddress, let rs = rb.baseAddress else { return }
+            for b in 0..<batch {
+                let base = b &* positions &* channels
+                for g in 0..<groups {
+                    var sum = 0.0
+                    for t in 0..<positions {
+                        let row = x + (base &+ t &* channels &+ g &* cpg)
+                        var s: Float = 0
+                        for k in 0..<cpg { s += row[k] }
+                        sum += Double(s)
+                    }
+                    let mean = sum / n
+                    let meanF = Float(mean)
+                    var squares = 0.0
+                    for t in 0..<positions {
+                        let row = x + (base &+ t &* channels &+ g &* cpg)
+                        var s: Float = 0
+                        for k in 0..<cpg { let d = row[k] - meanF; s += d * d }
+                        squares += Double(s)
+                    }
+                    let r = 1 / (squares / n + Double(epsilon)).squareRoot()
+                    rs[b &* groups &+ g] = Float(r)
+                    let rF = Float(r)
+                    for t in 0..<positions {
+                        let at = base &+ t &* channels &+ g &* cpg
+                        for k in 0..<cpg { h[at &+ k] = (x[at &+ k] - meanF) * rF }
+                    }
                 }
             }
-        }
+        } } }
         var out = xhat
         if gamma != nil || beta != nil {
+            let gammaValues = gamma ?? [Float](repeating: 1, count: channels)
+            let betaValues = beta ?? [Float](repeating: 0, count: channels)
             let rows = batch * positions
-            for r in 0..<rows {
-                let at = r * channels
-                for c in 0..<channels {
-                    out[at + c] = out[at + c] * (gamma?[c] ?? 1) + (beta?[c] ?? 0)
+            out.withUnsafeMutableBufferPointer { ob in gammaValues.withUnsafeBufferPointer { gb in betaValues.withUnsafeBufferPointer { bb in
+                guard let o = ob.baseAddress, let gp = gb.baseAddress, let bp = bb.baseAddress else { return }
+                for r in 0..<rows {
+                    let row = o + r &* channels
+                    for c in 0..<channels { row[c] = row[c] * gp[c] + bp[c] }
                 }
-            }
+            } } }
         }
         return (out, Saved(normalized: xhat, inverseStandardDeviation: rstd))
     }
@@ -69,29 +82,37 @@ public enum GroupNormalizationKernels {
         let cpg = channels / groups
         let n = Double(positions * cpg)
         var dx = [Float](repeating: 0, count: outputGradient.count)
-        for b in 0..<batch {
-            let base = b * positions * channels
-            for g in 0..<groups {
-                var m1 = 0.0, m2 = 0.0
-                for t in 0..<positions {
-                    let at = base + t * channels + g * cpg
-                    for k in 0..<cpg {
-                        let gh = Double(outputGradient[at + k]) * Double(gamma?[g * cpg + k] ?? 1)
-                        m1 += gh
-                        m2 += gh * Double(saved.normalized[at + k])
+        let gammaValues = gamma ?? [Float](repeating: 1, count: channels)
+        precondition(gammaValues.count == channels, "group normalisation: gamma size")
+        outputGradient.withUnsafeBufferPointer { gb in saved.normalized.withUnsafeBufferPointer { nb in
+        gammaValues.withUnsafeBufferPointer { gmb in dx.withUnsafeMutableBufferPointer { db in
+            guard let dy = gb.baseAddress, let xh = nb.baseAddress, let gm = gmb.baseAddress, let d = db.baseAddress else { return }
+            for b in 0..<batch {
+                let base = b &* positions &* channels
+                for g in 0..<groups {
+                    let gg = gm + g &* cpg
+                    var m1 = 0.0, m2 = 0.0
+                    for t in 0..<positions {
+                        let at = base &+ t &* channels &+ g &* cpg
+                        var s1: Float = 0, s2: Float = 0
+                        for k in 0..<cpg {
+                            let gh = dy[at &+ k] * gg[k]
+                            s1 += gh
+                            s2 += gh * xh[at &+ k]
+                        }
+                        m1 += Double(s1); m2 += Double(s2)
                     }
-                }
-                m1 /= n; m2 /= n
-                let r = Double(saved.inverseStandardDeviation[b * groups + g])
-                for t in 0..<positions {
-                    let at = base + t * channels + g * cpg
-                    for k in 0..<cpg {
-                        let gh = Double(outputGradient[at + k]) * Double(gamma?[g * cpg + k] ?? 1)
-                        dx[at + k] = Float(r * (gh - m1 - Double(saved.normalized[at + k]) * m2))
+                    let r = Float(saved.inverseStandardDeviation[b * groups + g])
+                    let m1F = Float(m1 / n), m2F = Float(m2 / n)
+                    for t in 0..<positions {
+                        let at = base &+ t &* channels &+ g &* cpg
+                        for k in 0..<cpg {
+                            d[at &+ k] = r * (dy[at &+ k] * gg[k] - m1F - xh[at &+ k] * m2F)
+                        }
                     }
                 }
             }
-        }
+        } } } }
         return dx
     }
 
@@ -104,17 +125,19 @@ public enum GroupNormalizationKernels {
         var out = [Float](repeating: 0, count: batch * width)
         guard width > 0 else { return (out, 0) }
         let betaOffset = scale ? channels : 0
-        for b in 0..<batch {
-            let row = b * width
-            for t in 0..<positions {
-                let at = (b * positions + t) * channels
-                for c in 0..<channels {
-                    let g = outputGradient[at + c]
-                    if scale { out[row + c] += g * saved.normalized[at + c] }
-                    if center { out[row + betaOffset + c] += g }
+        precondition(outputGradient.count == batch * positions * channels && saved.normalized.count == outputGradient.count,
+                     "group normalisation: gradient size")
+        outputGradient.withUnsafeBufferPointer { gb in saved.normalized.withUnsafeBufferPointer { nb in out.withUnsafeMutableBufferPointer { ob in
+            guard let dy = gb.baseAddress, let xh = nb.baseAddress, let o = ob.baseAddress else { return }
+            for b in 0..<batch {
+                let gammaRow = o + b &* width, betaRow = gammaRow + betaOffset
+                for t in 0..<positions {
+                    let at = (b &* positions &+ t) &* channels
+                    if scale { for c in 0..<channels { gammaRow[c] += dy[at &+ c] * xh[at &+ c] } }
+                    if center { for c in 0..<channels { betaRow[c] += dy[at &+ c] } }
                 }
             }
-        }
+        } } }
         return (out, width)
     }
 

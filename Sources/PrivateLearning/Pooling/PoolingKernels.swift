@@ -59,7 +59,12 @@ public enum PoolingKernels {
     public static func maxBackward(_ outputGradient: [Float], winners: [Int], inputCount: Int) -> [Float] {
         precondition(outputGradient.count == winners.count, "max pooling: gradient size")
         var dx = [Float](repeating: 0, count: inputCount)
-        for (k, w) in winners.enumerated() { dx[w] += outputGradient[k] }
+        guard !winners.isEmpty else { return dx }
+        precondition(winners.allSatisfy { $0 >= 0 && $0 < inputCount }, "max pooling: winner index out of range")
+        outputGradient.withUnsafeBufferPointer { g in winners.withUnsafeBufferPointer { w in dx.withUnsafeMutableBufferPointer { d in
+            let gp = g.baseAddress!, wp = w.baseAddress!, dp = d.baseAddress!
+            for k in 0..<w.count { dp[wp[k]] += gp[k] }
+        } } }
         return dx
     }
 

@@ -66,7 +66,7 @@ public struct GradientPrivatizer {
         let recorded = model.forwardRecording(features)
         var tape = recorded.tape
         let losses = loss.perExampleLoss(predictions: recorded.output, targets: labels)
-        model.backward(loss.perExampleGradient(predictions: recorded.output, targets: labels), tape: &tape)
+        model.backward(loss.perExampleGradient(predictions: recorded.output, targets: labels), tape: &tape, inputGradient: false)
         let norms = model.perUnitSquaredNorms(tape: tape, units: units, registry: registry)
         let factors = clipping.clipFactors(layerSquaredNorms: norms, unitCount: units.count)
         let gradients: [Tensor]

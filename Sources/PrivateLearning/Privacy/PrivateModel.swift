@@ -150,7 +150,7 @@ public final class PrivateModel {
     func perUnitSquaredNorms(batch: TrainingBatch, loss: any Loss) -> [Double] {
         let recorded = model.forwardRecording(batch.features)
         var tape = recorded.tape
-        model.backward(loss.perExampleGradient(predictions: recorded.output, targets: batch.labels), tape: &tape)
+        model.backward(loss.perExampleGradient(predictions: recorded.output, targets: batch.labels), tape: &tape, inputGradient: false)
         let norms = model.perUnitSquaredNorms(tape: tape, units: batch.privacyUnits, registry: registry)
         return FlatClipping.totalSquaredNorms(norms, unitCount: batch.unitCount)
     }

@@ -1,5 +1,6 @@
 import CSystemRandom
 import Crypto
+import _CryptoExtras
 import Foundation
 
 /// Cryptographically secure randomness for DP-SGD: an AES-256 counter-mode keystream (via
@@ -9,19 +10,21 @@ import Foundation
 /// Why not `getrandom` per draw: the kernel delivers ~170 MB/s here (and
 /// `SystemRandomNumberGenerator` ~570 ns per 64-bit draw), far too slow for fresh noise on
 /// every parameter at every step. AES-256 in counter mode under a uniformly random key is the
-/// core of NIST SP 800-90A's CTR_DRBG. The keystream is taken as the AES-GCM encryption of
-/// zeros (the GCM tag is discarded). Every 16 KiB refill replaces the key with 32 bytes of its
-/// own output that are never handed out, so a later state compromise cannot reconstruct earlier
-/// noise; the key is re-drawn from `getrandom` every 2¹⁶ refills (1 GiB). Fails closed: if the
+/// core of NIST SP 800-90A's CTR_DRBG. The keystream is the AES-256-CTR encryption of zeros
+/// (`AES._CTR` of swift-crypto's `_CryptoExtras`, BoringSSL's AES-NI counter mode; it replaced an
+/// AES-GCM encryption of zeros whose GHASH authentication cost as much again and was thrown away).
+/// Every 64 KiB refill replaces the key with 32 bytes of its own output that are never handed
+/// out, so a later state compromise cannot reconstruct earlier noise; the nonce is a counter that
+/// never repeats under one key, and the key is re-drawn from `getrandom` every 2¹⁴ refills (1 GiB). Fails closed: if the
 /// kernel cannot deliver random bytes the process stops rather than train with weak noise.
 public final class SecureRandomSource: NoiseSource {
     public var isCryptographicallySecure: Bool { true }
-    static let refillBytes = 16_384
+    static let refillBytes = 65_536
     static let wordsPerRefill = refillBytes / 4
-    private let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 16_384 / 4)
+    private let buffer = UnsafeMutablePointer<UInt32>.allocate(capacity: 65_536 / 4)
     private var key = SymmetricKey(size: .bits256)
-    private let zeros = Data(count: 16_384)
-    private var index = 16_384 / 4
+    private let zeros = Data(count: 65_536)
+    private var index = 65_536 / 4
     private var refills = 0
     private var nonceCounter: UInt64 = 0
 
@@ -57,17 +60,18 @@ public final class SecureRandomSource: NoiseSource {
     }
 
     private func refill() {
-        if refills == 1 << 16 { reseed() }
+        if refills == 1 << 14 { reseed() }
         nonceCounter &+= 1
+        // 96-bit nonce (a counter, unique under the key) and a 32-bit block counter from 0: 4096
+        // blocks per refill never wrap it.
         var nonceBytes = [UInt8](repeating: 0, count: 12)
         withUnsafeBytes(of: nonceCounter.littleEndian) { nonceBytes.replaceSubrange(0..<8, with: $0) }
-        let box: AES.GCM.SealedBox
+        let stream: Data
         do {
-            box = try AES.GCM.seal(zeros, using: key, nonce: try AES.GCM.Nonce(data: nonceBytes))
+            stream = try AES._CTR.encrypt(zeros, using: key, nonce: try AES._CTR.Nonce(nonceBytes: nonceBytes))
         } catch {
             fatalError("AES keystream failed (\(error)); refusing to continue without secure randomness")
         }
-        let stream = box.ciphertext
         precondition(stream.count == Self.refillBytes)
         stream.withUnsafeBytes { raw in
             // Fast key erasure: the first 32 bytes become the next key and are never output.
