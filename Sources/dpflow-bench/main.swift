@@ -25,7 +25,10 @@ let arguments = CommandLine.arguments
 // One BLAS thread unless a measurement asks for every core (see `cores` in the output).
 LinearAlgebra.setThreadCount(1)
 let allCores = ProcessInfo.processInfo.activeProcessorCount
-let rows = 60_000, features = 32, batch = 256, memoryBatch = 4096
+/// `--rows N` (default 60,000) and `--hidden H` (default both 128 and 512) shorten a run on a loaded machine.
+let rows = arguments.firstIndex(of: "--rows").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil } ?? 60_000
+let hiddenSizes = arguments.firstIndex(of: "--hidden").flatMap { arguments.indices.contains($0 + 1) ? Int(arguments[$0 + 1]) : nil }.map { [$0] } ?? [128, 512]
+let features = 32, batch = 256, memoryBatch = 4096
 let rounds = 3
 /// Norm samplers of the standard layers (Dense's fast path).
 let registry: PluginRegistry = {
@@ -281,7 +284,7 @@ if let i = arguments.firstIndex(of: "--cnn") {
 let json = arguments.contains("--json")
 let (x, y) = syntheticData(seed: 42)
 var results: [Result] = []
-for hidden in [128, 512] {
+for hidden in hiddenSizes {
   for cores in Set([1, allCores]).sorted() {
     let name = "32-\(hidden)-\(hidden)-1"
     LinearAlgebra.setThreadCount(cores)
