@@ -134,6 +134,31 @@ if arguments.contains("--blas-info") {
     exit(0)
 }
 
+/// `--noise`: CPU nanoseconds (this thread's CPU clock, so a loaded machine does not inflate them) per random
+/// word and per Gaussian sample of the secure source (AES-256-CTR keystream → ziggurat) and of xoshiro (tests only).
+if arguments.contains("--noise") {
+    func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+    let n = 1 << 22
+    let words = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
+    defer { words.deallocate() }
+    var v = [Float](repeating: 0, count: n)
+    let secure = SecureRandomSource(), seeded = SeededRandomSource(seed: 1)
+    func best(_ body: () -> Void) -> Double {
+        var b = Double.infinity
+        for _ in 0..<5 { let t = threadCPUSeconds(); body(); b = min(b, threadCPUSeconds() - t) }
+        return b / Double(n) * 1e9
+    }
+    print(String(format: "secure keystream (AES-256-CTR): %.2f ns/word (CPU)", best { secure.fillRandomWords(words) }))
+    print(String(format: "secure Gaussian (AES-CTR + ziggurat): %.2f ns/sample (CPU)", best { secure.addGaussianNoise(to: &v, standardDeviation: 1) }))
+    print(String(format: "xoshiro keystream (not secure): %.2f ns/word (CPU)", best { seeded.fillRandomWords(words) }))
+    print(String(format: "xoshiro Gaussian (not secure): %.2f ns/sample (CPU)", best { seeded.addGaussianNoise(to: &v, standardDeviation: 1) }))
+    exit(0)
+}
+
 /// `--profile-private-step HIDDEN SIGMA`: 2000 privatized steps on one batch (for perf).
 if let i = arguments.firstIndex(of: "--profile-private-step") {
     let hidden = Int(arguments[i + 1])!, sigma = Double(arguments[i + 2])!
