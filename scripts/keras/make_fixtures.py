@@ -105,6 +105,70 @@ def models(keras, generation):
     ], name="embedding_tokens")
 
 
+def image_models(keras, generation):
+    """Convolution, pooling, Reshape and GroupNormalization models (issue 9), channels-last.
+
+    Their weights and batches come from a generator of their own (IMAGE_SEED), so adding them left the
+    fixtures of the models above unchanged."""
+    L = keras.layers
+    # The TF Privacy tutorial CNN in small: an image InputLayer with a batch shape, Conv2D same/valid with
+    # strides, MaxPooling2D with stride 1, Flatten, Dense.
+    yield "cnn_small", [12, 12, 1], keras.Sequential([
+        input_layer(keras, generation, [None, 12, 12, 1]),
+        L.Conv2D(8, 4, strides=2, padding="same", activation="relu"),
+        L.MaxPooling2D(2, strides=1),
+        L.Conv2D(6, 3, strides=2, padding="valid", activation="relu"),
+        L.MaxPooling2D(2, strides=1),
+        L.Flatten(),
+        L.Dense(10, activation="softmax"),
+    ], name="cnn_small")
+    # Dilation, a non-square kernel without bias, GroupNormalization, average pooling with same padding and
+    # uneven strides, global max pooling.
+    yield "conv2d_groupnorm", [9, 9, 3], keras.Sequential([
+        keras.Input(shape=(9, 9, 3)),
+        L.Conv2D(8, (3, 2), dilation_rate=(2, 1), padding="same", use_bias=False),
+        L.GroupNormalization(groups=4, epsilon=1e-3),
+        L.Activation("tanh"),
+        L.AveragePooling2D(pool_size=(2, 3), strides=(2, 2), padding="same"),
+        L.GlobalMaxPooling2D(),
+        L.Dense(2, activation="sigmoid"),
+    ], name="conv2d_groupnorm")
+    # Sequences [T, C]: Conv1D with strides and dilation, 1-D pooling, global average pooling.
+    yield "conv1d_sequence", [16, 3], keras.Sequential([
+        keras.Input(shape=(16, 3)),
+        L.Conv1D(5, 3, strides=2, padding="same", activation="elu"),
+        L.MaxPooling1D(2, padding="same"),
+        L.Conv1D(4, 2, dilation_rate=2, padding="valid", activation="tanh"),
+        L.AveragePooling1D(2),
+        L.GlobalAveragePooling1D(),
+        L.Dense(3, activation="softmax"),
+    ], name="conv1d_sequence")
+    # Flat features given an image shape by Reshape; GroupNormalization without beta and without gamma
+    # (weight order gamma, beta with one missing); Reshape with -1 to a sequence; global max pooling 1-D,
+    # global average pooling after an average pool 2-D.
+    yield "reshape_groupnorm", [48], keras.Sequential([
+        keras.Input(shape=(48,)),
+        L.Reshape((4, 4, 3)),
+        L.GroupNormalization(groups=3, center=False, epsilon=1e-5),
+        L.Conv2D(6, 2, padding="valid", activation="relu"),
+        L.GroupNormalization(groups=1, scale=False),
+        L.Reshape((-1, 6)),
+        L.GlobalMaxPooling1D(),
+        L.Dense(4),
+    ], name="reshape_groupnorm")
+    yield "pool_stack", [10, 8, 2], keras.Sequential([
+        keras.Input(shape=(10, 8, 2)),
+        L.AveragePooling2D(2),
+        L.Conv2D(3, (2, 2), strides=(2, 1), padding="same", activation="sigmoid"),
+        L.MaxPooling2D((3, 2), strides=(1, 2), padding="same"),
+        L.GlobalAveragePooling2D(),
+        L.Dense(2, activation="softmax"),
+    ], name="pool_stack")
+
+
+IMAGE_SEED = 20261203
+
+
 def write_models(generation):
     keras, versions = import_keras(generation)
     out = os.path.join(FIXTURES, generation)
@@ -124,10 +188,22 @@ def write_models(generation):
         np.savez(os.path.join(out, name + ".weights.npz"), *model.get_weights())
         np.savez(os.path.join(out, name + ".batch.npz"), x=x, y=y)
         written.append(name)
+    rng = np.random.default_rng(IMAGE_SEED)
+    for name, input_shape, model in image_models(keras, generation):
+        weights = [rng.normal(0.0, 0.5, w.shape).astype(np.float32) for w in model.get_weights()]
+        model.set_weights(weights)
+        x = rng.normal(0.0, 1.0, [BATCH] + input_shape).astype(np.float32)
+        y = np.asarray(model.predict(x, verbose=0), dtype=np.float32)
+        with open(os.path.join(out, name + ".json"), "w") as f:
+            f.write(model.to_json())
+        np.savez(os.path.join(out, name + ".weights.npz"), *model.get_weights())
+        np.savez(os.path.join(out, name + ".batch.npz"), x=x, y=y)
+        written.append(name)
     provenance = {
         "generation": generation,
         "script": "scripts/keras/make_fixtures.py",
         "seed": SEED,
+        "image_seed": IMAGE_SEED,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "models": written,

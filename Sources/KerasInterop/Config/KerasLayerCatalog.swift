@@ -14,10 +14,15 @@ struct KerasLayerCatalog: Sendable {
             guard let keras = declaration.keras else { continue }
             let name = declaration.name
             let options = keras.options ?? declaration.parameters.filter { !$0.isHidden }.map(\.name)
+            var choices: [String: [String]] = [:]
+            for parameter in declaration.parameters where options.contains(parameter.name)
+                && parameter.name != "activation" && !parameter.name.hasSuffix("_initializer") {
+                if case let .choice(accepted, aliases) = parameter.type { choices[parameter.name] = accepted + aliases }
+            }
             rules.append(KerasLayerRule(
                 className: keras.className, registryName: name, options: Set(options),
                 fixed: keras.fixed.mapValues { (allowed: $0.allowed.map(KerasConfigValue.init), reason: $0.reason) },
-                required: keras.required,
+                required: keras.required, choices: choices,
                 outputShape: { input, parameters in
                     // The layer's own shape plan: what `build` would produce, computed without allocating.
                     guard let layer = try? registry.makeLayer(name, parameters: parameters.mapValues(\.pluginParameter)) else { return nil }

@@ -13,6 +13,10 @@ struct KerasLayerRule: Sendable {
     var fixed: [String: (allowed: [KerasConfigValue], reason: String)] = [:]
     /// Options that must be present (not null).
     var required: [String] = []
+    /// Passed-through options that take one of a few strings (`padding: valid|same`), with the strings accepted
+    /// (compared case-insensitively); any other string is refused while parsing, naming the accepted ones.
+    /// Activations and initializers are checked on their own and are not listed here.
+    var choices: [String: [String]] = [:]
     /// Per-example output shape for a per-example input shape, when known.
     var outputShape: @Sendable (_ input: [Int], _ parameters: [String: KerasConfigValue]) -> [Int]? = { input, _ in input }
 }

@@ -238,6 +238,9 @@ private struct LayerListParser {
             if let rule, !rule.options.contains(key) {
                 throw unsupported(index, className, key, "dpflow's \(rule.registryName) layer has no such option; it must be null")
             }
+            if let accepted = rule?.choices[key] {
+                try checkChoice(value, accepted: accepted, key: key, index: index, className: className)
+            }
             parameters[key] = try convert(value, key: key, index: index, className: className)
         }
         if let rule {
@@ -280,6 +283,17 @@ private struct LayerListParser {
             return .string(function.rawValue)
         }
         return value
+    }
+
+    /// A string option (`padding`) must be one the dpflow layer implements: Keras' `causal` padding of `Conv1D`,
+    /// for example, is refused here with the accepted spellings instead of failing later in the layer factory.
+    func checkChoice(_ value: KerasConfigValue, accepted: [String], key: String, index: Int, className: String) throws {
+        guard let text = value.stringValue else {
+            throw invalid(index, className, key, "expected a string (one of \(accepted.joined(separator: ", "))), got a value of type \(value.typeName)")
+        }
+        guard accepted.contains(where: { $0.lowercased() == text.lowercased() }) else {
+            throw unsupported(index, className, key, "'\(text)' is not implemented; use one of \(accepted.joined(separator: ", "))")
+        }
     }
 
     /// LayerNormalization must normalise over the last axis only (Keras 2 records it as a

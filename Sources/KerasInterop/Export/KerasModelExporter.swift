@@ -30,7 +30,13 @@ public enum KerasModelExporter {
             var parameters: [String: KerasConfigValue] = [:]
             for (key, value) in layer.configuration where value != .null && key != "name" {
                 if let rule, !rule.options.contains(key) { continue }
-                parameters[key] = KerasConfigValue(value)
+                // A layer keeps numbers such as epsilon as Float: write the shortest decimal of that Float (1e-3, not
+                // 0.0010000000474974513), which is what Keras wrote and reads back to the same Float.
+                if case let .double(d) = value, d.isFinite, let shortest = Double(String(Float(d))), Float(shortest) == Float(d) {
+                    parameters[key] = .double(shortest)
+                } else {
+                    parameters[key] = KerasConfigValue(value)
+                }
             }
             if let activation = parameters["activation"]?.stringValue, ActivationFunction(name: activation) == nil {
                 throw KerasInteropError.unsupportedLayerForExport(layer: index, typeName: layer.typeName,

@@ -185,13 +185,17 @@ public enum KerasModelImporter {
         }
     }
 
-    /// Keras' names for a layer's weights, in `get_weights()` order.
-    static func weightNames(_ className: String, count: Int) -> [String] {
-        let known: [String: [String]] = [
-            "Dense": ["kernel", "bias"], "Conv2D": ["kernel", "bias"], "Conv1D": ["kernel", "bias"],
-            "LayerNormalization": ["gamma", "beta"], "Embedding": ["embeddings"],
-        ]
-        let names = known[className] ?? []
+    /// Keras' names for a layer's weights, in `get_weights()` order (for error messages).
+    /// Normalisation layers hold `gamma` only when `scale` and `beta` only when `center`, in that order, as Keras builds them.
+    static func weightNames(_ spec: KerasLayerSpec, count: Int) -> [String] {
+        let names: [String]
+        switch spec.className {
+        case "Dense", "Conv1D", "Conv2D": names = ["kernel", "bias"]
+        case "LayerNormalization", "GroupNormalization":
+            names = (spec.parameters["scale"] == .bool(false) ? [] : ["gamma"]) + (spec.parameters["center"] == .bool(false) ? [] : ["beta"])
+        case "Embedding": names = ["embeddings"]
+        default: names = []
+        }
         return (0..<count).map { $0 < names.count ? names[$0] : "weights[\($0)]" }
     }
 
@@ -203,7 +207,7 @@ public enum KerasModelImporter {
         var next = 0
         for (layer, layerSpec) in zip(model.layers, spec.layers) {
             let current = layer.parameters
-            let names = weightNames(layerSpec.className, count: current.count)
+            let names = weightNames(layerSpec, count: current.count)
             var loaded: [Tensor] = []
             for (k, parameter) in current.enumerated() {
                 let array = weights[next]
