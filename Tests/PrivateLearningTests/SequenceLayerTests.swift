@@ -101,14 +101,9 @@ final class MaskChannel: Layer {
 
     @Test(arguments: recurrent.map(\.0) + ["global_average_pooling1d"])
     func maskedLayerConforms(_ name: String) throws {
-        let make: @Sendable () -> any Layer
-        let shape: [Int]
-        if name == "global_average_pooling1d" {
-            make = { GlobalPooling(.average, spatialRank: 1) }
-            shape = [5, 3]
-        } else {
-            (_, make, shape) = Self.recurrent.first { $0.0 == name }!
-        }
+        let entry = Self.recurrent.first { $0.0 == name }
+        let make: @Sendable () -> any Layer = entry?.1 ?? { GlobalPooling(.average, spatialRank: 1) }
+        let shape = entry?.2 ?? [5, 3]
         let steps = shape[0] + 1, channels = shape[1]
         let report = try LayerConformance.check({ MaskChannel(make()) }, inputShape: [steps, channels + 1], seed: 5,
                                                 relativeTolerance: 3e-3,
