@@ -90,7 +90,7 @@ cases = [
 
 def literal(a):
     flat = np.asarray(a, dtype=np.float32).reshape(-1)
-    return "[" + ", ".join(repr(float(v)) for v in flat) + "]"
+    return "[" + ", ".join(".nan" if np.isnan(v) else repr(float(v)) for v in flat) + "]"
 
 
 def shape(a):
