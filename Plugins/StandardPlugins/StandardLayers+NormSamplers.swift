@@ -9,5 +9,7 @@ extension StandardPlugins {
         try registry.registerNormSampler(for: LayerNormalization.self, LayerNormalization.squaredNorms)
         try registry.registerNormSampler(for: Convolution.self, Convolution.squaredNorms)
         try registry.registerNormSampler(for: GroupNormalization.self, GroupNormalization.squaredNorms)
+        try registry.registerNormSampler(for: Recurrent.self, Recurrent.squaredNorms)
+        try registry.registerNormSampler(for: Bidirectional.self, Bidirectional.squaredNorms)
     }
 }

@@ -15,3 +15,5 @@ extension Pooling: VettedExampleIsolation {}
 extension GlobalPooling: VettedExampleIsolation {}
 extension Reshape: VettedExampleIsolation {}
 extension GroupNormalization: VettedExampleIsolation {}
+extension Recurrent: VettedExampleIsolation {}
+extension Bidirectional: VettedExampleIsolation {}

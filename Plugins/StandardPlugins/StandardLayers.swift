@@ -8,5 +8,6 @@ extension StandardPlugins {
         try registerStructureLayers(into: &registry)
         try registerNormalizationLayers(into: &registry)
         try registerImageLayers(into: &registry)
+        try registerSequenceLayers(into: &registry)
     }
 }

@@ -6,6 +6,7 @@
 //   Each model runs twice: with one core (one BLAS thread, one slice) and with every core (plain and private
 //   alike: the batch split into one slice per core, one BLAS thread each).
 //   swift run -c release dpflow-bench --cnn [N] # the TF Privacy tutorial CNN, plain vs private (TutorialCNN.swift)
+//   swift run -c release dpflow-bench --text [N] # embedding bag and GRU(32) text models, plain vs private (TextModels.swift)
 //
 // Speed: one epoch (ceil(60000/256) = 235 steps), best of 3 alternating rounds, on 60,000 synthetic rows × 32 features,
 // non-private (shuffled batches of 256, mean loss, same optimizer) vs private (Poisson
@@ -297,6 +298,12 @@ struct Result: Codable {
 
 if let i = arguments.firstIndex(of: "--cnn-memory-child") {
     try tutorialCNNMemoryChild(mode: arguments[i + 1], registry: registry)
+    exit(0)
+}
+
+if let i = arguments.firstIndex(of: "--text") {
+    let n = arguments.indices.contains(i + 1) ? Int(arguments[i + 1]) ?? 10_240 : 10_240
+    try runTextModels(rows: n, registry: registry)
     exit(0)
 }
 

@@ -302,7 +302,7 @@ struct KerasModelSpecTests {
             ]))
         let spec = try KerasModelSpec(json: KerasFixtures.encoded(json), file: "m.json")
         #expect(spec.layers[0].registryName == "embedding")
-        #expect(spec.layers[0].parameters == ["input_dim": .int(100), "output_dim": .int(8),
+        #expect(spec.layers[0].parameters == ["input_dim": .int(100), "output_dim": .int(8), "mask_zero": .bool(false),
                                               "embeddings_initializer": .string("random_uniform")])
         let defaultUniform = json.setting(["config", "layers", 1, "config", "embeddings_initializer", "config"],
                                           to: .dictionary(["minval": .double(-0.05), "maxval": .double(0.05), "seed": .null]))
@@ -310,11 +310,9 @@ struct KerasModelSpecTests {
         #expect(uniformSpec.layers[0].parameters["embeddings_initializer"] == .string("uniform"))
         let written = uniformSpec.kerasConfig(generation: .keras3)["config"]?["layers"]?.listValue?[1]["config"]?["embeddings_initializer"]
         #expect(written?["class_name"] == .string("RandomUniform"))
+        // mask_zero is implemented (padding id 0 masks later sequence layers): passed through.
         let masked = json.setting(["config", "layers", 1, "config", "mask_zero"], to: .bool(true))
-        #expect(throws: KerasInteropError.unsupportedOption(file: "m.json", layer: 1, className: "Embedding", option: "mask_zero",
-                                                            reason: "masking is not implemented")) {
-            try KerasModelSpec(json: KerasFixtures.encoded(masked), file: "m.json")
-        }
+        #expect(try KerasModelSpec(json: KerasFixtures.encoded(masked), file: "m.json").layers[0].parameters["mask_zero"] == .bool(true))
     }
 
     @Test("malformed JSON and missing input shapes are reported")

@@ -8,15 +8,14 @@ extension Embedding {
             .int("output_dim", min: 1, "vector length per token"),
             .choice("embeddings_initializer", ["uniform"] + StandardChoices.initializers, default: "uniform",
                     "initial vectors (uniform: U(−0.05, 0.05))"),
-            .fixed("mask_zero", [.bool(false)], expected: "false (masking is not implemented)"),
+            .bool("mask_zero", default: false, "token 0 is padding: later sequence layers skip those steps"),
         ],
-        keras: KerasDeclaration("Embedding", options: ["input_dim", "output_dim", "embeddings_initializer"],
-                                fixed: ["mask_zero": .init([.bool(false)], "masking is not implemented"),
-                                        "sparse": .init([.bool(false)], "sparse gradients are not implemented")],
+        keras: KerasDeclaration("Embedding", options: ["input_dim", "output_dim", "embeddings_initializer", "mask_zero"],
+                                fixed: ["sparse": .init([.bool(false)], "sparse gradients are not implemented")],
                                 required: ["input_dim", "output_dim"]))
 
     static func make(_ p: DeclaredParameters) throws -> Embedding {
         Embedding(inputDim: try p.int("input_dim"), outputDim: try p.int("output_dim"),
-                  embeddingsInitializer: try p.string("embeddings_initializer"))
+                  embeddingsInitializer: try p.string("embeddings_initializer"), maskZero: try p.bool("mask_zero"))
     }
 }

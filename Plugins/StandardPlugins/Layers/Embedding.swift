@@ -7,7 +7,11 @@ import PrivateLearning
 /// computed from those rows alone (its registered norm sampler, `Embedding+PerExample.swift`) and
 /// examples never interact.
 /// The input is not differentiable; `backward` returns zeros.
-public final class Embedding: Layer {
+///
+/// `maskZero` (Keras `mask_zero`): token 0 is padding, and the layer hands the next layers a
+/// `SequenceMask` (`false` where the token is 0) that `global_average_pooling1d`, `gru`, `lstm` and
+/// `bidirectional` respect. Row 0 is still an ordinary trainable row (as in Keras).
+public final class Embedding: SequenceMaskingLayer {
     public let typeName = "embedding"
     /// Vocabulary size V: tokens are integers in [0, V).
     public let inputDim: Int
@@ -15,6 +19,8 @@ public final class Embedding: Layer {
     public let outputDim: Int
     /// Keras initialiser name: `uniform` (U(−0.05, 0.05), the Keras default) or any `Initializer`.
     public let embeddingsInitializer: String
+    /// Token 0 is padding: produce a `SequenceMask` for the next layers.
+    public let maskZero: Bool
 
     /// `[embeddings [V, D]]`.
     public var parameters: [Tensor] = []
@@ -23,17 +29,19 @@ public final class Embedding: Layer {
     /// Saved by `forward`: the token index of every position, `[B·L]`.
     public struct Saved: Sendable { public var tokens: [Int]; public var batchSize: Int }
 
-    public init(inputDim: Int, outputDim: Int, embeddingsInitializer: String = "uniform") {
+    public init(inputDim: Int, outputDim: Int, embeddingsInitializer: String = "uniform", maskZero: Bool = false) {
         precondition(inputDim > 0 && outputDim > 0, "embedding: input_dim and output_dim > 0")
         precondition(embeddingsInitializer == "uniform" || Initializer(rawValue: embeddingsInitializer) != nil,
                      "embedding: unknown initializer")
         self.inputDim = inputDim
         self.outputDim = outputDim
         self.embeddingsInitializer = embeddingsInitializer
+        self.maskZero = maskZero
     }
 
     public var configuration: PluginParameters {
-        ["input_dim": .int(inputDim), "output_dim": .int(outputDim), "embeddings_initializer": .string(embeddingsInitializer)]
+        ["input_dim": .int(inputDim), "output_dim": .int(outputDim), "embeddings_initializer": .string(embeddingsInitializer),
+         "mask_zero": .bool(maskZero)]
     }
 
     public func build(inputShape: [Int], index: Int, using generator: inout any RandomNumberGenerator) throws -> [Int] {
@@ -79,6 +87,15 @@ public final class Embedding: Layer {
             }
         }
         return (Tensor(shape: [input.rows, n / max(input.rows, 1), d], values: out), Saved(tokens: ids, batchSize: input.rows))
+    }
+
+    /// The forward pass and, with `maskZero`, the mask `token ≠ 0` per position (the incoming mask is ignored:
+    /// an embedding starts a sequence).
+    public func forward(_ input: Tensor, mask: SequenceMask?, training: Bool) -> (output: Tensor, saved: any Sendable, mask: SequenceMask?) {
+        let (y, saved) = forward(input, training: training)
+        guard maskZero, length > 0 else { return (y, saved, nil) }
+        let ids = savedValue(saved, as: Saved.self, layer: typeName).tokens
+        return (y, saved, SequenceMask(steps: length, values: ids.map { $0 != 0 }))
     }
 
     public func backward(_ dy: Tensor, saved: any Sendable) -> Tensor {

@@ -84,7 +84,8 @@ public final class Pooling: Layer {
 }
 
 /// Global max or average pooling (`global_max_pooling1d/2d`, `global_average_pooling1d/2d`):
-/// `[B, …, C] → [B, C]`, over every position of each example.
+/// `[B, …, C] → [B, C]`, over every position of each example. `global_average_pooling1d` respects
+/// a `SequenceMask` (Keras): the mean over the real steps only (`GlobalPooling+Mask.swift`).
 public final class GlobalPooling: Layer {
     public let typeName: String
     public let kind: Pooling.Kind
@@ -92,7 +93,8 @@ public final class GlobalPooling: Layer {
     public var parameters: [Tensor] = []
     private var inputShape: [Int] = []
 
-    struct Saved: Sendable { var winners: [Int]; var batch: Int }
+    /// `positionWeights`: with a mask (average over 1-D steps), `m_bt / max(Σ_t m_bt, 1)` per step, `[B · T]`.
+    struct Saved: Sendable { var winners: [Int]; var batch: Int; var positionWeights: [Float]? = nil }
 
     public init(_ kind: Pooling.Kind, spatialRank: Int) {
         self.kind = kind
@@ -141,7 +143,12 @@ public final class GlobalPooling: Layer {
         let dx: [Float]
         switch kind {
         case .max: dx = PoolingKernels.maxBackward(outputGradient.storage, winners: s.winners, inputCount: s.batch * positions * channels)
-        case .average: dx = PoolingKernels.globalAverageBackward(outputGradient.storage, batch: s.batch, positions: positions, channels: channels)
+        case .average:
+            if let w = s.positionWeights {
+                dx = Self.weightedAverageBackward(outputGradient.storage, weights: w, batch: s.batch, positions: positions, channels: channels)
+            } else {
+                dx = PoolingKernels.globalAverageBackward(outputGradient.storage, batch: s.batch, positions: positions, channels: channels)
+            }
         }
         return Tensor(shape: [s.batch] + inputShape, values: dx)
     }

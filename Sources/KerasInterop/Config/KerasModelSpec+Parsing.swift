@@ -120,7 +120,13 @@ private struct LayerListParser {
             guard let className = value["class_name"]?.stringValue else {
                 throw KerasInteropError.invalidModelJSON(file: file, reason: "layers[\(index)] has no 'class_name'")
             }
-            let config = value["config"]?.dictionaryValue ?? [:]
+            var config = value["config"]?.dictionaryValue ?? [:]
+            if className == KerasBidirectional.className {
+                do { config = try KerasBidirectional.flatten(config) } catch {
+                    guard case .option(let option, let reason) = error else { throw error }
+                    throw unsupported(index, className, option, reason)
+                }
+            }
             if className == "InputLayer" {
                 guard index == 0 else {
                     throw KerasInteropError.refusedLayerClass(file: file, layer: index, className: className,

@@ -84,6 +84,17 @@ struct KerasConfigWriter {
 
     func layer(_ layer: KerasLayerSpec, name: String, inputShape: [Int]?) -> KerasConfigValue {
         var config: [String: KerasConfigValue] = ["name": .string(name), "trainable": .bool(true), "dtype": dtype]
+        if layer.className == KerasBidirectional.className {
+            // Keras nests the wrapped layer; dpflow's options are flat (KerasBidirectional).
+            let (innerClass, options) = KerasBidirectional.split(layer.parameters)
+            var inner: [String: KerasConfigValue] = ["name": .string("forward_" + name), "trainable": .bool(true), "dtype": dtype]
+            for (key, value) in options { inner[key] = convert(value, key: key) }
+            config["layer"] = object(className: innerClass, module: "keras.layers", config: inner)
+            config["merge_mode"] = .string("concat")
+            var extra: [String: KerasConfigValue] = [:]
+            if let inputShape { extra["build_config"] = .dictionary(["input_shape": batchShape(inputShape)]) }
+            return object(className: layer.className, module: "keras.layers", config: config, extra: extra)
+        }
         for (key, value) in layer.parameters {
             config[key] = convert(value, key: key)
         }

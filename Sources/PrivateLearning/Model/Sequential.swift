@@ -131,7 +131,8 @@ public final class Sequential {
     /// Forward pass through every layer (nothing recorded).
     public func forward(_ x: Tensor, training: Bool) -> Tensor {
         var a = shapedInput(x)
-        for layer in layers { a = layer.forward(a, training: training).output }
+        var mask: SequenceMask?
+        for layer in layers { (a, _, mask) = layer.forwardPassingMask(a, mask: mask, training: training) }
         return a
     }
 
@@ -140,10 +141,12 @@ public final class Sequential {
         var a = shapedInput(x)
         var tape = Tape(batchSize: x.rows)
         tape.saved.reserveCapacity(layers.count)
+        var mask: SequenceMask?      // Keras masking: handed from layer to layer, never stored in a layer
         for layer in layers {
-            let (y, saved) = layer.forward(a, training: true)
+            let (y, saved, nextMask) = layer.forwardPassingMask(a, mask: mask, training: true)
             tape.saved.append(saved)
             a = y
+            mask = nextMask
         }
         return (a, tape)
     }
