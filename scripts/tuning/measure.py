@@ -38,8 +38,8 @@ TUNE = {
         epochs: [20, 30]""",
     "digits": """        trials: {distribution: geometric, mean: 3}
         score_noise: 8
-        learning_rate: {log_range: [0.005, 0.04]}
-        epochs: [50, 100]""",
+        learning_rate: {log_range: [0.01, 0.04]}
+        epochs: [40, 60]""",
 }
 TUNE["digits_cnn"] = TUNE["digits"]
 
