@@ -82,8 +82,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of loaded plugin libraries
         ]),
+        // Stages written as plugins against DPPipeline's public stage API (layer 4½: above DPPipeline, below the CLI).
+        .target(name: "AuditStage", dependencies: ["DPPipeline", "PrivacyAudit", "PrivateDataFrame", "PrivateLearning"],
+                path: "Plugins/AuditStage"),
+        .target(name: "ExampleStagePlugin", dependencies: ["DPPipeline", "PrivateLearning"], path: "Plugins/ExampleStagePlugin"),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel",
+            "DPPipeline", "AuditStage", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: exportsSymbolsToPluginLibraries),
         .executableTarget(name: "dpflow-bench", dependencies: [
@@ -109,7 +113,7 @@ let package = Package(
         ]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
-        .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"],
+        .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "AuditStage", "DPTestSupport"],
                     exclude: ["Snapshots"],  // read through #filePath, re-recorded by the tests
                     linkerSettings: exportsSymbolsToPluginLibraries),
         .testTarget(name: "PrivacyAuditTests", dependencies: ["PrivacyAudit", "StandardPlugins", "DPTestSupport"]),
