@@ -18,10 +18,10 @@ let package = Package(
         .library(name: "BudgetLedgers", targets: ["BudgetLedgers"]),
         .library(name: "PrivateDataFrame", targets: ["PrivateDataFrame"]),
         .library(name: "DPPipeline", targets: ["DPPipeline"]),
-        // What plugin packages link against: one shared object with the plugin API (PrivateLearning and the standard
-        // plugins). At load time its symbols bind to the copy inside the `dpflow` executable (exported), so host and
+        // What plugin packages link against: one shared object with the plugin API (PrivateLearning, the standard
+        // plugins, and DPPipeline for stages). At load time its symbols bind to the copy inside the `dpflow` executable (exported), so host and
         // plugin share one copy of every type (docs/plugins.md).
-        .library(name: "DPFlowPluginAPI", type: .dynamic, targets: ["PrivateLearning", "StandardPlugins"]),
+        .library(name: "DPFlowPluginAPI", type: .dynamic, targets: ["PrivateLearning", "StandardPlugins", "DPPipeline"]),
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
         .executable(name: "dpflow-mpi-check", targets: ["dpflow-mpi-check"]),
