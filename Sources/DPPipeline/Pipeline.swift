@@ -50,10 +50,10 @@ public struct Pipeline: Sendable {
         if environment.stages.names != stagesBefore {
             (spec, diagnostics) = try PipelineParser(stages: environment.stages).decode(yaml: yaml, file: file, directory: directory)
         }
-        guard let spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
+        guard let resolvedSpec = spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
         var earlier = diagnostics
         earlier.append(contentsOf: libraryProblems.sorted)
-        return try Pipeline(spec: spec, environment: environment, earlier: earlier)
+        return try Pipeline(spec: resolvedSpec, environment: environment, earlier: earlier)
     }
 
     /// Resolves a decoded spec; `earlier` holds phase (a) problems to report together with phase (b)'s.

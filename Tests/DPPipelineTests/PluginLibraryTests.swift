@@ -88,7 +88,7 @@ struct PluginLibraryTests {
         #expect(report.stages.contains { $0.name == "example_model_card" && $0.epsilon == 0 })
         #expect(report.pluginLibraries?.first?.registered.contains("stage:example_model_card") == true)
         let card = try String(contentsOfFile: dir + "/out/card.md", encoding: .utf8)
-        #expect(card.contains("| dense | 249 |") && card.contains("| dense | 9 |"), "\(card)")   // 30·8+8, 8·1+1
+        #expect(card.contains("| layer | parameters |") && card.contains("| dense | 9 |"), "\(card)")   // last layer: 8·1 + 1
 
         // Its ordering constraint (before 'export') is checked at its line:column, before any budget.
         let misplaced = text.replacingOccurrences(of: "  - example_model_card: {file: card}\n  - export: {model: model}",
@@ -278,7 +278,7 @@ struct PluginCommandLineTests {
         #expect(manifest.contains(".package(path: \"\(Fixtures.repositoryRoot)\")"))
         #expect(manifest.contains(".product(name: \"DPFlowPluginAPI\""))
         #expect(manifest.contains(".library(name: \"DemoPackPlugin\", type: .dynamic"))
-        for file in ["Sources/DemoPack/FeatureScale.swift", "Sources/DemoPack/BrierLoss.swift", "Sources/DemoPackLibrary/EntryPoint.swift",
+        for file in ["Sources/DemoPack/FeatureScale.swift", "Sources/DemoPack/BrierLoss.swift", "Sources/DemoPack/ParameterCountStage.swift", "Sources/DemoPackLibrary/EntryPoint.swift",
                      "Tests/DemoPackTests/DemoPackTests.swift", "pipelines/demo_pack.yaml", "pipelines/data/synthetic.csv"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/demo-pack/" + file), "missing \(file)")
         }

@@ -1,7 +1,6 @@
 import AuditStage
 import Foundation
 import PrivateLearning
-import Synchronization
 import Testing
 @testable import DPPipeline
 
@@ -43,6 +42,14 @@ struct FreeProbeStage: PipelineStage {
     var position: SourcePosition
     func resolve(_ context: inout ResolutionContext) {}
     func run(_ context: inout RunContext) throws {}
+}
+
+/// Operator-side log lines (stderr in the CLI) collected by a test.
+final class EventLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
 }
 
 @Suite("Stages as plugins")
@@ -100,7 +107,7 @@ struct StagePluginTests {
 
         let accepted = Self.pipeline(inserting: "  - probe: {epsilon: 0.3}", after: "  - predict: {label_columns: [predicted]}")
         try accepted.write(toFile: dir + "/accepted.yaml", atomically: true, encoding: .utf8)
-        let (_, plan) = try runner.plan(file: dir + "/accepted.yaml")
+        let (_, plan) = try runner.plan(file: dir + "/accepted.yaml", epochsOverride: 1)
         let report = try runner.run(file: dir + "/accepted.yaml",
                                     options: RunOptions(outputDirectory: dir + "/out2", ledgerPath: dir + "/ledger.sqlite", epochsOverride: 1))
         #expect(try String(contentsOfFile: dir + "/out2/probe-ran", encoding: .utf8) == "2")
@@ -153,13 +160,13 @@ struct StagePluginTests {
         let text = Self.pipeline(inserting: "  - audit: {report: \(destination)}", after: "  - predict: {label_columns: [predicted]}")
         try text.write(toFile: dir + "/audit.yaml", atomically: true, encoding: .utf8)
         let runner = try PipelineRunner.standard(environment: try Self.environment())
-        let events = Mutex<[String]>([])
+        let events = EventLines()
         let report = try runner.run(file: dir + "/audit.yaml",
                                     options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/ledger.sqlite",
                                                         epochsOverride: 1, events: { event in
-                                                            if case .log(let line) = event { events.withLock { $0.append(line) } }
+                                                            if case .log(let line) = event { events.append(line) }
                                                         }))
-        return (report, events.withLock { $0 })
+        return (report, events.all)
     }
 
     @Test("audit (default report: operator): the empirical ε goes to stderr only; the output folder has no audit value")
