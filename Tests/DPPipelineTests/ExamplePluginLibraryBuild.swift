@@ -78,7 +78,7 @@ enum ExamplePluginLibraryBuild {
         if let walker = fm.enumerator(atPath: checkouts) {
             for case let relative as String in walker {
                 if relative.hasSuffix("/.git") || relative == ".git" { walker.skipDescendants(); continue }
-                guard relative.hasSuffix("include/module.modulemap") else { continue }
+                guard relative.hasSuffix("include/module.modulemap") || (relative.hasSuffix("/module.modulemap") && relative.contains("/Sources/")) else { continue }
                 maps.append(checkouts + "/" + relative)
             }
         }

@@ -180,7 +180,7 @@ struct StagePluginTests {
         #expect(line.contains("empirical ε ≥") && line.contains("accountant ε ="))
         for file in ["log.txt", "report.json", "report.html"] {
             let text = try String(contentsOfFile: dir + "/out/" + file, encoding: .utf8)
-            #expect(!text.contains("empirical ε ≥") && !text.contains("members") && !text.contains("AUC"), "\(file)")
+            #expect(!text.contains("empirical ε ≥") && !text.contains("non-members") && !text.contains("AUC"), "\(file)")
         }
         #expect(try String(contentsOfFile: dir + "/out/log.txt", encoding: .utf8).contains("went to the operator"))
     }
