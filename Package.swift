@@ -18,10 +18,10 @@ let package = Package(
         .library(name: "BudgetLedgers", targets: ["BudgetLedgers"]),
         .library(name: "PrivateDataFrame", targets: ["PrivateDataFrame"]),
         .library(name: "DPPipeline", targets: ["DPPipeline"]),
-        // What plugin packages link against: one shared object with the plugin API (PrivateLearning and the standard
-        // plugins). At load time its symbols bind to the copy inside the `dpflow` executable (exported), so host and
+        // What plugin packages link against: one shared object with the plugin API (PrivateLearning, the standard
+        // plugins, and DPPipeline for stages). At load time its symbols bind to the copy inside the `dpflow` executable (exported), so host and
         // plugin share one copy of every type (docs/plugins.md).
-        .library(name: "DPFlowPluginAPI", type: .dynamic, targets: ["PrivateLearning", "StandardPlugins"]),
+        .library(name: "DPFlowPluginAPI", type: .dynamic, targets: ["PrivateLearning", "StandardPlugins", "DPPipeline"]),
         .executable(name: "dpflow", targets: ["dpflow"]),
         .executable(name: "dpflow-bench", targets: ["dpflow-bench"]),
         .executable(name: "dpflow-mpi-check", targets: ["dpflow-mpi-check"]),
@@ -83,8 +83,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),   // SHA-256 of loaded plugin libraries
         ]),
+        // Stages written as plugins against DPPipeline's public stage API (layer 4½: above DPPipeline, below the CLI).
+        .target(name: "AuditStage", dependencies: ["DPPipeline", "PrivacyAudit", "PrivateDataFrame", "PrivateLearning"],
+                path: "Plugins/AuditStage"),
+        .target(name: "ExampleStagePlugin", dependencies: ["DPPipeline", "PrivateLearning"], path: "Plugins/ExampleStagePlugin"),
         .executableTarget(name: "dpflow", dependencies: [
-            "DPPipeline", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel", "PrivateLearning",
+            "DPPipeline", "AuditStage", "PrivacyAccounting", "PrivateDataFrame", "BudgetLedgers", "DataParallel", "PrivateLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: exportsSymbolsToPluginLibraries),
         .executableTarget(name: "dpflow-bench", dependencies: [
@@ -110,7 +114,7 @@ let package = Package(
         ]),
         .testTarget(name: "DataParallelTests", dependencies: ["DataParallel"]),
         .testTarget(name: "PrivateDataFrameTests", dependencies: ["PrivateDataFrame", "StandardPlugins", "DPTestSupport"]),
-        .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "DPTestSupport"],
+        .testTarget(name: "DPPipelineTests", dependencies: ["DPPipeline", "AuditStage", "DPTestSupport"],
                     exclude: ["Snapshots"],  // read through #filePath, re-recorded by the tests
                     linkerSettings: exportsSymbolsToPluginLibraries),
         .testTarget(name: "PrivacyAuditTests", dependencies: ["PrivacyAudit", "StandardPlugins", "DPTestSupport"]),

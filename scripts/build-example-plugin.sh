@@ -11,9 +11,12 @@ swift build --product DPFlowPluginAPI
 BIN="$(swift build --show-bin-path)"
 mkdir -p "$BIN/plugins"
 flags=()
-for module in CBLAS CFFTW CSystemRandom; do flags+=(-Xcc "-fmodule-map-file=$ROOT/Sources/$module/module.modulemap"); done
+# The stage (Plugins/ExampleStagePlugin) imports DPPipeline, whose dependencies include C modules: every module map.
+while IFS= read -r map; do flags+=(-Xcc "-fmodule-map-file=$map" -Xcc "-I$(dirname "$map")"); done < <(
+    ls "$ROOT"/Sources/*/module.modulemap "$BIN"/*.build/module.modulemap 2>/dev/null
+    find "$ROOT/.build/checkouts" -path '*/.git' -prune -o \( -path '*include/module.modulemap' -o -path '*/Sources/*/module.modulemap' \) -print 2>/dev/null)
 for flag in $(pkg-config --cflags openblas); do flags+=(-Xcc "$flag"); done
 swiftc -emit-library -swift-version 6 -module-name ExamplePlugin -o "$BIN/plugins/libExamplePluginLibrary.so" \
-    "$ROOT"/Plugins/ExamplePlugin/*.swift "$ROOT/Plugins/ExamplePluginLibrary/EntryPoint.swift" \
+    "$ROOT"/Plugins/ExamplePlugin/*.swift "$ROOT"/Plugins/ExampleStagePlugin/*.swift "$ROOT/Plugins/ExamplePluginLibrary/EntryPoint.swift" \
     -I "$BIN/Modules" -L "$BIN" -lDPFlowPluginAPI -Xlinker -rpath -Xlinker "$BIN" "${flags[@]}"
 echo "$BIN/plugins/libExamplePluginLibrary.so"

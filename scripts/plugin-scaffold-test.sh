@@ -54,4 +54,6 @@ grep -q '"layer:demo_feature_scale"' "$REPORT"
 grep -q '"loss:demo_brier"' "$REPORT"
 grep -q 'demo_feature_scale(' "$REPORT"
 grep -q '"accuracy"' "$REPORT"
+grep -q '"stage:demo_parameter_count"' "$REPORT"   # the sample stage, registered from the library
+test -s "$WORK/out/parameter_count.txt"
 step "passed"

@@ -33,19 +33,27 @@ public struct Pipeline: Sendable {
     /// Decodes and resolves pipeline text (for tests and tools); relative paths resolve against `directory`.
     public static func load(yaml: String, file: String = "<string>", directory: String = ".",
                             environment: PipelineEnvironment) throws -> Pipeline {
-        let (spec, diagnostics) = try PipelineParser(stages: environment.stages).decode(yaml: yaml, file: file, directory: directory)
-        guard let spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
+        var (spec, diagnostics) = try PipelineParser(stages: environment.stages).decode(yaml: yaml, file: file, directory: directory)
+        guard let decoded = spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
         var environment = environment
-        var earlier = diagnostics
+        let stagesBefore = environment.stages.names
+        var libraryProblems = DiagnosticCollector()
         // The pipeline's own plugin libraries (`plugins:`), loaded before its names are resolved.
-        for library in spec.pluginLibraries {
+        for library in decoded.pluginLibraries {
             do {
                 try environment.loadPluginLibraries([library.path], relativeTo: directory)
             } catch {
-                earlier.error(library.position, "\(error)")
+                libraryProblems.error(library.position, "\(error)")
             }
         }
-        return try Pipeline(spec: spec, environment: environment, earlier: earlier)
+        // A library that added stages: decode again, so that the pipeline may use them.
+        if environment.stages.names != stagesBefore {
+            (spec, diagnostics) = try PipelineParser(stages: environment.stages).decode(yaml: yaml, file: file, directory: directory)
+        }
+        guard let resolvedSpec = spec else { throw PipelineError.invalidPipeline(diagnostics.sorted) }
+        var earlier = diagnostics
+        earlier.append(contentsOf: libraryProblems.sorted)
+        return try Pipeline(spec: resolvedSpec, environment: environment, earlier: earlier)
     }
 
     /// Resolves a decoded spec; `earlier` holds phase (a) problems to report together with phase (b)'s.

@@ -5,6 +5,11 @@ public enum PluginCatalog {
         for name in environment.stages.names {
             guard let d = environment.stages.definition(named: name) else { continue }
             out.append("  \(name) — \(d.summary)")
+            var order: [String] = []
+            if !d.ordering.after.isEmpty { order.append("after " + d.ordering.after.joined(separator: ", ")) }
+            if !d.ordering.before.isEmpty { order.append("before " + d.ordering.before.joined(separator: ", ")) }
+            if d.ordering.atMostOnce { order.append("at most once") }
+            if !order.isEmpty { out.append("      (order: \(order.joined(separator: "; ")))") }
             for k in d.keys {
                 out.append("      \(k.name): \(k.type)\(k.required ? " (required)" : "") — \(k.summary)")
             }

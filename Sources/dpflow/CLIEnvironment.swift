@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuditStage
 import DPPipeline
 import Foundation
 
@@ -8,6 +9,8 @@ enum CLIEnvironment {
     /// loaded is printed to stderr and exits 1.
     static func make(pluginPaths: [String] = []) throws -> PipelineEnvironment {
         var environment = try PipelineEnvironment.standard()
+        // Plugins/AuditStage: a stage written against the public stage API, shipped with dpflow.
+        try AuditStagePlugin.register(into: &environment.stages)
         do {
             try environment.loadPluginLibraries(pluginPaths)
         } catch {

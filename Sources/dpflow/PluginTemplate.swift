@@ -32,6 +32,7 @@ struct PluginTemplate {
             ("Sources/\(module)/\(module)Plugins.swift", registration),
             ("Sources/\(module)/FeatureScale.swift", layer),
             ("Sources/\(module)/BrierLoss.swift", loss),
+            ("Sources/\(module)/ParameterCountStage.swift", stage),
             ("Sources/\(module)Library/EntryPoint.swift", entryPoint),
             ("Tests/\(module)Tests/\(module)Tests.swift", tests),
             ("pipelines/\(snake).yaml", pipeline),
@@ -57,7 +58,7 @@ struct PluginTemplate {
                 .package(path: "\(dpflowPath)"),
             ],
             targets: [
-                // DPFlowPluginAPI is dpflow's *dynamic* product (PrivateLearning + StandardPlugins): the plugin links against
+                // DPFlowPluginAPI is dpflow's *dynamic* product (PrivateLearning + StandardPlugins + DPPipeline): the plugin links against
                 // it instead of embedding a copy, so at load time it uses the types of the dpflow that loads it.
                 .target(name: "\(module)", dependencies: [.product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
                 .target(name: "\(module)Library", dependencies: ["\(module)", .product(name: "DPFlowPluginAPI", package: "\(dpflowIdentity)")]),
@@ -70,6 +71,7 @@ struct PluginTemplate {
 
     var registration: String {
         """
+        import DPPipeline
         import PrivateLearning
 
         /// The plugins of this package, each declared once (name, parameters, target encoding).
@@ -79,6 +81,8 @@ struct PluginTemplate {
                 try registry.register(FeatureScale.declaration, layer: { _ in FeatureScale() })
                 try registry.registerNormSampler(for: FeatureScale.self, FeatureScale.squaredNorms)
                 try registry.register(BrierLoss.declaration, loss: { p in BrierLoss(fromLogits: try p.bool("from_logits")) })
+                // A pipeline stage (docs/plugins.md, "Writing a pipeline stage"), moved into dpflow's stage registry on load.
+                try registry.registerStage(ParameterCountStage.definition)
             }
         }
 
@@ -92,6 +96,68 @@ struct PluginTemplate {
             public static let declaration = PluginDeclaration(
                 loss: "\(snake)_brier", summary: "Brier score: mean of (p − y)² over outputs per example", targetEncoding: .binary,
                 parameters: [.bool("from_logits", default: false, "predictions are logits (a sigmoid is applied first)")])
+        }
+
+        """
+    }
+
+    var stage: String {
+        """
+        import DPPipeline
+        import Foundation
+
+        /// `\(snake)_parameter_count: {file: NAME}` — a sample stage: reads the trained model through its typed key,
+        /// writes its parameter count into the output folder, and leaves the count for later stages.
+        /// DP: the model is a DP release, so this is post-processing and costs nothing (`cost` keeps the default, free).
+        public struct ParameterCountStage: PipelineStage {
+            public static let kind = "\(snake)_parameter_count"
+            /// What this stage leaves for later stages: a typed key (prefix the name with your package's).
+            public static let count = ArtifactKey<Int>("\(snake).parameter_count", producedBy: kind)
+
+            public var position: SourcePosition
+            public var file: String
+
+            public var inputs: [PipelineArtifact] { [Artifacts.model.erased] }   // refused at validation without 'train'
+            public var outputs: [PipelineArtifact] { [Self.count.erased] }
+
+            public static let definition = StageDefinition(
+                name: kind, summary: "write the trained model's parameter count to the output folder",
+                keys: [.init("file", "name", "file name without extension (default parameter_count)")],
+                ordering: .init(after: ["train"], atMostOnce: true),
+                decode: { value, diagnostics in
+                    if value.isNull { return ParameterCountStage(position: value.position, file: "parameter_count") }
+                    guard var r = SpecMappingReader(value, what: "'\\(value.path)'", diagnostics: &diagnostics) else { return nil }
+                    let file = r.string("file", diagnostics: &diagnostics) ?? "parameter_count"
+                    r.finish(diagnostics: &diagnostics)
+                    guard !file.isEmpty, !file.contains("/"), !file.hasPrefix(".") else {
+                        diagnostics.error(value.position, "'\\(value.path).file' must be a plain file name")
+                        return nil
+                    }
+                    return ParameterCountStage(position: value.position, file: file)
+                })
+
+            public init(position: SourcePosition, file: String) {
+                self.position = position
+                self.file = file
+            }
+
+            public func resolve(_ context: inout ResolutionContext) {}
+
+            public func run(_ context: inout RunContext) throws {
+                guard let trained = context[Artifacts.model] else {
+                    throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no trained model")
+                }
+                let count = trained.model.parameters.reduce(0) { $0 + $1.storage.count }
+                let name = file + ".txt"
+                do {
+                    try "\\(count)\\n".write(toFile: context.options.outputDirectory + "/" + name, atomically: true, encoding: .utf8)
+                } catch {
+                    throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "cannot write \\(name): \\(error)")
+                }
+                context.outputs.append(name)
+                context[Self.count] = count
+                context.logForAuthor("\\(Self.kind): \\(count) parameters (post-processing of the DP model)")
+            }
         }
 
         """
@@ -338,6 +404,7 @@ struct PluginTemplate {
               epochs: 10
           - predict: {label_columns: [predicted]}
           - evaluate: {metrics: [accuracy], epsilon: 0.2}
+          - \(snake)_parameter_count: {file: parameter_count}
 
         """
     }
@@ -348,6 +415,7 @@ struct PluginTemplate {
 
         - `Sources/\(module)/FeatureScale.swift`: a stateless layer and its fast norm sampler (`registerNormSampler`).
         - `Sources/\(module)/BrierLoss.swift`: a loss that declares binary targets.
+        - `Sources/\(module)/ParameterCountStage.swift`: a pipeline stage (typed artifact keys, ordering, cost).
         - `Sources/\(module)/\(module)Plugins.swift`: one declaration per plugin and the registration.
         - `Sources/\(module)Library/EntryPoint.swift`: the `dpflow_plugin_entry` C entry point of the loadable library.
         - `Tests/`: conformance and reference tests (`swift test`).

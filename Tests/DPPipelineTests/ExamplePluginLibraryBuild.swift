@@ -39,13 +39,18 @@ enum ExamplePluginLibraryBuild {
             return .failure(BuildFailure(description: "\(folder)/libDPFlowPluginAPI.so missing: run swift build --build-tests"))
         }
         let output = Fixtures.temporaryDirectory("example-plugin") + "/libExamplePluginLibrary.so"
-        let sources = ((try? FileManager.default.contentsOfDirectory(atPath: root + "/Plugins/ExamplePlugin")) ?? [])
-            .filter { $0.hasSuffix(".swift") }.sorted().map { root + "/Plugins/ExamplePlugin/" + $0 }
+        var sources: [String] = []
+        // The layer and loss (Plugins/ExamplePlugin) and the stage (Plugins/ExampleStagePlugin), one module.
+        for folder in ["Plugins/ExamplePlugin", "Plugins/ExampleStagePlugin"] {
+            sources += ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + folder)) ?? [])
+                .filter { $0.hasSuffix(".swift") }.sorted().map { root + "/" + folder + "/" + $0 }
+        }
         var arguments = ["swiftc", "-emit-library", "-swift-version", "6", "-module-name", "ExamplePlugin", "-o", output]
         arguments += sources + [root + "/Plugins/ExamplePluginLibrary/EntryPoint.swift"]
         arguments += ["-I", folder + "/Modules", "-L", folder, "-lDPFlowPluginAPI", "-Xlinker", "-rpath", "-Xlinker", folder]
-        for module in ["CBLAS", "CFFTW", "CSystemRandom"] {
-            arguments += ["-Xcc", "-fmodule-map-file=\(root)/Sources/\(module)/module.modulemap"]
+        // The stage imports DPPipeline, whose dependencies include C modules: every module map of the build.
+        for map in moduleMaps(root: root, buildFolder: folder) {
+            arguments += ["-Xcc", "-fmodule-map-file=\(map)", "-Xcc", "-I" + (map as NSString).deletingLastPathComponent]
         }
         let cflags = run(["pkg-config", "--cflags", "openblas"])
         for flag in cflags.output.split(separator: " ").map(String.init) where cflags.status == 0 && flag.hasPrefix("-I") {
@@ -55,4 +60,29 @@ enum ExamplePluginLibraryBuild {
         guard status == 0 else { return .failure(BuildFailure(description: "swiftc failed (\(status)):\n\(text)")) }
         return .success(output)
     }
+
+    /// Module maps of the C modules the plugin's imports reach: this package's system-library targets, the ones SwiftPM
+    /// generated in the build folder, and those of the checked-out dependencies.
+    static func moduleMaps(root: String, buildFolder: String) -> [String] {
+        let fm = FileManager.default
+        var maps: [String] = []
+        for name in ((try? fm.contentsOfDirectory(atPath: root + "/Sources")) ?? []).sorted() {
+            let path = root + "/Sources/" + name + "/module.modulemap"
+            if fm.fileExists(atPath: path) { maps.append(path) }
+        }
+        for name in ((try? fm.contentsOfDirectory(atPath: buildFolder)) ?? []).sorted() where name.hasSuffix(".build") {
+            let path = buildFolder + "/" + name + "/module.modulemap"
+            if fm.fileExists(atPath: path) { maps.append(path) }
+        }
+        let checkouts = root + "/.build/checkouts"
+        if let walker = fm.enumerator(atPath: checkouts) {
+            for case let relative as String in walker {
+                if relative.hasSuffix("/.git") || relative == ".git" { walker.skipDescendants(); continue }
+                guard relative.hasSuffix("include/module.modulemap") || (relative.hasSuffix("/module.modulemap") && relative.contains("/Sources/")) else { continue }
+                maps.append(checkouts + "/" + relative)
+            }
+        }
+        return maps
+    }
 }
+

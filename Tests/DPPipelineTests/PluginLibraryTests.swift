@@ -33,7 +33,8 @@ struct PluginLibraryTests {
         try environment.loadPluginLibraries([path])   // the same file again: loaded once
         #expect(environment.loadedLibraries.count == 1)
         let loaded = try #require(environment.loadedLibraries.first)
-        #expect(loaded.registered == ["layer:gated_linear", "loss:focal_binary_crossentropy"])
+        #expect(loaded.registered == ["layer:gated_linear", "loss:focal_binary_crossentropy", "stage:example_model_card"])
+        #expect(environment.stages.definition(named: "example_model_card") != nil)
         #expect(loaded.sha256 == (try Self.sha256(path)))
         let layer = try environment.plugins.makeLayer("gated_linear", parameters: ["units": .int(3)])
         #expect(layer.typeName == "gated_linear")
@@ -68,6 +69,34 @@ struct PluginLibraryTests {
         #expect(json.contains("plugin_libraries") && json.contains(library.sha256))
         let html = try String(contentsOfFile: dir + "/out/report.html", encoding: .utf8)
         #expect(html.contains("Plugin libraries") && html.contains(library.sha256))
+    }
+
+    @Test("a stage from a plugin library (plugins: in the pipeline) reads the trained model through its typed key and runs in order")
+    func pipelineRunsPluginStage() throws {
+        let dir = Fixtures.temporaryDirectory("plugin-stage")
+        try FileManager.default.copyItem(atPath: try Self.examplePluginLibrary(), toPath: dir + "/libExamplePluginLibrary.so")
+        let text = Fixtures.validBreastCancer
+            .replacingOccurrences(of: "name: test\n", with: "name: test\nplugins: [libExamplePluginLibrary.so]\n")
+            .replacingOccurrences(of: "csv: data/breast_cancer.csv", with: "csv: \(Fixtures.data)/breast_cancer.csv")
+            .replacingOccurrences(of: "  - export: {model: model}", with: "  - example_model_card: {file: card}\n  - export: {model: model}")
+        try text.write(toFile: dir + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        let runner = try PipelineRunner.standard(environment: TestEnvironment.make())
+        let report = try runner.run(file: dir + "/pipeline.yaml",
+                                    options: RunOptions(outputDirectory: dir + "/out", ledgerPath: dir + "/ledger.sqlite",
+                                                        seed: 3, epochsOverride: 1))
+        #expect(report.outputs.contains("card.md"), "\(report.outputs)")
+        #expect(report.stages.contains { $0.name == "example_model_card" && $0.epsilon == 0 })
+        #expect(report.pluginLibraries?.first?.registered.contains("stage:example_model_card") == true)
+        let card = try String(contentsOfFile: dir + "/out/card.md", encoding: .utf8)
+        #expect(card.contains("| layer | parameters |") && card.contains("| dense | 9 |"), "\(card)")   // last layer: 8·1 + 1
+
+        // Its ordering constraint (before 'export') is checked at its line:column, before any budget.
+        let misplaced = text.replacingOccurrences(of: "  - example_model_card: {file: card}\n  - export: {model: model}",
+                                                  with: "  - export: {model: model}\n  - example_model_card: {file: card}")
+        try misplaced.write(toFile: dir + "/misplaced.yaml", atomically: true, encoding: .utf8)
+        let problems = Pipeline.diagnose(file: dir + "/misplaced.yaml", environment: TestEnvironment.make())
+        #expect(problems.contains { $0.hasPrefix(dir + "/misplaced.yaml:28:5: error: stage 'example_model_card' must come before every 'export' stage") },
+                "\(problems)")
     }
 
     @Test("a loaded plugin's declared checks reach the pipeline file: an unknown key and a range error at their line:column")
@@ -249,7 +278,7 @@ struct PluginCommandLineTests {
         #expect(manifest.contains(".package(path: \"\(Fixtures.repositoryRoot)\")"))
         #expect(manifest.contains(".product(name: \"DPFlowPluginAPI\""))
         #expect(manifest.contains(".library(name: \"DemoPackPlugin\", type: .dynamic"))
-        for file in ["Sources/DemoPack/FeatureScale.swift", "Sources/DemoPack/BrierLoss.swift", "Sources/DemoPackLibrary/EntryPoint.swift",
+        for file in ["Sources/DemoPack/FeatureScale.swift", "Sources/DemoPack/BrierLoss.swift", "Sources/DemoPack/ParameterCountStage.swift", "Sources/DemoPackLibrary/EntryPoint.swift",
                      "Tests/DemoPackTests/DemoPackTests.swift", "pipelines/demo_pack.yaml", "pipelines/data/synthetic.csv"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/demo-pack/" + file), "missing \(file)")
         }

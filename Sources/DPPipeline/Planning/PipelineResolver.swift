@@ -22,10 +22,10 @@ public struct PipelineResolver {
         for stage in spec.stages {
             // When phase (a) dropped stages, missing inputs are a consequence, not a new problem.
             for input in stage.inputs where !context.available.contains(input) && spec.isComplete {
-                context.diagnostics.error(stage.position, "stage '\(stage.kind)' needs \(Self.article(input)) \(input); "
+                context.diagnostics.error(stage.position, "stage '\(stage.kind)' needs \(input.article) \(input); "
                                           + "add a '\(input.producer)' stage before it")
             }
-            if ["load", "select", "split", "train", "predict"].contains(stage.kind), let first = seenKinds[stage.kind] {
+            if stages.definition(named: stage.kind)?.ordering.atMostOnce == true, let first = seenKinds[stage.kind] {
                 context.diagnostics.error(stage.position, "stage '\(stage.kind)' appears twice (first at \(first.line):\(first.column)); a pipeline has at most one")
             }
             seenKinds[stage.kind] = seenKinds[stage.kind] ?? stage.position
@@ -35,6 +35,7 @@ public struct PipelineResolver {
             }
             context.available.formUnion(stage.outputs)
         }
+        Self.checkOrdering(spec, stages: stages, diagnostics: &context.diagnostics)
         Self.checkNeighbouring(spec, diagnostics: &context.diagnostics)
         Self.checkPrivacyUnit(spec, context: context, diagnostics: &context.diagnostics)
         if context.diagnostics.hasErrors { throw PipelineError.invalidPipeline(context.diagnostics.sorted) }
@@ -60,13 +61,6 @@ public struct PipelineResolver {
                 diagnostics.error(split.byPosition ?? split.position, "split 'by' is for neighbouring: add_remove; under "
                     + "replace_one the split hashes the row position so that the sizes of the parts are public")
             }
-        }
-    }
-
-    static func article(_ artifact: PipelineArtifact) -> String {
-        switch artifact {
-        case .data, .predictions, .metrics: "the"
-        case .selection, .split, .model: "a"
         }
     }
 }

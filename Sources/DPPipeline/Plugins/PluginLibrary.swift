@@ -49,6 +49,14 @@ public enum PluginLibraryLoader {
     /// The registry is changed only when the library's registration succeeds as a whole.
     public static func load(path: String, relativeTo directory: String = FileManager.default.currentDirectoryPath,
                             into registry: inout PluginRegistry) throws -> LoadedPluginLibrary {
+        var stages = StageRegistry()
+        return try load(path: path, relativeTo: directory, into: &registry, stages: &stages)
+    }
+
+    /// Loads the library at `path` into `registry`; stages it registers (`PluginRegistry.registerStage`) go into
+    /// `stages`. Both change only when the whole registration succeeds.
+    public static func load(path: String, relativeTo directory: String = FileManager.default.currentDirectoryPath,
+                            into registry: inout PluginRegistry, stages: inout StageRegistry) throws -> LoadedPluginLibrary {
         let absolute = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
         let resolved = (absolute as NSString).resolvingSymlinksInPath
         var isDirectory: ObjCBool = false
@@ -95,8 +103,14 @@ public enum PluginLibraryLoader {
             }
             throw PluginLibraryError.refused(path: path, reason: text)
         }
-        let after = PluginKind.allCases.flatMap { kind in candidate.names(of: kind).map { "\(kind.rawValue):\($0)" } }
+        var after = PluginKind.allCases.flatMap { kind in candidate.names(of: kind).map { "\(kind.rawValue):\($0)" } }
+        after += candidate.stageDefinitions.map { "stage:\($0.name)" }
+        var candidateStages = stages
+        do { try candidate.moveStages(into: &candidateStages) } catch {
+            throw PluginLibraryError.refused(path: path, reason: "\(error)")
+        }
         registry = candidate
+        stages = candidateStages
         return LoadedPluginLibrary(path: path, sha256: digest, registered: after.filter { !before.contains($0) }.sorted())
     }
 }
@@ -110,7 +124,7 @@ extension PipelineEnvironment {
             let absolute = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
             let resolved = (absolute as NSString).resolvingSymlinksInPath
             if loadedLibraryPaths.contains(resolved) { continue }
-            let loaded = try PluginLibraryLoader.load(path: path, relativeTo: directory, into: &plugins)
+            let loaded = try PluginLibraryLoader.load(path: path, relativeTo: directory, into: &plugins, stages: &stages)
             loadedLibraries.append(loaded)
             loadedLibraryPaths.append(resolved)
         }

@@ -58,6 +58,9 @@ public enum ReportRenderer {
         }
         if let r = report.privacy.records { h += row("number of records (public)", r) }
         if let u = report.privacy.privacyUnit { h += row("privacy unit", u) }
+        for r in report.stageResults ?? [] {
+            h += row("\(r.name) (stage \(r.stage)\(r.private ? "" : ", NOT PRIVATE"))", PrivacyFormat.string(r.value) + " — " + r.detail)
+        }
         h += row("composition", report.privacy.composition)
         if let g = report.privacy.ledgerGrantedEpsilon { h += row("ledger: ε granted", PrivacyFormat.string(g)) }
         if let s = report.privacy.ledgerSpentEpsilon { h += row("ledger: ε spent after this run", PrivacyFormat.string(s)) }

@@ -146,10 +146,13 @@ public struct RunReport: Codable, Sendable {
     /// Third-party plugin libraries loaded for this run (path and SHA-256); nil when none was. Their code ran
     /// with dpflow's privileges, so the privacy guarantee of this report holds only if they are trustworthy.
     public var pluginLibraries: [LoadedPluginLibrary]? = nil
+    /// Results stages reported beyond metrics (e.g. the `audit` stage's empirical ε lower bound); nil when none.
+    public var stageResults: [StageResult]? = nil
 
     enum CodingKeys: String, CodingKey {
         case status, pipeline, versions, privacy, stages, metrics, training, timings, outputs
         case pluginLibraries = "plugin_libraries"
+        case stageResults = "stage_results"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }

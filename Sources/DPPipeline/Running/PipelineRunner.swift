@@ -217,7 +217,8 @@ public struct PipelineRunner: Sendable {
                            records: context.recordCountDescription, privacyUnit: plan.privacyUnit),
             stages: stageReports, metrics: context.metrics, training: context.training, timings: [:],
             outputs: outputs, startedAt: startedAt, finishedAt: Timestamp.coarseNow(),
-            pluginLibraries: pipeline.environment.loadedLibraries.isEmpty ? nil : pipeline.environment.loadedLibraries)
+            pluginLibraries: pipeline.environment.loadedLibraries.isEmpty ? nil : pipeline.environment.loadedLibraries,
+            stageResults: context.stageResults.isEmpty ? nil : context.stageResults)
         log("wrote \(output)/report.json and report.html")
         try Self.writeFile(output + "/log.txt") { try log.text.write(toFile: $0, atomically: true, encoding: .utf8) }
         try Self.writeFile(output + "/report.json") { try ReportRenderer.json(report).write(to: URL(fileURLWithPath: $0), options: .atomic) }

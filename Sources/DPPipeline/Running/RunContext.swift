@@ -39,6 +39,10 @@ public struct RunContext {
     public var outputs: [String] = []
     /// Why the run is not private (seeded, exact evaluation, …); empty for a private run.
     public var notPrivateReasons: [String] = []
+    /// Artifacts of stages other than the built-ins, by key (read and written through `self[key]`).
+    var artifacts: [PipelineArtifact: Any] = [:]
+    /// Results stages add to the report (e.g. the `audit` stage's empirical ε), see `RunReport.StageResult`.
+    public var stageResults: [RunReport.StageResult] = []
     /// Index of the running stage in `pipeline.spec.stages` (and `plan.stages`).
     public var stageIndex = 0
     /// Public number of training records the run is accounted for: the plan's, or after a DP count of the rows
@@ -76,6 +80,7 @@ public struct RunContext {
             predictions = nil
             testLabels = nil
         }
+        artifacts = artifacts.filter { needed.contains($0.key) }
     }
 
     /// The planned cost of the running stage.

@@ -7,6 +7,8 @@
 /// ```
 public struct StageRegistry: Sendable {
     public private(set) var definitions: [String: StageDefinition] = [:]
+    /// Stage names in registration order (the built-ins first, in pipeline order).
+    public private(set) var registrationOrder: [String] = []
     /// Resolvers for `train.model` given as a mapping, keyed by the mapping key that selects them
     /// (e.g. `keras_json`). Filled by the Keras interop module.
     public private(set) var modelSources: [String: any ModelSourceResolver] = [:]
@@ -15,11 +17,13 @@ public struct StageRegistry: Sendable {
 
     public init() {}
 
-    /// The eight built-in stages.
+    /// The eight built-in stages, registered through the same API as third-party stages. Their data flow comes
+    /// from their typed `inputs`/`outputs`; `load`, `select`, `split`, `train` and `predict` appear at most once.
     public static var standard: StageRegistry {
         var registry = StageRegistry()
-        for definition in [LoadStage.definition, SelectStage.definition, SplitStage.definition, TrainStage.definition,
-                           PredictStage.definition, EvaluateStage.definition, ReleaseStage.definition,
+        for definition in [LoadStage.definition.ordered(.once), SelectStage.definition.ordered(.once),
+                           SplitStage.definition.ordered(.once), TrainStage.definition.ordered(.once),
+                           PredictStage.definition.ordered(.once), EvaluateStage.definition, ReleaseStage.definition,
                            ExportStage.definition] {
             // Built-in names are distinct; registration cannot fail.
             try! registry.register(definition)
@@ -33,6 +37,7 @@ public struct StageRegistry: Sendable {
         if definitions[definition.name] != nil && !replacing {
             throw PipelineError.internalError("a stage named '\(definition.name)' is already registered")
         }
+        if definitions[definition.name] == nil { registrationOrder.append(definition.name) }
         definitions[definition.name] = definition
     }
 
@@ -52,11 +57,8 @@ public struct StageRegistry: Sendable {
         modelExporters[key] = exporter
     }
 
-    /// Stage names, sorted in pipeline order for the built-ins, then alphabetically.
-    public var names: [String] {
-        let order = ["load", "select", "split", "train", "predict", "evaluate", "release", "export"]
-        return definitions.keys.sorted { (order.firstIndex(of: $0) ?? 100, $0) < (order.firstIndex(of: $1) ?? 100, $1) }
-    }
+    /// Stage names in registration order (the built-ins in pipeline order, then third-party stages).
+    public var names: [String] { registrationOrder }
 
     public func definition(named name: String) -> StageDefinition? { definitions[name] }
 }

@@ -39,7 +39,7 @@ public enum PluginLibraryABI {
     /// Bump it whenever a public declaration a plugin can use changes shape; plugins built against
     /// another version are refused.
     @_alwaysEmitIntoClient
-    public static var apiVersion: UInt32 { 3 }
+    public static var apiVersion: UInt32 { 4 }
 
     /// Result codes of the entry point.
     public enum Status: Int32, Sendable {

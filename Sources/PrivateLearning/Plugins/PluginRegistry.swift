@@ -52,6 +52,8 @@ public struct PluginRegistry: Sendable {
     var normSamplers: [ObjectIdentifier: NormSampler] = [:]
     /// Declarations of plugins registered with `register(_:…)`, by kind and name (aliases included).
     var declarations: [PluginKind: [String: PluginDeclaration]] = [:]
+    /// Registrations for higher layers, by a key the owning layer chooses (see `PluginRegistry+HostExtensions`).
+    var hostExtensions: [String: any Sendable] = [:]
 
     public init() {}
 
