@@ -43,6 +43,7 @@ struct DataParallelRunTests {
           - release: {statistic: sum, column: x1, epsilon: 1, granularity: 0.0625, name: sum_x1}
           - release: {statistic: histogram, column: label, epsilon: 1, name: labels}
           - select: {features: [x1, x2, x3], label: label}
+          - split: {test_fraction: 0.25, seed: 3}
           - train:
               model:
                 - dense: {units: 8, activation: relu}
@@ -51,7 +52,7 @@ struct DataParallelRunTests {
               optimizer: {sgd: {learning_rate: 0.5}}
               l2_norm_clip: 1.0
               noise_multiplier: 2.0
-              batch_size: \(rows)
+              batch_size: \(rows * 3 / 4)
               epochs: 4
           - predict: {label_columns: [predicted]}
           - evaluate: {metrics: [accuracy], epsilon: 1}
@@ -65,6 +66,16 @@ struct DataParallelRunTests {
         try pipeline.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
         try csv(malformed: malformed).write(toFile: dir + "/data.csv", atomically: true, encoding: .utf8)
         return dir
+    }
+
+    /// `dpflow ledger init --ledger path` (dpflow never creates a ledger at a named path implicitly).
+    static func initLedger(_ path: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try MPICommunicatorTests.binary("dpflow"))
+        p.arguments = ["ledger", "init", "--ledger", path]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
     }
 
     static func runOneProcess(_ dir: String, output: String) throws -> (Int32, String) {
@@ -109,6 +120,8 @@ struct DataParallelRunTests {
     func equalsOneProcess() throws {
         let dir = try Self.folder("eq")
         let one = dir + "/one", two = dir + "/two"
+        try Self.initLedger(one + ".sqlite")
+        try Self.initLedger(two + ".sqlite")
         let r1 = try Self.runOneProcess(dir, output: one)
         #expect(r1.0 == 0, "\(r1.1)")
         let r2 = try MPICommunicatorTests.launch(ranks: 2, try MPICommunicatorTests.binary("dpflow"),
@@ -143,6 +156,7 @@ struct DataParallelRunTests {
     func failingRankAborts() throws {
         let good = try Self.folder("good"), bad = try Self.folder("bad", malformed: true)
         let out = good + "/out"
+        try Self.initLedger(out + ".sqlite")
         // Each rank reads its own copy of the pipeline (as on separate hosts); rank 1's data file cannot be loaded.
         let script = "if [ \"$OMPI_COMM_WORLD_RANK\" = 1 ]; then d=\(bad); else d=\(good); fi; "
             + "exec \(try MPICommunicatorTests.binary("dpflow")) run $d/p.yaml --output \(out) --ledger \(out).sqlite --seed 7 --quiet"
@@ -174,6 +188,7 @@ struct DataParallelRunTests {
             .replacingOccurrences(of: "  public_size: \(Self.rows)\n", with: "  neighbouring: replace_one\n")
         try text.write(toFile: dir + "/p.yaml", atomically: true, encoding: .utf8)
         let out = dir + "/out"
+        try Self.initLedger(out + ".sqlite")
         let r = try MPICommunicatorTests.launch(ranks: 2, try MPICommunicatorTests.binary("dpflow"),
             ["run", dir + "/p.yaml", "--output", out, "--ledger", out + ".sqlite", "--seed", "7", "--quiet"])
         #expect(r.status == 1, "\(r.output)")
