@@ -50,7 +50,7 @@ public final class MPICommunicator: @unchecked Sendable {
     private typealias BarrierFn = @convention(c) (OpaquePointer) -> Int32
 
     private let handle: UnsafeMutableRawPointer
-    private let world: OpaquePointer, float: OpaquePointer, double: OpaquePointer, sum: OpaquePointer, inPlace: UnsafeRawPointer
+    private let world: OpaquePointer, float: OpaquePointer, double: OpaquePointer, int64: OpaquePointer, sum: OpaquePointer, inPlace: UnsafeRawPointer
     private let allreduceFn: AllreduceFn, bcastFn: BcastFn, abortFn: AbortFn, finalizeFn: VoidFn, barrierFn: BarrierFn
     private let lock = NSLock()
     private var finalized = false
@@ -86,6 +86,7 @@ public final class MPICommunicator: @unchecked Sendable {
         world = OpaquePointer(try symbol("ompi_mpi_comm_world"))
         float = OpaquePointer(try symbol("ompi_mpi_float"))
         double = OpaquePointer(try symbol("ompi_mpi_double"))
+        int64 = OpaquePointer(try symbol("ompi_mpi_int64_t"))
         sum = OpaquePointer(try symbol("ompi_mpi_op_sum"))
         // MPI_IN_PLACE is ((void *) 1) in Open MPI's mpi.h.
         inPlace = UnsafeRawPointer(bitPattern: 1)!
@@ -130,6 +131,19 @@ public final class MPICommunicator: @unchecked Sendable {
     /// In place: the element-wise sum over all ranks; every rank gets it.
     public func allreduceSum(_ values: inout [Double]) throws {
         try allreduce(&values, type: double)
+    }
+
+    /// In place: the exact element-wise sum over all ranks (64-bit integers; DP releases' grid sums).
+    public func allreduceSum(_ values: inout [Int64]) throws {
+        try allreduce(&values, type: int64)
+    }
+
+    /// In place: every rank receives rank 0's values.
+    public func broadcastFromRoot(_ values: inout [Int64]) throws {
+        try checkCount(values.count)
+        let count = Int32(values.count)
+        let rc = values.withUnsafeMutableBytes { bcastFn($0.baseAddress, count, int64, 0, world) }
+        if rc != 0 { abort(MPIError.call("MPI_Bcast", code: rc).description) }
     }
 
     /// In place: every rank receives rank 0's values (the same count on every rank).

@@ -5,6 +5,27 @@ import Foundation
 // size, allreduce of Float and Double, broadcast from rank 0) and prints one line per rank. Exit 0 when every
 // check passes on this rank. `train`: σ = 0 data-parallel DP-SGD equals the one-process run; `noise`: the
 // update's noise std is σ·C/(qN) (noise drawn once, on rank 0). Used by the tests and by operators setting up hosts (docs/distributed.md).
+let benchArguments = Array(CommandLine.arguments.dropFirst())
+if benchArguments.first == "bench" {
+    // `dpflow-mpi-check bench [mlp|cnn] [steps]`: one process without mpirun, K ranks under it.
+    let kind = benchArguments.count > 1 ? benchArguments[1] : "mlp"
+    let steps = benchArguments.count > 2 ? max(1, Int(benchArguments[2]) ?? 10) : 10
+    do {
+        let registry = try DataParallelCheck.registry()
+        if MPIEnvironment.detect() != nil {
+            let mpi = try MPICommunicator()
+            try DataParallelBenchmark.run(mpi, model: kind, steps: steps, registry: registry)
+            fflush(nil)
+            mpi.finalize()
+        } else {
+            try DataParallelBenchmark.run(nil, model: kind, steps: steps, registry: registry)
+        }
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("dpflow-mpi-check bench: \(error)\n".utf8))
+        exit(1)
+    }
+}
 guard let env = MPIEnvironment.detect() else {
     FileHandle.standardError.write(Data("dpflow-mpi-check: not started by mpirun with 2 or more ranks\n".utf8))
     exit(2)

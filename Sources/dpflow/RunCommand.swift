@@ -40,14 +40,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let mpi = MPIEnvironment.detect() {
-            // Fail closed: until the pipeline runner shards rows and reduces across ranks, K ranks would each run —
-            // and reserve budget for — the whole job.
-            FileHandle.standardError.write(Data(("dpflow run: started by an MPI launcher with \(mpi.size) ranks (this is rank \(mpi.rank)); "
-                + "data-parallel pipeline runs are not available yet, and K independent copies would each spend the budget. "
-                + "Run one process (no mpirun).\n").utf8))
-            throw ExitCode(2)
-        }
+        if let mpi = MPIEnvironment.detect() { return try runDataParallel(mpi) }
         let runner = try CLIEnvironment.runner(pluginPaths: plugins.paths)
         let location = ledger.location
         let outputDirectory: String
@@ -67,6 +60,11 @@ struct RunCommand: ParsableCommand {
         let report = try CLIEnvironment.exiting { try runner.run(file: file, options: options) }
         interrupts.disarm()
         progress.finish()
+        Self.printSummary(report, outputDirectory: outputDirectory)
+    }
+
+    /// The final lines of a run on stdout.
+    static func printSummary(_ report: RunReport, outputDirectory: String) {
         if !report.privacy.private {
             print("*** NOT PRIVATE *** " + report.privacy.notPrivateReasons.joined(separator: "; "))
         }

@@ -20,24 +20,6 @@ struct RowShardTests {
         #expect(Set((0..<100).map { shards[0].owner(ofRow: $0) }).count == size)
     }
 
-    @Test("dpflow run under an MPI launcher refuses to start (exit 2) and writes nothing: no K-fold spend")
-    func runRefusesUnderMPI() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-run-\(UUID().uuidString)").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try MPICommunicatorTests.binary("dpflow"))
-        p.arguments = ["run", "pipelines/quickstart.yaml", "--output", out, "--ledger", out + ".sqlite"]
-        p.environment = ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "1", "PATH": "/usr/bin:/bin"]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2)
-        #expect(text.contains("2 ranks") && text.contains("each spend the budget"))
-        #expect(!FileManager.default.fileExists(atPath: out) && !FileManager.default.fileExists(atPath: out + ".sqlite"))
-    }
-
     @Test("one rank owns everything; bad ranks fall back to the single shard")
     func single() {
         #expect((0..<100).allSatisfy { RowShard.all.contains(row: $0) })

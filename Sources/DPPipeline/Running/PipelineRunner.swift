@@ -78,6 +78,10 @@ public struct PipelineRunner: Sendable {
             Self.markPreviousRunSuperseded(options.outputDirectory, file: file, error: error, startedAt: startedAt)
             throw error
         }
+        if let job = options.parallel {   // every rank planned the same run, before any reservation
+            try DataParallelJob.checkSupported(pipeline, plan)
+            try job.agreeOnPlan(plan)
+        }
         let planSeconds = Date().timeIntervalSince(clock)
         let output = options.outputDirectory
         let log = RunLog(events: options.events)
@@ -127,6 +131,7 @@ public struct PipelineRunner: Sendable {
             let reservation = try ledger.reserve(dataset: plan.dataset, job: "\(pipeline.spec.name) → \(output)",
                                                  epsilon: plan.totalEpsilon, delta: plan.totalDelta,
                                                  mechanism: plan.stages.filter { $0.cost.epsilon > 0 }.map(\.kind).joined(separator: "+"))
+            try options.parallel?.announceStart()
             log("ledger: reserved ε = \(Self.f(plan.totalEpsilon)), δ = \(Self.f(plan.totalDelta)) on '\(plan.dataset)' (\(PostgresLedgerURL.redact(options.ledgerPath)))")
             try runStages(pipeline: pipeline, plan: plan, options: options, log: log, ledger: ledger, reservation: reservation,
                           startedAt: startedAt, planSeconds: planSeconds, clock: clock, file: file, written: written)

@@ -15,6 +15,8 @@ public struct RunOptions: Sendable {
     public var epochsOverride: Int?
     /// Receives progress and log events (the CLI draws a progress bar or prints lines).
     public var events: (@Sendable (RunEvent) -> Void)?
+    /// The data-parallel job this process is a rank of (`mpirun -np K dpflow run`); nil for one process.
+    public var parallel: DataParallelJob?
 
     public init(outputDirectory: String, ledgerPath: String, createLedgerIfAbsent: Bool = true, seed: UInt64? = nil,
                 epochsOverride: Int? = nil, events: (@Sendable (RunEvent) -> Void)? = nil) {

@@ -121,7 +121,7 @@ public struct LoadStage: PipelineStage {
         } catch {
             throw dataError(error, stage: Self.kind, position: position)
         }
-        let frame = try boundingContributions(of: loaded, context: context)
+        let frame = try boundingContributions(of: context.shardOfRank(loaded), context: context)
         try establishPublicSize(of: frame, context: &context)
         context.frame = frame
         context.loadedFrame = frame

@@ -66,6 +66,7 @@ extension ExportStage {
                                             reason: "the trained model has NaN or infinite parameters (training diverged; "
                                                 + "lower the learning rate or the noise multiplier); nothing was exported")
         }
+        guard context.writesOutputs else { return }   // a data-parallel rank other than 0 writes nothing
         switch target {
         case .model(let name):
             let file = "\(name).json"

@@ -62,8 +62,9 @@ extension TrainStage {
         }
         do {
             let privateModel = try PrivateModel(model: model, l2NormClip: l2NormClip, noiseMultiplier: plan.noiseMultiplier,
-                                                noise: context.noiseSource(offset: 1), registry: plugins)
+                                                noise: context.trainingNoiseSource(), registry: plugins)
             privateModel.compile(optimizer: optimizerValue, loss: lossFunction)
+            try context.prepareDataParallel(privateModel, model: model)
             let average = recipe.emaDecay.map { ParameterAverage(decay: $0) }   // recipes: no privacy cost
             if let average { privateModel.stepHooks = [average] }
             privateModel.learningRateSchedule = recipe.learningRateSchedule

@@ -41,8 +41,11 @@ struct BoundedMean {
     /// The release for Σ(units(v) − C) = `centredUnits` over `count` rows.
     func release(query: String, centredUnits: Int64, count n: Int, source: ReleaseNoise) throws -> DPRelease {
         var bits = RandomBits(source)
-        let s = try numerator.noisy(centredUnits, &bits)
-        let noisyCount = countGrid.value(try count.noisy(countGrid.units(Double(n)), &bits))
+        let noisy = try PartialSums.combineAndNoise([centredUnits, Int64(n)]) { totals in
+            [try numerator.noisy(totals[0], &bits), try count.noisy(countGrid.units(Double(totals[1])), &bits)]
+        }
+        let s = noisy[0]
+        let noisyCount = countGrid.value(noisy[1])
         let g = grid.granularity
         let denominator = max(noisyCount, 1)
         let sum = Double(s) * g                          // noisy centred sum, in value units

@@ -65,7 +65,7 @@ extension PrivateDataFrame {
         return try charged(budget, query: query, epsilon: epsilon, mechanism: mechanism) {
             var bits = RandomBits(noise)
             let total = Self.unitSum(values, bounds: bounds, grid: grid, minus: 0)
-            let noisy = try calibrated.noisy(total, &bits)
+            let noisy = try PartialSums.combineAndNoise([total]) { [try calibrated.noisy($0[0], &bits)] }[0]
             let h = grid.value(calibrated.halfWidth95Units), v = grid.value(noisy)
             return DPRelease(query: query, labels: [query], values: [v], noiseStd: [calibrated.stdUnits * grid.granularity],
                              confidenceIntervals95: [.init(lower: v - h, upper: v + h)],
@@ -342,7 +342,9 @@ extension PrivateDataFrame {
                            epsilon: Double, mechanism: ReleaseMechanism, relation: NeighbouringRelation,
                            sensitivity: String, source: ReleaseNoise) throws -> DPRelease {
         var bits = RandomBits(source)
-        let values = try counts.map { grid.value(try noise.noisy(grid.units(Double($0)), &bits)) }
+        let values = try PartialSums.combineAndNoise(counts) { totals in
+            try totals.map { try noise.noisy(grid.units(Double($0)), &bits) }
+        }.map { grid.value($0) }
         let h = grid.value(noise.halfWidth95Units)
         return DPRelease(query: query, labels: labels, values: values,
                          noiseStd: Array(repeating: noise.stdUnits * grid.granularity, count: values.count),

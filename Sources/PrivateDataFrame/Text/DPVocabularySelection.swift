@@ -113,6 +113,10 @@ public enum DPVocabularySelection {
     /// - Complexity: O(total tokens + distinct tokens · log) time; memory proportional to the distinct tokens.
     public static func select<S: Sequence>(_ documents: S, spec: DPVocabularySpec, noise: ReleaseNoise = .secure) throws -> Result
     where S.Element == [String] {
+        // Fail closed: the token set of a shard is not an integer grid sum, so a data-parallel job cannot combine it.
+        if PartialSums.isDistributed {
+            throw TextColumnError.invalidSpec("a DP vocabulary cannot be selected in a data-parallel (MPI) run; declare a public vocabulary file")
+        }
         let (tau, a, b) = try parameters(spec)
         var bits = RandomBits(noise)
         let counts = Self.counts(documents, k: spec.maxTokensPerDocument, &bits)
