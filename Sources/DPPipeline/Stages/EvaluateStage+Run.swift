@@ -47,6 +47,11 @@ extension EvaluateStage {
                 let budget = try context.plannedReleaseBudget()
                 for (k, metric) in metrics.enumerated() {
                     let noise = context.releaseNoise(offset: 2 &+ (UInt64(k) << 32))
+                    if Self.classificationMetrics.contains(metric) {
+                        try releaseClassification(metric, scored: scored, prediction: column, label: labelName, epsilon: epsilonPerMetric,
+                                                  budget: budget, noise: noise, context: &context)
+                        continue
+                    }
                     let r: DPRelease
                     switch metric {
                     case "accuracy":
@@ -86,6 +91,10 @@ extension EvaluateStage {
             return (lo, hi)
         }
         for metric in metrics {
+            if Self.classificationMetrics.contains(metric) {
+                exactClassification(metric, predictions: predictions, labels: labels, labelName: labelName, context: &context)
+                continue
+            }
             var sum = 0.0
             switch metric {
             case "accuracy":

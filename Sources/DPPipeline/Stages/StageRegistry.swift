@@ -15,12 +15,12 @@ public struct StageRegistry: Sendable {
 
     public init() {}
 
-    /// The eight built-in stages.
+    /// The nine built-in stages.
     public static var standard: StageRegistry {
         var registry = StageRegistry()
         for definition in [LoadStage.definition, SelectStage.definition, SplitStage.definition, TrainStage.definition,
                            PredictStage.definition, EvaluateStage.definition, ReleaseStage.definition,
-                           ExportStage.definition] {
+                           ExportStage.definition, VocabularyStage.definition] {
             // Built-in names are distinct; registration cannot fail.
             try! registry.register(definition)
         }
@@ -54,7 +54,7 @@ public struct StageRegistry: Sendable {
 
     /// Stage names, sorted in pipeline order for the built-ins, then alphabetically.
     public var names: [String] {
-        let order = ["load", "select", "split", "train", "predict", "evaluate", "release", "export"]
+        let order = ["load", "select", "split", "vocabulary", "train", "predict", "evaluate", "release", "export"]
         return definitions.keys.sorted { (order.firstIndex(of: $0) ?? 100, $0) < (order.firstIndex(of: $1) ?? 100, $1) }
     }
 
