@@ -90,7 +90,7 @@ extension EvaluateStage {
         let p = predictions.storage, y = labels.storage
         func score(_ i: Int) -> Double { Double(width == 1 ? p[i] : p[i * width + width - 1]) }
         func predicted(_ i: Int) -> Int {
-            if width == 1 { return p[i] >= 0.5 ? 1 : 0 }
+            if width == 1 { return Double(p[i]) >= context.decisionThreshold ? 1 : 0 }
             var best = 0
             for k in 1..<width where p[i * width + k] > p[i * width + best] { best = k }
             return best

@@ -43,7 +43,7 @@ extension EvaluateStage {
             let epsilonPerMetric = RunContext.releaseEpsilon(epsilon, parts: metrics.count)
             let mechanism = releaseMechanism
             do {
-                let scored = try test.predict(model: model, labelColumns: [column], encoding: context.encoding)
+                let scored = try test.predict(model: model, labelColumns: [column], encoding: context.encoding, threshold: Float(context.decisionThreshold))
                 let budget = try context.plannedReleaseBudget()
                 for (k, metric) in metrics.enumerated() {
                     let noise = context.releaseNoise(offset: 2 &+ (UInt64(k) << 32))
@@ -101,7 +101,7 @@ extension EvaluateStage {
                 for i in 0..<n {
                     let predicted: Int
                     if width == 1 {
-                        predicted = p[i] >= 0.5 ? 1 : 0
+                        predicted = Double(p[i]) >= context.decisionThreshold ? 1 : 0
                     } else {
                         var best = 0
                         for k in 1..<width where p[i * width + k] > p[i * width + best] { best = k }

@@ -35,11 +35,18 @@ extension TrainStage {
         model.compile(optimizer: optimizerValue, loss: lossFunction)
         let log = context.log
         do {
+            var epochsDone: [RunReport.Epoch] = []
             let history = try model.fit(Tensor(shape: [x.rows, x.columns], values: x.values), Tensor(shape: [y.rows, y.columns], values: y.values),
                                         epochs: epochs, batchSize: batchSize, seed: context.options.seed) { p in
+                epochsDone.append(.init(epoch: p.epoch, loss: p.loss, epsilon: 0, lossNoiseStd: 0))
                 log("epoch \(p.epoch)/\(p.epochs): training loss \(TrainStage.fmt(p.loss)) (exact, NOT PRIVATE)")
             }
             context.log("training done (NOT PRIVATE): \(history.steps) plain steps")
+            context.training = RunReport.Training(
+                noiseMultiplier: 0, l2NormClip: 0, batchSize: batchSize, samplingRate: 0, steps: history.steps,
+                examples: context.publicTrainingRecords ?? 0, epsilonAccountant: "none (mode: not_private, NOT PRIVATE)",
+                parameters: model.parameterCount, layers: context.pipeline.facts.training?.layerSummary ?? model.layers.map(\.typeName),
+                epochs: epochsDone, loss: RunReport.LossDescription(kind: "exact", clip: nil, gradientNoiseMultiplier: 0))
         } catch {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "\(error)")
         }
