@@ -50,10 +50,10 @@ extension EvaluateStage {
                                                            granularity: granularity, relation: relation, charging: budget, noise: noise)
             for k in matrix.values.indices { context.metrics["confusion_matrix[\(matrix.labels[k])]"] = .init(release: matrix, index: k) }
             let metrics = try ClassMetrics(confusionMatrix: matrix)
-            let noise = ClassMetrics.noiseStd(of: matrix)
+            let noiseStds = ClassMetrics.noiseStd(of: matrix)
             let how = "post-processing of the DP confusion matrix (\(matrix.mechanism)); noise_scale: bootstrap std from the released cells"
             for (c, v) in metrics.classes.enumerated() {
-                let sd = c < noise.count ? noise[c] : (nil, nil, nil)
+                let sd: (precision: Double?, recall: Double?, f1: Double?) = c < noiseStds.count ? noiseStds[c] : (nil, nil, nil)
                 for (name, value, std) in [("precision", v.precision, sd.precision), ("recall", v.recall, sd.recall), ("f1", v.f1, sd.f1)] {
                     guard let value else { continue }
                     context.metrics["\(name)[\(v.label)]"] = .init(value: value, private: matrix.isPrivate, noiseScale: std ?? 0,

@@ -52,11 +52,12 @@ public struct VocabularyStage: PipelineStage {
             let column = r.string("column", diagnostics: &diagnostics)
             let present = ["file", "hash", "dp", "exact"].compactMap { key in r.optional(key).map { (key, $0) } }
             r.finish(diagnostics: &diagnostics)
-            guard present.count == 1, let (key, v) = present.first else {
+            guard present.count == 1, let first = present.first else {
                 let at = present.count > 1 ? present[1].1.position : value.position
                 diagnostics.error(at, "'\(value.path)' needs exactly one of file, hash, dp or exact")
                 return nil
             }
+            let (key, v) = first
             let choice: Choice?
             switch key {
             case "file":

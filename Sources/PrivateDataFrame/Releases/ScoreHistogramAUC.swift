@@ -34,9 +34,11 @@ public struct ScoreHistogramAUC: Sendable, Equatable {
         }
         let bins = n / 2
         let cells = release.values.map { $0.isFinite ? max($0, 0) : 0 }
-        negative = Array(cells[0..<bins])
-        positive = Array(cells[bins...])
-        auc = Self.auc(negative: negative, positive: positive)
+        let neg = Array(cells[0..<bins]), pos = Array(cells[bins...])
+        let value = Self.auc(negative: neg, positive: pos)
+        negative = neg
+        positive = pos
+        auc = value
         epsilon = release.epsilon
         delta = release.delta
         isPrivate = release.isPrivate
@@ -44,10 +46,11 @@ public struct ScoreHistogramAUC: Sendable, Equatable {
         let std = release.noiseStd.first ?? 0
         var generator = SplitMix(seed: 0x5eed_a0c0)
         var draws: [Double] = []
-        if std > 0, auc != nil {
+        if std > 0, value != nil {
             for _ in 0..<200 {
-                func jitter(_ v: [Double]) -> [Double] { v.map { max($0 + std * generator.gaussian(), 0) } }
-                if let a = Self.auc(negative: jitter(negative), positive: jitter(positive)) { draws.append(a) }
+                let n = neg.map { max($0 + std * generator.gaussian(), 0) }
+                let p = pos.map { max($0 + std * generator.gaussian(), 0) }
+                if let a = Self.auc(negative: n, positive: p) { draws.append(a) }
             }
         }
         if draws.count > 1 {
