@@ -91,7 +91,7 @@ struct TextPipelineTests {
         #expect(report.metrics["f1[rotten]"] != nil || report.metrics["precision[fresh]"] != nil)
         #expect(report.metrics["confusion_matrix[true=rotten,predicted=rotten]"] != nil)
         let auc = try #require(report.metrics["auc"])
-        #expect(auc.value >= 0 && auc.value <= 1 && auc.noiseScale > 0 && auc.epsilon == 0.1)
+        #expect(auc.value >= 0 && auc.value <= 1 && auc.noiseScale > 0 && abs(auc.epsilon - 0.1) < 1e-9)
         let snapshot = try #require(try runner.ledgerSnapshot(path: dir + "/l.sqlite", dataset: plan.dataset))
         #expect(abs(snapshot.usedEpsilon - plan.totalEpsilon) < 1e-9)
         // The report never holds the private tokens' counts: only the number selected, its mechanism and noise.

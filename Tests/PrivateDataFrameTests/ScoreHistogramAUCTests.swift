@@ -97,7 +97,7 @@ import StandardPlugins
         let roc = try ScoreHistogramAUC(release: r)
         let exact = try #require(try f.exactAUC(model: model, encoding: EncodingOptions(), label: "label"))
         // At ε = 10⁴ the noise is almost always 0: the histogram AUC is the binned one, within the binning error.
-        #expect(abs((roc.auc ?? -1) - exact) < 0.01)
+        #expect(abs((roc.auc ?? -1) - exact) < 0.02)
         #expect(roc.noiseStd < 1e-3)
     }
 
