@@ -80,8 +80,8 @@ public struct VocabularyStage: PipelineStage {
                 let k = m.int("max_tokens_per_document", in: 1...TextColumnSpec.maxLengthLimit, diagnostics: &diagnostics)
                 m.finish(diagnostics: &diagnostics)
                 guard let size, let eps else { return nil }
-                let spec = DPVocabularySpec(size: size, epsilon: eps, delta: delta ?? defaultDelta,
-                                            maxTokensPerDocument: k ?? defaultMaxTokensPerDocument)
+                let spec = DPVocabularySpec(size: size, epsilon: eps, delta: delta ?? VocabularyStage.defaultDelta,
+                                            maxTokensPerDocument: k ?? VocabularyStage.defaultMaxTokensPerDocument)
                 do { _ = try DPVocabularySelection.parameters(spec) } catch {
                     diagnostics.error(v.position, "'\(v.path)': \(error)")
                     return nil
@@ -91,7 +91,7 @@ public struct VocabularyStage: PipelineStage {
                 guard var m = SpecMappingReader(v, what: "'\(v.path)'", diagnostics: &diagnostics) else { return nil }
                 let size = m.int("size", required: true, in: 1...TokenVocabulary.maxEntries, diagnostics: &diagnostics)
                 m.finish(diagnostics: &diagnostics)
-                choice = size.map { .exact($0) }
+                choice = size.map { Choice.exact($0) }
             }
             guard let choice else { return nil }
             return VocabularyStage(position: value.position, column: column, columnPosition: columnValue?.position ?? value.position,

@@ -26,7 +26,7 @@ extension ClassMetrics {
             let mean = x.reduce(0, +) / Double(x.count)
             return (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count - 1)).squareRoot()
         }
-        return samples.map { (sd($0[0]), sd($0[1]), sd($0[2])) }
+        return samples.map { (precision: sd($0[0]), recall: sd($0[1]), f1: sd($0[2])) }
     }
 }
 
