@@ -106,8 +106,8 @@ extension EvaluateStage {
                 if (0..<k).contains(t), (0..<k).contains(q) { cells[t * k + q] += 1 }
             }
             let names = (0..<k).map { $0 < classes.count ? classes[$0] : String($0) }
-            let labels = names.flatMap { t in names.map { "true=\(t),predicted=\($0)" } }
-            let matrix = DPRelease.exact(query: "confusion_matrix", labels: labels, values: cells)
+            let cellLabels = names.flatMap { t in names.map { "true=\(t),predicted=\($0)" } }
+            let matrix = DPRelease.exact(query: "confusion_matrix", labels: cellLabels, values: cells)
             if let metrics = try? ClassMetrics(confusionMatrix: matrix) {
                 for v in metrics.classes {
                     for (name, value) in [("precision", v.precision), ("recall", v.recall), ("f1", v.f1)] {

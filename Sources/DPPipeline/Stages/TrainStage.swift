@@ -71,6 +71,7 @@ public struct TrainStage: PipelineStage {
                 PluginReference.decode($0, what: "'\($0.path)'", diagnostics: &diagnostics)
             }
             let clip = r.double("l2_norm_clip", required: true, SpecLimits.within(SpecLimits.l2NormClip), diagnostics: &diagnostics)
+            let notPrivate = r.choice("mode", ["private", "not_private"], diagnostics: &diagnostics) == "not_private"
             let sigmaValue = r.optional("noise_multiplier"), targetValue = r.optional("target_epsilon")
             let sigma = sigmaValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.noiseMultiplier), diagnostics: &diagnostics) }
             let target = targetValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.targetEpsilon), diagnostics: &diagnostics) }
@@ -84,7 +85,6 @@ public struct TrainStage: PipelineStage {
             let featureRange = r.choice("feature_range", ["unit", "symmetric"], diagnostics: &diagnostics) ?? "unit"
             let recipe = TrainingRecipeSpec.decode(&r, diagnostics: &diagnostics)
             let tune = r.optional("tune").flatMap { TuneSpec.decode($0, diagnostics: &diagnostics) }
-            let notPrivate = r.choice("mode", ["private", "not_private"], diagnostics: &diagnostics) == "not_private"
             r.finish(diagnostics: &diagnostics)
             // Range checks on common plugin parameters, so they get a position (factories check the rest).
             for ref in [optimizer].compactMap({ $0 }) {
