@@ -134,7 +134,6 @@ struct TextPipelineTests {
             (with("review: {type: text, max_length: 16}", "review: {type: text}"), "missing required key 'max_length'"),
             (with("label: {type: category, values: [fresh, rotten]}", "label: {type: category, values: [fresh, rotten], max_length: 3}"),
              "unknown key"),
-            (with("features: [review]", "features: [review, label]"), "must be the only feature"),
             (with("column: review, dp", "column: label, dp"), "must be declared in the schema with type: text"),
             (with("metrics: [accuracy, f1, auc]", "metrics: [accuracy, aucc]"), "unknown metric 'aucc'"),
         ]
