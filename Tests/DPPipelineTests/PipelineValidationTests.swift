@@ -41,7 +41,7 @@ let brokenPipelines: [BrokenPipelineCase] = [
           expected: ["14:5: error: missing required key 'batch_size' in 'stages[3].train'",
                      "22:7: error: unknown key 'stages[3].train.batch_sise'. Did you mean 'batch_size'?"]),
     .init(name: "unknown stage", yaml: mutate("- select:", "- selekt:"),
-          expected: ["12:5: error: unknown stage 'selekt'. Did you mean 'select'? Known stages: load, select, split, train, predict, evaluate, release, export."]),
+          expected: ["12:5: error: unknown stage 'selekt'. Did you mean 'select'? Known stages: load, select, split, vocabulary, train, predict, evaluate, release, export."]),
     .init(name: "wrong type", yaml: mutate("batch_size: 32", "batch_size: many"),
           expected: ["22:19: error: 'stages[3].train.batch_size' must be an integer, found a string"]),
     .init(name: "both sigma and target", yaml: mutate("noise_multiplier: 1.1", "noise_multiplier: 1.1\n      target_epsilon: 2"),

@@ -23,7 +23,7 @@ extension PipelineResolver {
                                           + "clamping would merge the ids of different units")
                     }
                 case .category: break
-                case .number, .boolean:
+                case .number, .boolean, .text:
                     diagnostics.error(column.position, "the privacy unit column '\(unit)' must be of type integer or category "
                                       + "(exact ids), not \(column.kind.rawValue)")
                 }

@@ -38,6 +38,7 @@ public struct PipelineResolver {
         Self.checkOrdering(spec, stages: stages, diagnostics: &context.diagnostics)
         Self.checkNeighbouring(spec, diagnostics: &context.diagnostics)
         Self.checkPrivacyUnit(spec, context: context, diagnostics: &context.diagnostics)
+        Self.checkText(spec, context: context, diagnostics: &context.diagnostics)
         if context.diagnostics.hasErrors { throw PipelineError.invalidPipeline(context.diagnostics.sorted) }
         return context
     }
@@ -47,7 +48,7 @@ public struct PipelineResolver {
         let privacy = spec.privacy
         for stage in spec.stages {
             if let train = stage as? TrainStage {
-                if privacy.neighbouring == .addRemove, privacy.publicSize == nil, train.targetEpsilon == nil {
+                if privacy.neighbouring == .addRemove, privacy.publicSize == nil, train.targetEpsilon == nil, !train.notPrivate {
                     diagnostics.error(train.position, "noise_multiplier needs a public number of records under neighbouring: "
                         + "add_remove: declare privacy.public_size (the data owner's public size), or give target_epsilon so "
                         + "that σ is calibrated after a DP count of the rows (privacy.size_epsilon)")

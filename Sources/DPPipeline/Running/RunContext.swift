@@ -25,6 +25,10 @@ public struct RunContext {
     public var modelOrigin: Any?
     /// How features were encoded for training (reused for prediction).
     public var encoding = EncodingOptions()
+    /// The vocabulary of each text feature column (`vocabulary` stages), used to encode it for training and prediction.
+    public var vocabularies: [String: TokenVocabulary] = [:]
+    /// A one-output two-class model predicts class 1 when its output is at least this (`predict: {threshold: t}`).
+    public var decisionThreshold = 0.5
     /// Model outputs on the test part and the test labels as class indices or values (`predict`).
     var predictions: Tensor?
     var testLabels: Tensor?

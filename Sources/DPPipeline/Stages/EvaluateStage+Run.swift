@@ -43,10 +43,15 @@ extension EvaluateStage {
             let epsilonPerMetric = RunContext.releaseEpsilon(epsilon, parts: metrics.count)
             let mechanism = releaseMechanism
             do {
-                let scored = try test.predict(model: model, labelColumns: [column], encoding: context.encoding)
+                let scored = try test.predict(model: model, labelColumns: [column], encoding: context.encoding, threshold: Float(context.decisionThreshold))
                 let budget = try context.plannedReleaseBudget()
                 for (k, metric) in metrics.enumerated() {
                     let noise = context.releaseNoise(offset: 2 &+ (UInt64(k) << 32))
+                    if Self.classificationMetrics.contains(metric) {
+                        try releaseClassification(metric, scored: scored, prediction: column, label: labelName, epsilon: epsilonPerMetric,
+                                                  budget: budget, noise: noise, context: &context)
+                        continue
+                    }
                     let r: DPRelease
                     switch metric {
                     case "accuracy":
@@ -86,13 +91,17 @@ extension EvaluateStage {
             return (lo, hi)
         }
         for metric in metrics {
+            if Self.classificationMetrics.contains(metric) {
+                exactClassification(metric, predictions: predictions, labels: labels, labelName: labelName, context: &context)
+                continue
+            }
             var sum = 0.0
             switch metric {
             case "accuracy":
                 for i in 0..<n {
                     let predicted: Int
                     if width == 1 {
-                        predicted = p[i] >= 0.5 ? 1 : 0
+                        predicted = Double(p[i]) >= context.decisionThreshold ? 1 : 0
                     } else {
                         var best = 0
                         for k in 1..<width where p[i * width + k] > p[i * width + best] { best = k }

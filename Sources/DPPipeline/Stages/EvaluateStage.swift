@@ -4,7 +4,7 @@ import PrivateLearning
 /// marks the whole run NOT PRIVATE.
 public struct EvaluateStage: PipelineStage {
     public static let kind = "evaluate"
-    public static let metricNames = ["accuracy", "mean_squared_error", "mean_absolute_error"]
+    public static let metricNames = ["accuracy", "f1", "auc", "mean_squared_error", "mean_absolute_error"]
     public enum Mode: String, Sendable { case `private`, exact }
 
     public var position: SourcePosition
@@ -19,6 +19,8 @@ public struct EvaluateStage: PipelineStage {
     public var granularity: Double? = nil
     /// Where `metrics:` is written (the stage's name when it is not).
     public var metricsPosition: SourcePosition? = nil
+    /// Bins per class of the score histograms behind `auc` (public).
+    public var aucBins: Int = EvaluateStage.defaultAUCBins
 
     public var inputs: [PipelineArtifact] { [.predictions] }
     public var outputs: [PipelineArtifact] { [.metrics] }
@@ -32,6 +34,7 @@ public struct EvaluateStage: PipelineStage {
             .init("delta", "0 or number in [1e-15, 0.1]",
                   "δ of the evaluation, split evenly across the metrics (default 0: discrete Laplace; > 0: discrete Gaussian)"),
             .init("granularity", "power of two > 0", "public grid of the metrics' sums (default: from the label's bounds)"),
+            .init("auc_bins", "integer in [2, 4096]", "bins per class of the DP score histograms behind auc (default 20)"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
@@ -48,6 +51,7 @@ public struct EvaluateStage: PipelineStage {
             let deltaValue = r.optional("delta")
             let delta = r.double("delta", SpecLimits.zeroOr(SpecLimits.stageDelta), diagnostics: &diagnostics) ?? 0
             let granularity = r.double("granularity", "a power of two greater than 0", ReleaseStage.isPowerOfTwo, diagnostics: &diagnostics)
+            let aucBins = r.int("auc_bins", in: 2...4096, diagnostics: &diagnostics)
             r.finish(diagnostics: &diagnostics)
             if mode == .private && epsilonValue == nil {
                 diagnostics.error(value.position, "'\(value.path)' needs 'epsilon' (the ε charged for the released metrics), or 'mode: exact' (not private)")
@@ -65,7 +69,8 @@ public struct EvaluateStage: PipelineStage {
             if metrics.isEmpty { diagnostics.error(value.position, "'\(value.path).metrics' must list at least one metric") }
             guard diagnostics.diagnostics.count == errorsBefore else { return nil }
             return EvaluateStage(position: value.position, metrics: metrics, mode: mode, epsilon: epsilon ?? 0, delta: delta,
-                                 granularity: granularity, metricsPosition: metricsValue?.position)
+                                 granularity: granularity, metricsPosition: metricsValue?.position,
+                                 aucBins: aucBins ?? EvaluateStage.defaultAUCBins)
         })
 
     /// Checks each metric against the label's declared type: accuracy compares classes (category or boolean
@@ -74,18 +79,13 @@ public struct EvaluateStage: PipelineStage {
     public func resolve(_ context: inout ResolutionContext) {
         guard let label = context.label, let column = context.schema?.column(named: label) else { return }
         for metric in metrics {
-            let fits = switch (metric, column.kind) {
-            case ("accuracy", .category), ("accuracy", .boolean): true
-            case ("accuracy", _): false
-            case (_, .category): false
-            default: true
-            }
-            if !fits {
-                let needs = metric == "accuracy" ? "a category or boolean label" : "a number, integer or boolean label with declared bounds"
+            if !Self.metricFits(metric, column.kind) {
+                let needs = Self.classificationMetrics.union(["accuracy"]).contains(metric) ? "a category or boolean label" : "a number, integer or boolean label with declared bounds"
                 context.diagnostics.error(metricsPosition ?? position,
                                           "metric '\(metric)' needs \(needs); the label '\(label)' is \(column.kind.rawValue)")
             }
         }
+        resolveClassification(&context, label: label, column: column)
     }
 
     public func cost(_ context: PlanningContext) throws -> StageCost {
@@ -99,7 +99,7 @@ public struct EvaluateStage: PipelineStage {
         return switch mode {
         case .exact: StageCost(epsilon: 0, delta: 0, detail: "exact metrics: NOT PRIVATE")
         case .private: StageCost(epsilon: epsilon, delta: delta,
-                                 detail: "DP release of \(metrics.joined(separator: ", ")) on the test part"
+                                 detail: "DP release of \(metrics.joined(separator: ", ")) on the test part\(classificationDetail)"
                                      + (context.testRecords.map { " (\($0) test records, public)" } ?? "")
                                      + (delta > 0 ? ", discrete Gaussian" : ", discrete Laplace"))
         }

@@ -50,6 +50,7 @@ extension PredictStage {
             context.predictions = predictions
             context.testLabels = Tensor(shape: [y.rows, y.columns], values: y.values)
             context.predictionColumns = labelColumns
+            context.decisionThreshold = threshold
             context.log("predicted \(labelColumns.joined(separator: ", ")) on the test part (private columns)")
         } catch { throw dataError(error, stage: Self.kind, position: position) }
     }

@@ -31,6 +31,8 @@ public struct ResolutionContext: Sendable {
     public var featureWidth: Int?
     /// Training facts for planning.
     public var training: TrainingFacts?
+    /// Ids (padding and unknown included) of each text column's vocabulary (`vocabulary` stages).
+    public var vocabularySizes: [String: Int] = [:]
     /// Names given to models by `export`.
     public var exportedNames: Set<String> = []
 

@@ -20,6 +20,10 @@ extension SchemaSpec.Column {
         case .integer: return ColumnSpec(.integer(min: min ?? 0, max: max ?? 1), missing: missing, outOfBounds: bounds, invalid: invalid)
         case .category: return ColumnSpec(.category(values: values), missing: missing, outOfBounds: bounds, invalid: invalid)
         case .boolean: return ColumnSpec(.boolean, missing: missing, outOfBounds: bounds, invalid: invalid)
+        case .text:
+            // An empty cell is an empty document; a value that is not UTF-8 drops its row.
+            let spec = text ?? (try? TextColumnSpec(maxLength: 1))!
+            return ColumnSpec(.text(spec), missing: .dropRow, outOfBounds: .clamp, invalid: .dropRow)
         }
     }
 }

@@ -13,7 +13,7 @@ import PrivateLearning
 public struct SchemaSpec: Sendable {
     /// One column's declaration.
     public struct Column: Sendable {
-        public enum Kind: String, Sendable, CaseIterable { case number, integer, category, boolean }
+        public enum Kind: String, Sendable, CaseIterable { case number, integer, category, boolean, text }
         public var kind: Kind
         /// Declared public bounds (number, integer).
         public var min: Double?
@@ -28,6 +28,8 @@ public struct SchemaSpec: Sendable {
         /// `invalid: {default: x}`; nil (the default): rows with an invalid cell are dropped.
         public var invalidDefault: String?
         public var position: SourcePosition
+        /// `type: text`: tokenisation, max_length (SchemaSpec+Text.swift).
+        public var text: TextColumnSpec? = nil
     }
 
     /// Declared columns by name, in file order.
@@ -103,6 +105,7 @@ public struct SchemaSpec: Sendable {
         let kind = kindName.flatMap(Column.Kind.init(rawValue:))
         let minValue = r.optional("min"), maxValue = r.optional("max")
         let valuesValue = r.optional("values")
+        let textSpec = decodeText(&r, isText: kind == .text, position: value.position, diagnostics: &diagnostics)
         var column = Column(kind: kind ?? .number, min: nil, max: nil, values: [], missingDefault: nil,
                             dropRowsWithMissing: true, clampOutOfBounds: true, invalidDefault: nil, position: value.position)
         if let minValue { column.min = SpecMappingReader.number(minValue, diagnostics: &diagnostics) }
@@ -147,6 +150,11 @@ public struct SchemaSpec: Sendable {
             }
         case .boolean?, nil:
             break
+        case .text?:
+            column.text = textSpec
+            for v in [minValue, maxValue, valuesValue].compactMap({ $0 }) {
+                diagnostics.error(v.position, "'min', 'max' and 'values' do not apply to text columns")
+            }
         }
         checkLimits(min: minValue, max: maxValue, column: column, diagnostics: &diagnostics)
         if diagnostics.diagnostics.count == errorsBefore, kind != nil {

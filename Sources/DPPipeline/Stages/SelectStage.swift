@@ -95,7 +95,7 @@ public struct SelectStage: PipelineStage {
             var width = 0
             for name in chosen {
                 guard let column = schema.column(named: name) else { continue }
-                width += column.kind == .category ? column.values.count : 1
+                width += column.encodedWidth
             }
             context.featureWidth = width
         }

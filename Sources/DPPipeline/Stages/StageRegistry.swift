@@ -17,12 +17,13 @@ public struct StageRegistry: Sendable {
 
     public init() {}
 
-    /// The eight built-in stages, registered through the same API as third-party stages. Their data flow comes
+    /// The nine built-in stages, registered through the same API as third-party stages. Their data flow comes
     /// from their typed `inputs`/`outputs`; `load`, `select`, `split`, `train` and `predict` appear at most once.
     public static var standard: StageRegistry {
         var registry = StageRegistry()
         for definition in [LoadStage.definition.ordered(.once), SelectStage.definition.ordered(.once),
-                           SplitStage.definition.ordered(.once), TrainStage.definition.ordered(.once),
+                           SplitStage.definition.ordered(.once),
+                           VocabularyStage.definition.ordered(.init(after: ["split"], before: ["train"])), TrainStage.definition.ordered(.once),
                            PredictStage.definition.ordered(.once), EvaluateStage.definition, ReleaseStage.definition,
                            ExportStage.definition] {
             // Built-in names are distinct; registration cannot fail.

@@ -23,6 +23,7 @@ extension TrainStage {
     /// needs `privacy.public_size` (or `neighbouring: replace_one`).
     public func cost(_ context: PlanningContext) throws -> StageCost {
         if let tune { return try searchCost(context, tune) }
+        if notPrivate { return StageCost(epsilon: 0, delta: 0, detail: "mode: not_private — plain training without clipping or noise: NOT PRIVATE") }
         let accountant = AccountantKind(rawValue: context.privacy.accountant) ?? .rdp
         let delta = context.privacy.trainingDelta
         if context.relation == .replaceOne, accountant == .pld {

@@ -56,7 +56,7 @@ extension TrainStage {
         let classes: Int? = switch column.kind {
         case .category: column.values.count
         case .boolean: 2
-        case .integer, .number: nil
+        case .integer, .number, .text: nil
         }
         // What the loss declares it is trained on decides the checks, never its name.
         let name = loss.name

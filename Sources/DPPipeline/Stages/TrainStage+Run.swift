@@ -27,13 +27,15 @@ extension TrainStage {
 
     public func run(_ context: inout RunContext) throws {
         if let tune { return try runSearch(&context, tune) }
+        if notPrivate { return try runNotPrivate(&context) }
         guard let train = context.trainFrame, let planned = context.plannedCost.training else {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "no training data or plan")
         }
         let plan = try resolvedPlan(trainingRecords: context.publicTrainingRecords, planned: planned)
         let plugins = context.pipeline.environment.plugins
-        let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
+        var encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
                                        categories: .oneHot, label: labelEncoding(plugins))
+        encoding.textVocabularies = context.vocabularies
         context.encoding = encoding
         // The training part's rows are encoded batch by batch from its columns (no encoded copy of the part).
         let examples: FrameTrainingSet

@@ -136,8 +136,9 @@ extension TrainStage {
             throw PipelineError.stageFailed(stage: Self.kind, position: position, reason: "the search differs from the reserved one")
         }
         let plugins = context.pipeline.environment.plugins
-        let encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
+        var encoding = EncodingOptions(numericRange: featureRange == "symmetric" ? .symmetric : .unit,
                                        categories: .oneHot, label: labelEncoding(plugins))
+        encoding.textVocabularies = context.vocabularies
         context.encoding = encoding
         let fit: PrivateDataFrame, validation: PrivateDataFrame
         let examples: FrameTrainingSet

@@ -22,6 +22,8 @@ public struct TrainStage: PipelineStage {
     public var recipe = TrainingRecipeSpec()
     /// A private hyperparameter search (`tune:`); nil trains once.
     public var tune: TuneSpec? = nil
+    /// `mode: not_private`: plain training without clipping or noise, for comparison runs (TrainStage+NotPrivate.swift).
+    public var notPrivate = false
     public var trainingPosition: SourcePosition { position }
 
     public var inputs: [PipelineArtifact] { [.selection] }
@@ -43,6 +45,7 @@ public struct TrainStage: PipelineStage {
             .init("recipe", "none | dp_defaults", "privacy-free recipes: dp_defaults = EMA of the parameters (0.999) + 5 % warm-up and cosine decay"),
             .init("ema", "number in [0.5, 0.99999] | off", "EMA decay of the parameters; the average is evaluated and exported"),
             .init("lr_schedule", "constant | cosine | step", "learning rate per step: constant, 5 % warm-up + cosine to 0.1×, or ×0.1 at 50 % and 75 %"),
+            .init("mode", "private | not_private", "not_private: plain mini-batch training without clipping or noise, no privacy cost, the run is labelled NOT PRIVATE (comparison runs)"),
             .init("tune", "mapping", "private hyperparameter search (trials, validation_fraction, score_noise, learning_rate, l2_norm_clip, batch_size, epochs, optimizer); see docs/tuning.md"),
         ],
         decode: { value, diagnostics in
@@ -68,12 +71,13 @@ public struct TrainStage: PipelineStage {
                 PluginReference.decode($0, what: "'\($0.path)'", diagnostics: &diagnostics)
             }
             let clip = r.double("l2_norm_clip", required: true, SpecLimits.within(SpecLimits.l2NormClip), diagnostics: &diagnostics)
+            let notPrivate = r.choice("mode", ["private", "not_private"], diagnostics: &diagnostics) == "not_private"
             let sigmaValue = r.optional("noise_multiplier"), targetValue = r.optional("target_epsilon")
             let sigma = sigmaValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.noiseMultiplier), diagnostics: &diagnostics) }
             let target = targetValue.flatMap { SpecMappingReader.number($0, SpecLimits.within(SpecLimits.targetEpsilon), diagnostics: &diagnostics) }
             if sigmaValue != nil && targetValue != nil {
                 diagnostics.error(targetValue!.position, "give either 'noise_multiplier' or 'target_epsilon', not both")
-            } else if sigmaValue == nil && targetValue == nil {
+            } else if sigmaValue == nil && targetValue == nil && !notPrivate {
                 diagnostics.error(value.position, "missing 'noise_multiplier' (σ) or 'target_epsilon' in '\(value.path)'")
             }
             let batch = r.int("batch_size", required: true, in: SpecLimits.batchSize, diagnostics: &diagnostics)
@@ -107,10 +111,13 @@ public struct TrainStage: PipelineStage {
             // unknown layer, loss and optimizer names too; the pipeline is invalid either way and never runs.
             guard let model, let modelValue, let loss, let optimizer else { return nil }
             _ = errorsBefore
-            return TrainStage(position: value.position, model: model, modelPosition: modelValue.position, loss: loss,
-                              optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
-                              targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange,
-                              recipe: recipe, tune: tune)
+            var stage = TrainStage(position: value.position, model: model, modelPosition: modelValue.position, loss: loss,
+                                   optimizer: optimizer, l2NormClip: clip ?? 1, noiseMultiplier: sigma ?? (target == nil ? 1 : nil),
+                                   targetEpsilon: target, batchSize: batch ?? 1, epochs: epochs ?? 1, featureRange: featureRange,
+                                   recipe: recipe, tune: tune)
+            stage.notPrivate = notPrivate
+            if notPrivate, tune != nil { diagnostics.error(value.position, "'tune' is for private training; remove 'mode: not_private'") }
+            return stage
         })
 }
 

@@ -30,6 +30,8 @@ public struct EncodingOptions: Sendable, Equatable, Hashable {
     public var numericRange: NumericRange
     public var categories: CategoryEncoding
     public var label: LabelEncoding
+    /// The vocabulary of each text feature column (token ids `[max_length]` per row: 0 padding, 1 unknown).
+    public var textVocabularies: [String: TokenVocabulary] = [:]
 
     public init(numericRange: NumericRange = .unit, categories: CategoryEncoding = .oneHot,
                 label: LabelEncoding = .classIndex) {

@@ -35,6 +35,7 @@ extension PrivateDataFrame {
 
     static func width(of kind: ColumnKind, categories: EncodingOptions.CategoryEncoding) -> Int {
         if case let .category(values) = kind, categories == .oneHot { return values.count }
+        if case let .text(spec) = kind { return spec.maxLength }
         return kind == .ignore ? 0 : 1
     }
 
@@ -71,8 +72,13 @@ extension PrivateDataFrame {
                     slots.append(.init(.index(v), offset: offset))
                     encodedNames.append(c.name); offset += 1
                 }
-            case .text:
-                throw DataFrameError.wrongColumnType(column: c.name, expected: "number, integer, boolean or category in a feature matrix (a text column becomes token ids under a vocabulary: textTokenIDs)", actual: "text")
+            case let .text(rows):
+                guard let vocabulary = options.textVocabularies[c.name], case let .text(spec) = c.spec.kind else {
+                    throw DataFrameError.wrongColumnType(column: c.name, expected: "number, integer, boolean or category in a feature matrix (a text column becomes token ids under a vocabulary: EncodingOptions.textVocabularies)", actual: "text")
+                }
+                slots.append(.init(.tokens(rows, vocabulary, spec.maxLength), offset: offset))
+                encodedNames += (0..<spec.maxLength).map { "\(c.name)[\($0)]" }
+                offset += spec.maxLength
             }
         }
         return (RowEncoder(slots: slots, width: offset, selection: rowSelection), encodedNames)
@@ -130,6 +136,9 @@ struct RowEncoder: Sendable {
             case oneHot([Int32])
             /// The value's index as a number.
             case index([Int32])
+            /// A text column's tokens as `length` ids under the vocabulary (0 padding, 1 unknown), from the row's
+            /// tokens on demand (no id matrix of the whole frame).
+            case tokens([[String]], TokenVocabulary, Int)
         }
         var kind: Kind
         /// First encoded column of this slot.
@@ -162,6 +171,12 @@ struct RowEncoder: Sendable {
                     for (k, i) in rows.enumerated() { out[k &* width &+ offset &+ Int(v[selection?[i] ?? i])] = 1 }
                 case let .index(v):
                     for (k, i) in rows.enumerated() { out[k &* width &+ offset] = Float(v[selection?[i] ?? i]) }
+                case let .tokens(v, vocabulary, length):
+                    for (k, i) in rows.enumerated() {
+                        for (j, token) in v[selection?[i] ?? i].prefix(length).enumerated() {
+                            out[k &* width &+ offset &+ j] = Float(vocabulary.id(of: token))
+                        }
+                    }
                 }
             }
         }

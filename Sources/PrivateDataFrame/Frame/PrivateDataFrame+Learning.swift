@@ -46,8 +46,9 @@ extension PrivateDataFrame {
     ///   - model: the trained model (its own predictions are never printed).
     ///   - labelColumns: names of the new columns.
     ///   - encoding: the encoding used for training.
+    ///   - threshold: one output and a two-class label: class 1 when the output is at least this (public; default 0.5).
     public func predict(model: Sequential, labelColumns: [String],
-                        encoding: EncodingOptions = EncodingOptions()) throws -> PrivateDataFrame {
+                        encoding: EncodingOptions = EncodingOptions(), threshold: Float = 0.5) throws -> PrivateDataFrame {
         guard !labelColumns.isEmpty else { throw DataFrameError.invalidArgument("labelColumns is empty") }
         for name in labelColumns where columnNames.contains(name) {
             throw DataFrameError.invalidArgument("prediction column '\(name)' already exists in the frame")
@@ -70,7 +71,7 @@ extension PrivateDataFrame {
                 }
                 added.append(FrameColumn(name: name, spec: .category(values), storage: .categorical(classes)))
             } else if let spec = labelSpec, spec.kind == .boolean || spec.kind.categories?.count == 2 {
-                let classes = out.storage.map { $0 >= 0.5 ? Int32(1) : 0 }
+                let classes = out.storage.map { $0 >= threshold ? Int32(1) : 0 }
                 let values = spec.kind.categories ?? ["false", "true"]
                 added.append(FrameColumn(name: name, spec: .category(values), storage: .categorical(classes)))
             } else if let spec = labelSpec, let b = spec.kind.bounds {

@@ -52,3 +52,17 @@ extension PrivateDataFrame {
         return result
     }
 }
+
+extension PrivateDataFrame {
+    /// The `size` tokens of a text column found in the most documents (ties in UTF-8 byte order), exactly: **NOT
+    /// PRIVATE** (the tokens are the private texts' own). For the labelled not-private comparison runs
+    /// (`vocabulary: {exact: {size: N}}`) only.
+    /// - Throws: `DataFrameError.wrongColumnType`, `TextColumnError.invalidSpec`.
+    package func exactVocabulary(of column: String, size: Int) throws -> TokenVocabulary {
+        let (_, rows) = try textRows(column)
+        var counts: [String: Int] = [:]
+        for doc in rows { for token in Set(doc) { counts[token, default: 0] += 1 } }
+        let ranked = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        return try TokenVocabulary(tokens: ranked.prefix(max(size, 0)).map(\.key))
+    }
+}

@@ -12,7 +12,7 @@ import Foundation
 ///   nothing, since no data decides them. Collisions only merge tokens; they reveal nothing.
 /// - **private** (`DPVocabularySelection`): the tokens a DP partition selection released; the tokens themselves are
 ///   the DP output.
-public struct TokenVocabulary: Sendable, Equatable {
+public struct TokenVocabulary: Sendable, Equatable, Hashable {
     /// The padding id.
     public static let paddingID: Int32 = 0
     /// The id of a token the vocabulary does not know.
@@ -101,6 +101,13 @@ public struct TokenVocabulary: Sendable, Equatable {
         }
         guard !tokens.isEmpty else { throw TextColumnError.vocabularyFile(file: name, line: 0, reason: "no tokens") }
         return try TokenVocabulary(tokens: tokens)
+    }
+
+    /// Equal vocabularies have equal sizes and kinds; the tokens themselves are compared by `==`.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(tokens.count)
+        hasher.combine(hashBuckets)
+        hasher.combine(tokens.first)
     }
 
     /// The id of one token.
