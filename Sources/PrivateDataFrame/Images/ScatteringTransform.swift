@@ -17,7 +17,7 @@ import Foundation
 /// - order 2: `||x ⋆ ψ_{j1,l1}| ⋆ ψ_{j2,l2}| ⋆ φ_J` for j1 < j2 < J;
 /// each sampled every `2^J` pixels and cropped to the image: `ceil(H/2^J) × ceil(W/2^J)` positions, and
 /// `K = 1 + J·L + L²·J(J−1)/2` coefficients per input channel (81 for J = 2, L = 8: a 28×28 image gives 7×7×81).
-/// Convolutions are circular, by FFT (FFTW); the low-pass-and-sample step folds the spectrum into the sampled
+/// Convolutions are circular, by FFT (FFTW, plans measured once per transform); the low-pass-and-sample step folds the spectrum into the sampled
 /// grid instead of transforming back at full size.
 public final class ScatteringTransform: @unchecked Sendable {
     /// Input shape `[H, W, C]` (channels last).
@@ -52,23 +52,25 @@ public final class ScatteringTransform: @unchecked Sendable {
         }
         guard (1...6).contains(scales) else { throw DataFrameError.invalidArgument("scattering J must be in 1…6") }
         guard (1...16).contains(orientations) else { throw DataFrameError.invalidArgument("scattering L must be in 1…16") }
-        height = shape[0]; width = shape[1]; channels = shape.count == 3 ? shape[2] : 1
-        self.scales = scales; orientations = orientations
-        step = 1 << scales
-        let oh = (height + step - 1) / step, ow = (width + step - 1) / step
-        sampledHeight = oh + 2; sampledWidth = ow + 2
-        paddedHeight = sampledHeight * step; paddedWidth = sampledWidth * step
-        guard paddedHeight * paddedWidth <= Self.maximumPaddedPixels else {
+        let h = shape[0], w = shape[1], c = shape.count == 3 ? shape[2] : 1
+        let sampling = 1 << scales
+        let oh = (h + sampling - 1) / sampling, ow = (w + sampling - 1) / sampling
+        let ph = (oh + 2) * sampling, pw = (ow + 2) * sampling
+        guard ph * pw <= Self.maximumPaddedPixels else {
             throw DataFrameError.invalidArgument("the image is too large for the scattering transform (padded grid above \(Self.maximumPaddedPixels) pixels)")
         }
         let k = 1 + scales * orientations + orientations * orientations * scales * (scales - 1) / 2
-        guard channels <= (1 << 24) / (k * oh * ow) else {
+        guard c <= (1 << 24) / (k * oh * ow) else {
             throw DataFrameError.invalidArgument("the scattering output would exceed \(1 << 24) values per example")
         }
+        height = h; width = w; channels = c
+        self.scales = scales; self.orientations = orientations
+        step = sampling
+        sampledHeight = oh + 2; sampledWidth = ow + 2
+        paddedHeight = ph; paddedWidth = pw
         coefficientsPerChannel = k
-        outputShape = [oh, ow, channels * k]
-        let ph = paddedHeight, pw = paddedWidth
-        let phi = Self.gabor(ph, pw, sigma: 0.8 * Double(step), xi: 0, theta: 0, slant: 1)
+        outputShape = [oh, ow, c * k]
+        let phi = Self.gabor(ph, pw, sigma: 0.8 * Double(sampling), xi: 0, theta: 0, slant: 1)
         let phiSum = stride(from: 0, to: phi.count, by: 2).reduce(0.0) { $0 + phi[$1] }
         lowPass = Self.dft(phi.map { $0 / phiSum }, ph, pw).enumerated().compactMap { $0.offset % 2 == 0 ? $0.element : nil }
         var filters: [[Double]] = []
@@ -95,13 +97,13 @@ public final class ScatteringTransform: @unchecked Sendable {
         }
         wavelets = filters
         bound = max(1, largestL1) * max(1, largestL1)
-        let n = ph * pw, m = sampledHeight * sampledWidth
-        let a = fftw_alloc_complex(n)!, b = fftw_alloc_complex(n)!, c = fftw_alloc_complex(m)!, d = fftw_alloc_complex(m)!
-        defer { fftw_free(a); fftw_free(b); fftw_free(c); fftw_free(d) }
+        let n = ph * pw, m = (oh + 2) * (ow + 2)
+        let a = fftw_alloc_complex(n)!, b = fftw_alloc_complex(n)!, cBuf = fftw_alloc_complex(m)!, dBuf = fftw_alloc_complex(m)!
+        defer { fftw_free(a); fftw_free(b); fftw_free(cBuf); fftw_free(dBuf) }
         Self.planningLock.lock()
-        forwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_FORWARD, UInt32(FFTW_ESTIMATE))
-        backwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_BACKWARD, UInt32(FFTW_ESTIMATE))
-        sampledPlan = fftw_plan_dft_2d(Int32(sampledHeight), Int32(sampledWidth), c, d, FFTW_BACKWARD, UInt32(FFTW_ESTIMATE))
+        forwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_FORWARD, UInt32(FFTW_MEASURE))
+        backwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_BACKWARD, UInt32(FFTW_MEASURE))
+        sampledPlan = fftw_plan_dft_2d(Int32(oh + 2), Int32(ow + 2), cBuf, dBuf, FFTW_BACKWARD, UInt32(FFTW_MEASURE))
         Self.planningLock.unlock()
     }
 
@@ -226,11 +228,11 @@ public final class ScatteringTransform: @unchecked Sendable {
     private func transformOne(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, _ ws: Workspace) {
         let ph = paddedHeight, pw = paddedWidth, n = ph * pw
         let k = coefficientsPerChannel, totalK = channels * k
-        let img = ws.image.withMemoryRebound(to: Double.self, capacity: 2 * n) { $0 }
-        let spec = ws.spectrum.withMemoryRebound(to: Double.self, capacity: 2 * n) { $0 }
-        let first = ws.first.withMemoryRebound(to: Double.self, capacity: 2 * n) { $0 }
-        let second = ws.second.withMemoryRebound(to: Double.self, capacity: 2 * n) { $0 }
-        let scratch = ws.scratch.withMemoryRebound(to: Double.self, capacity: 2 * n) { $0 }
+        let img = UnsafeMutableRawPointer(ws.image).assumingMemoryBound(to: Double.self)
+        let spec = UnsafeMutableRawPointer(ws.spectrum).assumingMemoryBound(to: Double.self)
+        let first = UnsafeMutableRawPointer(ws.first).assumingMemoryBound(to: Double.self)
+        let second = UnsafeMutableRawPointer(ws.second).assumingMemoryBound(to: Double.self)
+        let scratch = UnsafeMutableRawPointer(ws.scratch).assumingMemoryBound(to: Double.self)
         let inverseN = 1 / Double(n)
         for c in 0..<channels {
             for i in 0..<ph {
@@ -282,7 +284,7 @@ public final class ScatteringTransform: @unchecked Sendable {
                 scratch[2 * i] = a * c - b * d; scratch[2 * i + 1] = a * d + b * c
             }
         }
-        let response = ws.image.withMemoryRebound(to: Double.self, capacity: 2 * n) { $0 }
+        let response = UnsafeMutableRawPointer(ws.image).assumingMemoryBound(to: Double.self)
         fftw_execute_dft(backwardPlan, ws.scratch, ws.image)
         for i in 0..<n {
             let re = response[2 * i], im = response[2 * i + 1]
@@ -295,8 +297,8 @@ public final class ScatteringTransform: @unchecked Sendable {
     private func lowPassSample(_ spectrum: UnsafeMutablePointer<Double>, into out: UnsafeMutablePointer<Float>,
                                channel: Int, totalChannels: Int, _ ws: Workspace) {
         let ph = paddedHeight, pw = paddedWidth, mh = sampledHeight, mw = sampledWidth
-        let folded = ws.folded.withMemoryRebound(to: Double.self, capacity: 2 * mh * mw) { $0 }
-        let sampled = ws.sampled.withMemoryRebound(to: Double.self, capacity: 2 * mh * mw) { $0 }
+        let folded = UnsafeMutableRawPointer(ws.folded).assumingMemoryBound(to: Double.self)
+        let sampled = UnsafeMutableRawPointer(ws.sampled).assumingMemoryBound(to: Double.self)
         for i in 0..<(2 * mh * mw) { folded[i] = 0 }
         for i in 0..<ph {
             let a = i % mh
