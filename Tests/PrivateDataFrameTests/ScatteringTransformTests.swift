@@ -71,7 +71,7 @@ import Testing
         let tiny = try ScatteringTransform(shape: [1, 1], scales: 1, orientations: 1)
         #expect(tiny.transform([0.5]).count == tiny.outputCount)
         let strip = try ScatteringTransform(shape: [1, 7, 2], scales: 2, orientations: 3)
-        #expect(strip.transform([Float](repeating: 1, count: 14)).allSatisfy(\.isFinite))
+        #expect(strip.transform([Float](repeating: 1, count: 14)).allSatisfy { $0.isFinite })
         #expect(ScatteringTransform.reflect(-1, 5) == 1 && ScatteringTransform.reflect(5, 5) == 3
                 && ScatteringTransform.reflect(-9, 5) == 1 && ScatteringTransform.reflect(3, 1) == 0)
     }
