@@ -68,7 +68,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PrivateDataFrame", dependencies: [
-            "CCSV", "CGzip", "PrivateLearning", "PrivacyAccounting", "CSystemRandom", "BudgetLedgers",
+            "CCSV", "CGzip", "CFFTW", "PrivateLearning", "PrivacyAccounting", "CSystemRandom", "BudgetLedgers",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "PrivacyAudit", dependencies: ["PrivateLearning", "PrivacyAccounting"]),

@@ -28,7 +28,7 @@ struct ExamplePipelineTests {
     }
 
     /// Examples too large for a debug test run (60,000 images): validated and planned above, run by the benchmark/README commands.
-    static let heavy: Set<String> = ["fashion_mnist.yaml"]
+    static let heavy: Set<String> = ["fashion_mnist.yaml", "fashion_mnist_scattering.yaml"]
 
     @Test("every example runs end to end (2 epochs, seeded) and writes its output folder", arguments: files.filter { !heavy.contains($0) })
     func runs(_ file: String) throws {

@@ -19,6 +19,8 @@ public struct RunContext {
     /// Training and test parts (`split`; without a split both are the whole selection).
     public var trainFrame: PrivateDataFrame?
     public var testFrame: PrivateDataFrame?
+    /// A separate test set declared by the load (`idx.test_images`), selected like the data by `select`.
+    public var declaredTestFrame: PrivateDataFrame?
     /// The trained model (`train`).
     public var model: Sequential?
     /// What a model source said about the model's origin (e.g. the imported Keras model), for exporters.

@@ -9,7 +9,7 @@ extension LoadStage {
         guard let idx, let image = schema.image else { return }
         let path = context.path(csv)
         context.csvPath = path
-        context.schema = schema
+        context.schema = resolvedSchema(&context.diagnostics)
         do {
             let dims = try PrivateDataFrame.idxDimensions(path: path)
             let perImage = Array(dims.dropFirst())
@@ -34,6 +34,9 @@ extension LoadStage {
                 }
                 columns.append(idx.labelColumn)
             }
+            columns = featureColumns(replacing: Array(columns.prefix(image.pixelCount)), others: Array(columns.dropFirst(image.pixelCount)),
+                                     diagnostics: &context.diagnostics)
+            try resolveTestSet(idx, image: image, labelled: idx.labels != nil, &context)
             if context.recordCountIsPublic && dims[0] < 2 {
                 context.diagnostics.error(position, "the IDX file '\(csv)' has fewer than 2 images")
             }
@@ -42,6 +45,38 @@ extension LoadStage {
             context.diagnostics.error(csvPosition, error.authorDescription)
         } catch {
             context.diagnostics.error(csvPosition, "cannot read '\(csv)': \(error)")
+        }
+    }
+}
+
+extension LoadStage {
+    /// A declared test set (`test_images`, `test_labels`): the same per-image shape as the training images, labels
+    /// exactly when the training images have them, one label per image. Its item count is the size of a separate
+    /// file, never a training row count.
+    func resolveTestSet(_ idx: IDXSource, image: ImageSpec, labelled: Bool, _ context: inout ResolutionContext) throws {
+        guard let testImages = idx.testImages else {
+            if idx.testLabels != nil { context.diagnostics.error(position, "'test_labels' needs 'test_images'") }
+            return
+        }
+        context.declaredTestSet = true
+        let dims = try PrivateDataFrame.idxDimensions(path: context.path(testImages))
+        let perImage = Array(dims.dropFirst())
+        guard dims.count >= 2, perImage == image.shape || perImage + [1] == image.shape else {
+            context.diagnostics.error(position, "the test images '\(testImages)' have the per-image shape \(perImage), not the declared \(image.shape)")
+            return
+        }
+        guard let testLabels = idx.testLabels else {
+            if labelled { context.diagnostics.error(position, "'test_images' needs 'test_labels' when the training images have labels") }
+            return
+        }
+        if !labelled { context.diagnostics.error(position, "'test_labels' needs 'labels' for the training images") }
+        let labelDims = try PrivateDataFrame.idxDimensions(path: context.path(testLabels))
+        guard labelDims.count == 1 else {
+            context.diagnostics.error(position, "'\(testLabels)' is not an IDX label file (one dimension)")
+            return
+        }
+        if labelDims[0] != dims[0] {
+            context.diagnostics.error(position, "'\(testImages)' and '\(testLabels)' hold different numbers of items")
         }
     }
 }

@@ -13,10 +13,15 @@ public struct LoadStage: PipelineStage {
     /// not); `csv` then holds the images path. The schema's `image:` declares the pixels, and the label column
     /// (a category column of the schema) the classes.
     public var idx: IDXSource?
+    /// `features: {scattering: {J, L}}`: a fixed per-example map of the image applied once after loading.
+    public var imageFeatures: ImageFeatureSpec?
 
     public struct IDXSource: Sendable {
         public var labels: String?
         public var labelColumn: String
+        /// `test_images` / `test_labels`: a separate test set (e.g. MNIST's t10k files), evaluated instead of a split.
+        public var testImages: String?
+        public var testLabels: String?
     }
 
     public var outputs: [PipelineArtifact] { [.data] }
@@ -25,12 +30,14 @@ public struct LoadStage: PipelineStage {
         name: kind, summary: "Read a CSV file into a private data frame under a public schema.",
         keys: [
             .init("csv", "path", required: true, "CSV file with a header row, relative to the pipeline file (or 'idx')"),
-            .init("idx", "mapping", "instead of csv: {images: PATH, labels: PATH, label_column: NAME (default label)}, MNIST-format IDX files, gzipped or not; the schema declares 'image: {columns, shape, min, max}' and the label column's classes"),
+            .init("idx", "mapping", "instead of csv: {images: PATH, labels: PATH, label_column: NAME (default label), test_images: PATH, test_labels: PATH}, MNIST-format IDX files, gzipped or not; the schema declares 'image: {columns, shape, min, max}' and the label column's classes; test_images/test_labels: a separate test set, predicted and evaluated instead of a split (its rows are not training rows: the privacy unit is a training example)"),
+            .init("features", "mapping", "{scattering: {J: 2, L: 8}}: replace the declared image by its scattering coefficients (Morlet, order 2; columns scatter_*), a fixed per-example map computed once after loading, free of privacy cost"),
             .init("schema", "mapping", required: true,
                   "column name (or 'default') → {type: number|integer|category|boolean, min, max, values, missing: drop_row|{default: v} (default drop_row), invalid: drop_row|{default: v} (default drop_row), out_of_bounds: clamp|drop_row (default clamp)}; rows with too few or too many fields are dropped"),
         ],
         decode: { value, diagnostics in
             guard var r = SpecMappingReader(value, what: "'\(value.path)'", diagnostics: &diagnostics) else { return nil }
+            let features = r.optional("features").flatMap { ImageFeatureSpec.decode($0, diagnostics: &diagnostics) }
             if let idxValue = r.optional("idx") {
                 let schema = r.required("schema", diagnostics: &diagnostics).flatMap { SchemaSpec.decode($0, diagnostics: &diagnostics) }
                 r.finish(diagnostics: &diagnostics)
@@ -39,6 +46,8 @@ public struct LoadStage: PipelineStage {
                 let images = m.string("images", required: true, diagnostics: &diagnostics)
                 let labels = m.string("labels", diagnostics: &diagnostics)
                 let labelColumn = m.string("label_column", diagnostics: &diagnostics) ?? "label"
+                let testImages = m.string("test_images", diagnostics: &diagnostics)
+                let testLabels = m.string("test_labels", diagnostics: &diagnostics)
                 m.finish(diagnostics: &diagnostics)
                 guard let images, let schema else { return nil }
                 if schema.image == nil {
@@ -46,7 +55,8 @@ public struct LoadStage: PipelineStage {
                     return nil
                 }
                 var stage = LoadStage(position: value.position, csv: images, csvPosition: imagesPosition, schema: schema)
-                stage.idx = IDXSource(labels: labels, labelColumn: labelColumn)
+                stage.idx = IDXSource(labels: labels, labelColumn: labelColumn, testImages: testImages, testLabels: testLabels)
+                stage.imageFeatures = features
                 return stage
             }
             let csvPosition = r.optional("csv")?.position ?? value.position
@@ -54,14 +64,16 @@ public struct LoadStage: PipelineStage {
             let schema = r.required("schema", diagnostics: &diagnostics).flatMap { SchemaSpec.decode($0, diagnostics: &diagnostics) }
             r.finish(diagnostics: &diagnostics)
             guard let csv, let schema else { return nil }
-            return LoadStage(position: value.position, csv: csv, csvPosition: csvPosition, schema: schema)
+            var stage = LoadStage(position: value.position, csv: csv, csvPosition: csvPosition, schema: schema)
+            stage.imageFeatures = features
+            return stage
         })
 
     public func resolve(_ context: inout ResolutionContext) {
         if idx != nil { return resolveIDX(&context) }
         let path = context.path(csv)
         context.csvPath = path
-        context.schema = schema
+        context.schema = resolvedSchema(&context.diagnostics)
         // Fail closed: a run must have no value-level failure mode (the decoder refuses `error` policies).
         if !schema.schema.isDataIndependent {
             context.diagnostics.error(schema.position, "the schema has a failing value policy; a run may only clamp, default or drop rows")
@@ -80,6 +92,10 @@ public struct LoadStage: PipelineStage {
                 default:
                     context.diagnostics.error(schema.position, "'\(csv)': " + mismatch.authorMessage)
                 }
+            } else if imageFeatures != nil, let image = schema.image {
+                let pixels = shape.columns.filter { image.matches($0) }
+                let columns = featureColumns(replacing: [], others: shape.columns.filter { !image.matches($0) }, diagnostics: &context.diagnostics)
+                context.csvShape = CSVShape(columns: pixels.isEmpty ? shape.columns : columns, records: shape.records)
             } else {
                 context.csvShape = shape
             }
@@ -109,13 +125,16 @@ public struct LoadStage: PipelineStage {
         let loaded: PrivateDataFrame
         do {
             if let idx, let image = schema.image {
-                let labels = idx.labels.map { ($0 as NSString).isAbsolutePath ? $0 : (context.directory as NSString).appendingPathComponent($0) }
-                loaded = try PrivateDataFrame.load(idxImages: path, labels: labels, image: image, labelColumn: idx.labelColumn,
-                                                  classes: schema.column(named: idx.labelColumn)?.values ?? [],
-                                                  datasetID: context.plan.dataset)
+                loaded = try loadIDXFrame(images: csv, labels: idx.labels, image: image, idx: idx, context: context)
+                if let testImages = idx.testImages {
+                    let test = try loadIDXFrame(images: testImages, labels: idx.testLabels, image: image, idx: idx, context: context)
+                    context.declaredTestFrame = try boundingContributions(of: test, context: context)
+                }
             } else {
-                loaded = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+                let frame = try PrivateDataFrame.load(csv: path, schema: schema.schema, datasetID: context.plan.dataset)
+                loaded = try imageFeatures.map { try $0.apply(to: frame) } ?? frame
             }
+            if let imageFeatures { context.log(imageFeatures.summary) }
         } catch let error as DataFrameError {
             throw PipelineError.invalidData(stage: Self.kind, position: position, reason: error.authorDescription)
         } catch {

@@ -18,6 +18,11 @@ extension SelectStage {
             context.frame = try frame.select(features: chosen, label: label)
             context.trainFrame = context.frame
             context.testFrame = context.frame
+            if let declared = context.declaredTestFrame {
+                context.testFrame = try declared.select(features: chosen, label: label)
+                context.declaredTestFrame = nil
+                context.log("selected the same columns of the declared test set")
+            }
             context.log("selected \(chosen.count) feature columns and label '\(label)'")
         } catch { throw dataError(error, stage: Self.kind, position: position) }
     }

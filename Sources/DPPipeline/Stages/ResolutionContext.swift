@@ -26,6 +26,8 @@ public struct ResolutionContext: Sendable {
     public var splitSeed: Int = 0
     /// Id column the split hashes (`split.by`); nil hashes each row's content.
     public var splitBy: String?
+    /// The load declares a separate test set (`idx.test_images`): predict and evaluate use it, and no split is made.
+    public var declaredTestSet = false
     public var predictionColumns: [String] = []
     /// Width of the encoded feature vector (categories one-hot), once known.
     public var featureWidth: Int?

@@ -47,6 +47,9 @@ public struct SplitStage: PipelineStage {
         context.testFraction = testFraction
         context.splitSeed = seed
         context.splitBy = by
+        if context.declaredTestSet {
+            context.diagnostics.error(position, "the load declares a separate test set (test_images); remove the split")
+        }
         if let by, let columns = context.csvShape?.columns, !columns.contains(by) {
             context.diagnostics.error(byPosition ?? position, "split 'by' names column '\(by)' that the CSV header does not have."
                                       + NameSuggestion.didYouMean(by, in: columns))
