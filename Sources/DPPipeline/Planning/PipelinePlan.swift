@@ -83,6 +83,16 @@ extension Pipeline {
     ///   realised number of rows is never read here.
     func planningContext(shape: CSVShape) throws -> PlanningContext {
         let privacy = spec.privacy
+        // A declared test set (`idx.test_images`) is not a part of the training records: all N records train, and
+        // the test size is left unknown here (the test rows are evaluated by a DP release, never counted publicly).
+        let declaredTestSet = spec.stages.contains { ($0 as? LoadStage)?.idx?.testImages != nil }
+        if declaredTestSet {
+            let records: Int? = privacy.neighbouring == .replaceOne ? shape.records : privacy.publicSize
+            let source: RecordCountSource = privacy.neighbouring == .replaceOne ? .data
+                : (records == nil ? .dpCount(epsilon: privacy.sizeEpsilon) : .declared)
+            return PlanningContext(records: records, trainingRecords: records, testRecords: nil,
+                                   privacy: privacy, sizeSource: source)
+        }
         switch privacy.neighbouring {
         case .replaceOne:
             if spec.stages.contains(where: { ($0 as? SplitStage)?.by != nil }),

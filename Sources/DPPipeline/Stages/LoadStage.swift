@@ -24,7 +24,9 @@ public struct LoadStage: PipelineStage {
         public var testLabels: String?
     }
 
-    public var outputs: [PipelineArtifact] { [.data] }
+    /// The data; with a declared test set (`idx.test_images`) also the train/test parts, which `select` fills
+    /// (the training rows and the declared test rows), so no `split` stage is needed or allowed.
+    public var outputs: [PipelineArtifact] { idx?.testImages != nil ? [.data, .split] : [.data] }
 
     public static let definition = StageDefinition(
         name: kind, summary: "Read a CSV file into a private data frame under a public schema.",
