@@ -28,8 +28,12 @@ LIB="$PWD/.build/debug/libDemoPlugin.so"
 test -s "$LIB"
 # One copy of dpflow's types in the process: the plugin links libDPFlowPluginAPI.so and defines none of
 # PrivateLearning's symbols itself (they bind to the dpflow executable's exported copy at load time).
-readelf -d "$LIB" | grep -q 'NEEDED.*libDPFlowPluginAPI.so'
-if nm -D --defined-only "$LIB" | grep -q 's15PrivateLearning14PluginRegistryV'; then
+# (Outputs are captured before grep: `grep -q` exits at the first match, and under pipefail the writer's
+# SIGPIPE would fail the script.)
+dynamic_section=$(readelf -d "$LIB")
+grep -q 'NEEDED.*libDPFlowPluginAPI.so' <<< "$dynamic_section"
+defined_symbols=$(nm -D --defined-only "$LIB")
+if grep -q 's15PrivateLearning14PluginRegistryV' <<< "$defined_symbols"; then
     echo "plugin library embeds its own copy of PrivateLearning" >&2; exit 1
 fi
 
@@ -37,7 +41,9 @@ step "swift test (conformance and reference tests)"
 timeout "$BUILD_LIMIT" swift test
 
 step "dpflow plugins --plugin …"
-"$DPFLOW" plugins --plugin "$LIB" | grep -q "demo_feature_scale — "
+listing=$("$DPFLOW" plugins --plugin "$LIB")
+grep -q "demo_feature_scale — " <<< "$listing"
+grep -q "demo_parameter_count" <<< "$listing"
 
 step "dpflow run --plugin … pipelines/demo.yaml"
 export XDG_DATA_HOME="$WORK/xdg"
