@@ -42,17 +42,8 @@ extension PipelineRunner {
     /// `mpirun` sends SIGTERM): `status.json` says `failed` (never a partial result that looks like success),
     /// the report is removed, the reservation stays charged.
     public static func markFailedByJobAbort(outputDirectory: String, pipeline: String, signal: String, exitCode: Int32) {
-        guard let status = JobStatus.read(folder: outputDirectory), status.state == .running else { return }
-        let message = "the MPI job was stopped (\(signal) from the launcher: another rank failed or died); "
-            + "any budget reserved for this run stays charged (never refunded)"
-        let logPath = outputDirectory + "/log.txt"
-        if let handle = FileHandle(forWritingAtPath: logPath) {
-            _ = try? handle.seekToEnd()
-            try? handle.write(contentsOf: Data((message + "\n").utf8))
-            try? handle.close()
-        }
-        for name in ["report.json", "report.html"] { try? FileManager.default.removeItem(atPath: outputDirectory + "/" + name) }
-        try? JobStatus(state: .failed, pipeline: pipeline, exitCode: exitCode, message: message,
-                       startedAt: status.startedAt, finishedAt: Timestamp.coarseNow(), outputs: status.outputs).write(folder: outputDirectory)
+        markStopped(outputDirectory: outputDirectory, pipeline: pipeline, state: .failed, exitCode: exitCode,
+                    message: "the MPI job was stopped (\(signal) from the launcher: another rank failed or died); "
+                        + "any budget reserved for this run stays charged (never refunded)")
     }
 }

@@ -23,8 +23,15 @@ extension PipelineRunner {
     /// Marks a run's folder `interrupted` after SIGINT/SIGTERM (only if it still says `running`): status.json with
     /// the exit code, and a last line in log.txt. The reservation, if any, stays charged.
     public static func markInterrupted(outputDirectory: String, pipeline: String, signal: String, exitCode: Int32) {
+        markStopped(outputDirectory: outputDirectory, pipeline: pipeline, state: .interrupted, exitCode: exitCode,
+                    message: "interrupted by \(signal) (exit \(exitCode)); any budget reserved for this run stays charged (never refunded)")
+    }
+
+    /// A run's folder stopped from outside (only if it still says `running`): `message` as the last line of
+    /// log.txt, the report removed (never a partial result that looks like success), status.json in `state`
+    /// with the exit code. The reservation, if any, stays charged.
+    static func markStopped(outputDirectory: String, pipeline: String, state: JobStatus.State, exitCode: Int32, message: String) {
         guard let status = JobStatus.read(folder: outputDirectory), status.state == .running else { return }
-        let message = "interrupted by \(signal) (exit \(exitCode)); any budget reserved for this run stays charged (never refunded)"
         let logPath = outputDirectory + "/log.txt"
         if let handle = FileHandle(forWritingAtPath: logPath) {
             _ = try? handle.seekToEnd()
@@ -32,7 +39,7 @@ extension PipelineRunner {
             try? handle.close()
         }
         for name in ["report.json", "report.html"] { try? FileManager.default.removeItem(atPath: outputDirectory + "/" + name) }
-        try? JobStatus(state: .interrupted, pipeline: pipeline, exitCode: exitCode, message: message,
+        try? JobStatus(state: state, pipeline: pipeline, exitCode: exitCode, message: message,
                        startedAt: status.startedAt, finishedAt: Timestamp.coarseNow(), outputs: status.outputs).write(folder: outputDirectory)
     }
 }
