@@ -70,9 +70,24 @@ public final class ScatteringTransform: @unchecked Sendable {
         paddedHeight = ph; paddedWidth = pw
         coefficientsPerChannel = k
         outputShape = [oh, ow, c * k]
+        let n = ph * pw, m = (oh + 2) * (ow + 2)
+        let a = fftw_alloc_complex(n)!, b = fftw_alloc_complex(n)!, cBuf = fftw_alloc_complex(m)!, dBuf = fftw_alloc_complex(m)!
+        defer { fftw_free(a); fftw_free(b); fftw_free(cBuf); fftw_free(dBuf) }
+        Self.planningLock.lock()
+        let forward: fftw_plan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_FORWARD, UInt32(FFTW_MEASURE))
+        forwardPlan = forward
+        backwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_BACKWARD, UInt32(FFTW_MEASURE))
+        sampledPlan = fftw_plan_dft_2d(Int32(oh + 2), Int32(ow + 2), cBuf, dBuf, FFTW_BACKWARD, UInt32(FFTW_MEASURE))
+        Self.planningLock.unlock()
+        // Filter spectra through the forward plan the transform itself uses (FFTW, unnormalised e^{−2πi…}).
+        func spectrum(_ x: [Double]) -> [Double] {
+            x.withUnsafeBytes { UnsafeMutableRawPointer(a).copyMemory(from: $0.baseAddress!, byteCount: 2 * n * MemoryLayout<Double>.size) }
+            fftw_execute_dft(forward, a, b)
+            return Array(UnsafeBufferPointer(start: UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), count: 2 * n))
+        }
         let phi = Self.gabor(ph, pw, sigma: 0.8 * Double(sampling), xi: 0, theta: 0, slant: 1)
         let phiSum = stride(from: 0, to: phi.count, by: 2).reduce(0.0) { $0 + phi[$1] }
-        lowPass = Self.dft(phi.map { $0 / phiSum }, ph, pw).enumerated().compactMap { $0.offset % 2 == 0 ? $0.element : nil }
+        lowPass = spectrum(phi.map { $0 / phiSum }).enumerated().compactMap { $0.offset % 2 == 0 ? $0.element : nil }
         var filters: [[Double]] = []
         var largestL1 = 0.0
         for j in 0..<scales {
@@ -92,19 +107,11 @@ public final class ScatteringTransform: @unchecked Sendable {
                     l1 += (psi[i] * psi[i] + psi[i + 1] * psi[i + 1]).squareRoot()
                 }
                 largestL1 = max(largestL1, l1)
-                filters.append(Self.dft(psi, ph, pw))
+                filters.append(spectrum(psi))
             }
         }
         wavelets = filters
         bound = max(1, largestL1) * max(1, largestL1)
-        let n = ph * pw, m = (oh + 2) * (ow + 2)
-        let a = fftw_alloc_complex(n)!, b = fftw_alloc_complex(n)!, cBuf = fftw_alloc_complex(m)!, dBuf = fftw_alloc_complex(m)!
-        defer { fftw_free(a); fftw_free(b); fftw_free(cBuf); fftw_free(dBuf) }
-        Self.planningLock.lock()
-        forwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_FORWARD, UInt32(FFTW_MEASURE))
-        backwardPlan = fftw_plan_dft_2d(Int32(ph), Int32(pw), a, b, FFTW_BACKWARD, UInt32(FFTW_MEASURE))
-        sampledPlan = fftw_plan_dft_2d(Int32(oh + 2), Int32(ow + 2), cBuf, dBuf, FFTW_BACKWARD, UInt32(FFTW_MEASURE))
-        Self.planningLock.unlock()
     }
 
     deinit {
@@ -133,35 +140,6 @@ public final class ScatteringTransform: @unchecked Sendable {
                     }
                 }
                 out[2 * (i * w + j)] = re; out[2 * (i * w + j) + 1] = im
-            }
-        }
-        return out
-    }
-
-    /// Forward 2-D DFT (e^{−2πi…}, unnormalised) of an interleaved complex grid, done separably (filters only).
-    static func dft(_ x: [Double], _ h: Int, _ w: Int) -> [Double] {
-        var rows = [Double](repeating: 0, count: x.count)
-        for i in 0..<h {
-            for f in 0..<w {
-                var re = 0.0, im = 0.0
-                for j in 0..<w {
-                    let angle = -2 * Double.pi * Double((f * j) % w) / Double(w)
-                    let xr = x[2 * (i * w + j)], xi = x[2 * (i * w + j) + 1]
-                    re += xr * cos(angle) - xi * sin(angle); im += xr * sin(angle) + xi * cos(angle)
-                }
-                rows[2 * (i * w + f)] = re; rows[2 * (i * w + f) + 1] = im
-            }
-        }
-        var out = [Double](repeating: 0, count: x.count)
-        for f in 0..<w {
-            for g in 0..<h {
-                var re = 0.0, im = 0.0
-                for i in 0..<h {
-                    let angle = -2 * Double.pi * Double((g * i) % h) / Double(h)
-                    let xr = rows[2 * (i * w + f)], xi = rows[2 * (i * w + f) + 1]
-                    re += xr * cos(angle) - xi * sin(angle); im += xr * sin(angle) + xi * cos(angle)
-                }
-                out[2 * (g * w + f)] = re; out[2 * (g * w + f) + 1] = im
             }
         }
         return out
